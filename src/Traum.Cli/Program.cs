@@ -1,0 +1,3 @@
+using Traum.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
