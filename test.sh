@@ -42,11 +42,8 @@ for p in "${projects[@]}"; do
     echo "$p: the test run ended without a summary (exit code $rc)"
     failed=$((failed + 1)); continue
   fi
-  t=$(sed -E 's/.*Total: ([0-9]+).*/\1/' <<<"$summary")
-  e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$summary")
-  f=$(sed -E 's/.*Failed: ([0-9]+).*/\1/' <<<"$summary")
-  s=$(sed -E 's/.*Skipped: ([0-9]+).*/\1/' <<<"$summary")
-  n=$(sed -E 's/.*Not Run: ([0-9]+).*/\1/' <<<"$summary")
+  field() { grep -oE "$1: [0-9]+" <<<"$summary" | grep -oE '[0-9]+' || echo 0; }
+  t=$(field Total); e=$(field Errors); f=$(field Failed); s=$(field Skipped); n=$(field "Not Run")
   if [[ $f -gt 0 || $e -gt 0 ]]; then
     grep -E "\[FAIL\]|^\s+(Assert|System\.|Traum\.|Expected|Actual)" "$log" | head -60
   fi

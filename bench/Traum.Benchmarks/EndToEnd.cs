@@ -1,0 +1,23 @@
+namespace Traum.Benchmarks;
+
+/// <summary>End-to-end benchmark commands. Each feature registers its own in <see cref="Commands"/>.</summary>
+public static class EndToEnd
+{
+    /// <summary>name → (description, run with the remaining arguments, returns exit code).</summary>
+    public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
+        new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
+        {
+        };
+
+    public static int Run(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || !Commands.TryGetValue(args[0], out var cmd))
+        {
+            Console.WriteLine("End-to-end benchmarks:");
+            foreach (var (name, (desc, _)) in Commands) Console.WriteLine($"  {name,-16} {desc}");
+            return args.Length == 0 ? 0 : 1;
+        }
+        return cmd.Run(args[1..]);
+    }
+}

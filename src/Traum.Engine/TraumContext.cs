@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traum.Engine.Configuration;
+
+namespace Traum.Engine;
+
+/// <summary>
+/// What every engine service is built from: configuration, the library folder, the model cache, logging and time.
+/// The command line makes one per invocation; the server one per process.
+/// </summary>
+public sealed class TraumContext
+{
+    public TraumContext(IConfiguration configuration, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        Configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
+        LibraryPath = TraumSettings.ResolveLibrary(configuration["library"]);
+        ModelsPath = TraumSettings.ResolveModels(configuration);
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>A context over <paramref name="library"/> with default settings (tests, tools).</summary>
+    public static TraumContext ForLibrary(string library, IReadOnlyDictionary<string, string?>? flags = null) =>
+        new(TraumSettings.Build(library, flags));
+
+    public IConfiguration Configuration { get; }
+
+    /// <summary>Absolute path of the library folder.</summary>
+    public string LibraryPath { get; }
+
+    /// <summary>Absolute path of the model cache (one folder per model).</summary>
+    public string ModelsPath { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public TimeProvider Time { get; }
+}
