@@ -168,7 +168,54 @@ public sealed class VectorIndex : IDisposable
     /// </summary>
     /// <param name="query">A vector of <see cref="Dimension"/> values (normalised here; need not be).</param>
     /// <exception cref="InvalidInputException">Wrong dimension, non-finite values or a zero query.</exception>
-    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default)
+    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default) =>
+        Search(query, k, filter, Options.Storage, cancellationToken);
+
+    /// <summary>The exact float32 search whatever the storage (the truth that compact storage is measured against).</summary>
+    internal IReadOnlyList<VectorHit> SearchExact(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default) =>
+        Search(query, k, filter, VectorStorage.Float32, cancellationToken);
+
+    /// <summary>
+    /// Reads every stored value of <paramref name="storage"/> once with the same partitions and threads as a
+    /// search (<see cref="TensorPrimitives.Sum{T}(ReadOnlySpan{T})"/> per row range): the memory-bandwidth floor a
+    /// search is compared with. Returns the (meaningless) sum so the reads cannot be optimised away.
+    /// </summary>
+    internal double Stream(VectorStorage storage)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var threads = PartitionCount();
+            var per = (_count + threads - 1) / threads;
+            var sums = new double[threads];
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                var end = Math.Min(_count, (t + 1) * per);
+                double total = 0;
+                for (var slot = t * per; slot < end;)
+                {
+                    var block = slot / BlockRows;
+                    var blockEnd = Math.Min(end, (block + 1) * BlockRows);
+                    var start = slot % BlockRows * Dimension;
+                    var length = (blockEnd - slot) * Dimension;
+                    total += storage switch
+                    {
+                        VectorStorage.Int8 => TensorPrimitives.Sum<sbyte>(_int8[block].AsSpan(start, length)),
+                        VectorStorage.Float16 => (double)TensorPrimitives.Sum<Half>(_half[block].AsSpan(start, length)),
+                        _ => TensorPrimitives.Sum(_exact[block].AsSpan(start, length)),
+                    };
+                    slot = blockEnd;
+                }
+                sums[t] = total;
+            });
+            return sums.Sum();
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private int PartitionCount() => Math.Clamp(_count / Math.Max(1, Options.MinimumRowsPerThread), 1, Options.EffectiveThreads);
+
+    private IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorFilter? filter, VectorStorage storage, CancellationToken cancellationToken)
     {
         var q = new float[query.Length];
         Normalise(query, q, "query vector");
@@ -191,11 +238,11 @@ public sealed class VectorIndex : IDisposable
                     if (_slotOf.TryGetValue(id, out var s)) mask[s >> 6] |= 1UL << (s & 63);
                 }
             }
-            var compact = Options.Storage != VectorStorage.Float32;
+            var compact = storage != VectorStorage.Float32;
             var candidates = compact ? Math.Max(k * Options.RerankFactor, Options.RerankMinimum) : k;
             candidates = Math.Min(candidates, _count);
-            var scan = new Scan(this, q, candidates, mask, predicate, cancellationToken).Prepare();
-            var threads = Math.Clamp(_count / Math.Max(1, Options.MinimumRowsPerThread), 1, Options.EffectiveThreads);
+            var scan = new Scan(this, storage, q, candidates, mask, predicate, cancellationToken).Prepare();
+            var threads = PartitionCount();
             var heaps = new TopK[threads];
             if (threads == 1)
             {
@@ -349,15 +396,15 @@ public sealed class VectorIndex : IDisposable
     }
 
     /// <summary>One query's scan over a range of slots, run once per partition.</summary>
-    private sealed class Scan(VectorIndex index, float[] query, int capacity, ulong[]? mask, Func<long, bool>? predicate, CancellationToken cancellationToken)
+    private sealed class Scan(VectorIndex index, VectorStorage storage, float[] query, int capacity, ulong[]? mask, Func<long, bool>? predicate, CancellationToken cancellationToken)
     {
-        private readonly sbyte[] _queryInt8 = index.Options.Storage == VectorStorage.Int8 ? new sbyte[query.Length] : [];
+        private readonly sbyte[] _queryInt8 = storage == VectorStorage.Int8 ? new sbyte[query.Length] : [];
         private float _queryScale;
 
         /// <summary>Prepares the query's compact form once, before the partitions run.</summary>
         public Scan Prepare()
         {
-            if (index.Options.Storage == VectorStorage.Int8) _queryScale = Int8Math.Quantize(query, _queryInt8);
+            if (storage == VectorStorage.Int8) _queryScale = Int8Math.Quantize(query, _queryInt8);
             return this;
         }
 
@@ -365,7 +412,7 @@ public sealed class VectorIndex : IDisposable
         {
             var top = new TopK(capacity);
             var dim = index.Dimension;
-            var half = index.Options.Storage == VectorStorage.Float16 ? new float[dim] : null;
+            var half = storage == VectorStorage.Float16 ? new float[dim] : null;
             var slot = start;
             while (slot < end)
             {
@@ -373,7 +420,7 @@ public sealed class VectorIndex : IDisposable
                 var block = slot / BlockRows;
                 var blockEnd = Math.Min(end, (block + 1) * BlockRows);
                 var offset = slot % BlockRows;
-                switch (index.Options.Storage)
+                switch (storage)
                 {
                     case VectorStorage.Float32:
                     {
