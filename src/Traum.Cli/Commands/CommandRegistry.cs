@@ -8,5 +8,9 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(GlobalOptions globals)
     {
         yield return VersionCommand.Create(globals);
+        yield return IngestCommand.Create(globals);
+        yield return StemsCommand.Create(globals);
+        yield return TracksCommand.Create(globals);
+        yield return DoctorCommand.Create(globals);
     }
 }
