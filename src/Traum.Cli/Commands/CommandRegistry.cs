@@ -9,5 +9,9 @@ internal static class CommandRegistry
     {
         yield return VersionCommand.Create(globals);
         yield return InfoCommand.Create(globals);
+        yield return IngestCommand.Create(globals);
+        yield return StemsCommand.Create(globals);
+        yield return TracksCommand.Create(globals);
+        yield return DoctorCommand.Create(globals);
     }
 }
