@@ -12,7 +12,7 @@ public sealed class DescriptorAnalyzerTests
     private static readonly DescriptorAnalyzer s_analyzer = new();
 
     private static CoreDescriptors Analyze(float[] samples, int rate = Rate)
-        => s_analyzer.Describe(StemAnalysis.Run(AudioBuffer.Mono(samples, rate), s_analyzer.Options, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken); // TEMP
+        => s_analyzer.Analyze(AudioBuffer.Mono(samples, rate), TestContext.Current.CancellationToken);
 
     // ---- spectral shape -------------------------------------------------------------------------------------
 
