@@ -8,5 +8,7 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(GlobalOptions globals)
     {
         yield return VersionCommand.Create(globals);
+        yield return ModelsCommand.Create(globals);
+        yield return ClapCommand.Create(globals);
     }
 }

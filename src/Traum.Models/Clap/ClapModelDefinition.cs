@@ -3,7 +3,7 @@ using Traum.Models.Store;
 namespace Traum.Models.Clap;
 
 /// <summary>Registry entry of the CLAP model (laion/larger_clap_music_and_speech as exported to ONNX by Xenova).</summary>
-internal sealed class ClapModelDefinition : IModelDefinitionProvider
+public sealed class ClapModelDefinition : IModelDefinitionProvider
 {
     /// <summary>Name on the command line and folder name in the store.</summary>
     public const string Name = "clap";

@@ -30,6 +30,9 @@ public sealed class ClapTokenizer
     /// <summary>Id of <c>&lt;/s&gt;</c> (2 in RoBERTa's vocabulary).</summary>
     public int EndOfSentenceId => _eos;
 
+    /// <summary>Number of ids in the vocabulary (50 265 for RoBERTa).</summary>
+    public int VocabularySize => _bpe.Vocabulary.Count;
+
     /// <summary>Loads the tokenizer from a checkpoint's vocabulary and merges.</summary>
     /// <exception cref="ModelNotFoundException">A file is missing or not a byte-level BPE vocabulary with &lt;s&gt;, &lt;/s&gt;, &lt;unk&gt;.</exception>
     public static ClapTokenizer FromFiles(string vocabPath, string mergesPath)

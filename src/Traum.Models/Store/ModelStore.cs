@@ -262,7 +262,9 @@ public sealed partial class ModelStore
             if (sha is null)
             {
                 var info = await hubInfo.TryGetAsync(file.Path, cancellationToken).ConfigureAwait(false)
-                    ?? throw Failure(def, variant, file, uri, "the hub published no size or checksum for it, so it cannot be checked");
+                    ?? throw Failure(def, variant, file, uri, hubInfo.LastError is { } err
+                        ? $"cannot reach the hub at {_options.Endpoint} ({err})."
+                        : "the hub published no size or checksum for it, so it cannot be checked.");
                 size ??= info.Size;
                 sha = info.Sha256;
                 gitSha = info.GitSha1;
@@ -309,6 +311,8 @@ public sealed partial class ModelStore
     {
         var looked = $"{FolderOf(def.Name)} and the Hugging Face cache ({string.Join(", ", HubCacheFolders(def))})";
         var env = def.PathVariable is null ? "" : $", or put the files in a folder and set {def.PathVariable}=DIR";
+        why = why.TrimEnd();
+        if (!why.EndsWith('.')) why += ".";
         return new ModelNotFoundException(
             $"Cannot install {file.Path} of model '{def.Name}' ({def.Repo}) from {uri}: {why} Looked in {looked}. " +
             $"Fix: check the network (or set HF_ENDPOINT to a reachable mirror) and run `{PullCommand(def, variant)}`{env}.", inner);
@@ -324,6 +328,9 @@ public sealed partial class ModelStore
     {
         private readonly Dictionary<string, IReadOnlyDictionary<string, HubFileInfo>?> _trees = new(StringComparer.Ordinal);
 
+        /// <summary>The last network error met, if any.</summary>
+        public string? LastError { get; private set; }
+
         public async Task<HubFileInfo?> TryGetAsync(string path, CancellationToken cancellationToken)
         {
             var slash = path.LastIndexOf('/');
@@ -333,6 +340,11 @@ public sealed partial class ModelStore
                 try
                 {
                     tree = await hub.ListTreeAsync(def.Repo, def.Revision, dir, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpRequestException e) when (e.StatusCode is null)
+                {
+                    LastError = e.Message;
+                    tree = null;
                 }
                 catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException)
                 {
@@ -345,8 +357,9 @@ public sealed partial class ModelStore
             {
                 return await hub.HeadAsync(def.Repo, def.Revision, path, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
+                LastError = e.Message;
                 return null;
             }
         }

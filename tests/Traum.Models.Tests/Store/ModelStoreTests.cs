@@ -237,6 +237,7 @@ public sealed class ModelStoreTests
         var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => store.PullAsync("testmodel", "fp16", null, ct));
 
         Assert.Contains("onnx/model_fp16.onnx", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"cannot reach the hub at http://127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(dir.Path, "testmodel"), e.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(cache.Path, "models--test-owner--test-model"), e.Message, StringComparison.Ordinal);
         Assert.Contains("`traum models pull testmodel --variant fp16`", e.Message, StringComparison.Ordinal);
