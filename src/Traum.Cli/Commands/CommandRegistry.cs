@@ -13,5 +13,7 @@ internal static class CommandRegistry
         yield return StemsCommand.Create(globals);
         yield return TracksCommand.Create(globals);
         yield return DoctorCommand.Create(globals);
+        yield return ModelsCommand.Create(globals);
+        yield return ClapCommand.Create(globals);
     }
 }
