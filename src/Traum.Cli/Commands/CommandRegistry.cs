@@ -8,5 +8,9 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(GlobalOptions globals)
     {
         yield return VersionCommand.Create(globals);
+        yield return SearchCommand.Create(globals);
+        yield return SimilarCommand.Create(globals);
+        yield return DuplicatesCommand.Create(globals);
+        yield return ReindexCommand.Create(globals);
     }
 }

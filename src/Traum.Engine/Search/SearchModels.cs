@@ -9,7 +9,7 @@ namespace Traum.Engine.Search;
 /// embedding that works everywhere. Query by example and duplicates use CLAP when present, otherwise the
 /// descriptor embedding; text search and semantic profiles need CLAP.
 /// </summary>
-public sealed class SearchModels : IDisposable
+public sealed partial class SearchModels : IDisposable
 {
     /// <summary>The command that installs CLAP.</summary>
     public const string InstallClap = "traum models pull clap";
