@@ -15,5 +15,9 @@ internal static class CommandRegistry
         yield return DoctorCommand.Create(globals);
         yield return ModelsCommand.Create(globals);
         yield return ClapCommand.Create(globals);
+        yield return SearchCommand.Create(globals);
+        yield return SimilarCommand.Create(globals);
+        yield return DuplicatesCommand.Create(globals);
+        yield return ReindexCommand.Create(globals);
     }
 }
