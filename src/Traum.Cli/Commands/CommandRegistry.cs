@@ -19,5 +19,6 @@ internal static class CommandRegistry
         yield return SimilarCommand.Create(globals);
         yield return DuplicatesCommand.Create(globals);
         yield return ReindexCommand.Create(globals);
+        yield return SeparateCommand.Create(globals);
     }
 }
