@@ -12,6 +12,8 @@ public sealed record TrainingData
     public required string Category { get; init; }
     /// <summary>How the stems were chosen: "category", "tag" or "ids".</summary>
     public string Selection { get; init; } = "category";
+    /// <summary>The most common stem kind among them (drums, bass, …), given to generated stems.</summary>
+    public string Kind { get; init; } = "other";
     public required DatasetSummary Summary { get; init; }
     public int TrainExcerpts { get; init; }
     public int ValidationExcerpts { get; init; }
@@ -38,6 +40,8 @@ public sealed record VaeMetadata
     public IReadOnlyList<EpochLoss> Losses { get; init; } = [];
     public int BestEpoch { get; init; }
     public bool StoppedEarly { get; init; }
+    /// <summary>Validation loss of the untrained network (the reference for "how much it learned").</summary>
+    public double InitialValidationLoss { get; init; }
     public double TrainingSeconds { get; init; }
     public int Threads { get; init; }
     public string Device { get; init; } = "cpu";
