@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;
@@ -236,7 +235,12 @@ public sealed partial class GenerativeService : IDisposable
             });
             var name = $"{category}-{record.Version}-{mode}-{item.Seed.ToString(CultureInfo.InvariantCulture)}-{i + 1:D2}";
             var file = Path.Combine(outDir, $"{name.Replace('+', '_')}-g{lineage.Id.ToString(CultureInfo.InvariantCulture)}.wav");
-            AtomicFile.Write(file, temp => AudioFile.Write(temp, AudioBuffer.Mono(samples, features.SampleRate), new AudioWriteOptions(SampleFormat.Float32)));
+            AtomicFile.Write(file, temp =>
+            {
+                using var w = WavWriter.Create(temp, features.SampleRate, 1, new AudioWriteOptions(SampleFormat.Float32));
+                w.Write([samples], 0, samples.Length);
+                w.Complete();
+            });
             var ingested = _ingester.Ingest(new IngestItem(file)
             {
                 Kind = kind,
