@@ -16,6 +16,9 @@ internal interface IJobStore
 
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<JobInfo>> ListAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>At start-up: marks jobs whose process is gone (Running, but nobody runs them) as Interrupted; returns them.</summary>
+    Task<IReadOnlyList<JobInfo>> RecoverAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Job records as JSON files under <c>LIBRARY/jobs/</c>, written to a temporary name and renamed.</summary>
@@ -77,6 +80,24 @@ internal sealed class FileJobStore : IJobStore
             if (await ReadAsync(f, cancellationToken).ConfigureAwait(false) is { } j) list.Add(j);
         }
         return list.OrderByDescending(j => j.CreatedAt).ToList();
+    }
+
+    public async Task<IReadOnlyList<JobInfo>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var marked = new List<JobInfo>();
+        foreach (var job in await ListAsync(100_000, cancellationToken).ConfigureAwait(false))
+        {
+            if (job.State != JobState.Running) continue;
+            var interrupted = job with
+            {
+                State = JobState.Interrupted,
+                FinishedAt = _time.GetUtcNow(),
+                Error = "The process running this job stopped before it finished; retry it to continue.",
+            };
+            await SaveAsync(interrupted, cancellationToken).ConfigureAwait(false);
+            marked.Add(interrupted);
+        }
+        return marked;
     }
 
     private static async Task<JobInfo?> ReadAsync(string path, CancellationToken cancellationToken)

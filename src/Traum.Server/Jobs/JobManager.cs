@@ -119,24 +119,12 @@ internal sealed partial class JobManager
 
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
+        foreach (var job in await _store.RecoverAsync(cancellationToken).ConfigureAwait(false)) LogInterrupted(job.Id, job.Kind);
         var all = await _store.ListAsync(10_000, cancellationToken).ConfigureAwait(false);
-        foreach (var job in all.OrderBy(j => j.CreatedAt))
+        foreach (var job in all.Where(j => j.State == JobState.Queued && _handlers.ContainsKey(j.Kind)).OrderBy(j => j.CreatedAt))
         {
-            if (job.State == JobState.Running)
-            {
-                var interrupted = job with
-                {
-                    State = JobState.Interrupted,
-                    FinishedAt = _time.GetUtcNow(),
-                    Message = "the server stopped while this job was running; retry it to continue",
-                };
-                await _store.SaveAsync(interrupted, cancellationToken).ConfigureAwait(false);
-                LogInterrupted(job.Id, job.Kind);
-            }
-            else if (job.State == JobState.Queued && _handlers.ContainsKey(job.Kind))
-            {
-                await LaneOf(job.Kind).Queue.Writer.WriteAsync(job.Id, cancellationToken).ConfigureAwait(false);
-            }
+            // Queued but never started (the server stopped first): resume by queueing it again.
+            await LaneOf(job.Kind).Queue.Writer.WriteAsync(job.Id, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,7 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Traum.Catalog;
 using Traum.Engine;
+using Traum.Engine.Ingest;
 using Traum.Server.Jobs;
+using Traum.Server.Services.Catalog;
 
 namespace Traum.Server.Services;
 
@@ -13,10 +17,26 @@ internal static class EngineWiring
 {
     public static void Add(IServiceCollection services, TraumContext context)
     {
-        services.TryAddSingleton<IJobStore>(_ => new FileJobStore(context.LibraryPath, context.Time));
-        services.TryAddSingleton<ILibraryPort, UnavailableLibrary>();
+        // Catalog, ingest and job records.
+        services.TryAddSingleton(_ => Library.Open(context.LibraryPath, context.Time));
+        services.TryAddSingleton<IJobStore>(sp => new CatalogJobStore(sp.GetRequiredService<Library>()));
+        services.TryAddSingleton<CatalogLibraryPort>();
+        services.TryAddSingleton<ILibraryPort>(sp => sp.GetRequiredService<CatalogLibraryPort>());
+        services.TryAddSingleton(sp => new StemIngester(sp.GetRequiredService<Library>(), Analyzers(sp, context),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<StemIngester>()));
+        services.AddSingleton<IJobHandler, IngestJobHandler>();
+
+        // Not in this build yet: search, models, separation, training, generation.
         services.TryAddSingleton<ISearchPort, UnavailableSearch>();
         services.TryAddSingleton<IModelsPort, UnavailableModels>();
+    }
+
+    /// <summary>The analysers ingest runs over each stem (descriptors, CLAP embedding, semantic profile) in this build.</summary>
+    private static IReadOnlyList<IStemAnalyzer> Analyzers(IServiceProvider sp, TraumContext context)
+    {
+        _ = sp;
+        _ = context;
+        return [];
     }
 
     /// <summary>What this build (after any test overrides) can do.</summary>
