@@ -44,34 +44,16 @@ internal static class JobEndpoints
 
     private static async IAsyncEnumerable<SseItem<object>> One(JobManager jobs, JobEvents events, JobInfo first, [EnumeratorCancellation] CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Subscribe before reading the state again, so nothing happens unseen in between.
-        var live = events.SubscribeAsync(first.Id, stop.Token).GetAsyncEnumerator(stop.Token);
-        try
+        using var sub = events.Subscribe(first.Id);
+        var now = await jobs.GetAsync(first.Id, ct).ConfigureAwait(false);
+        yield return Item("state", now);
+        foreach (var point in events.LogOf(now.Id)) yield return new SseItem<object>(point, "log");
+        if (JobStates.IsFinished(now.State)) yield break;
+        await foreach (var e in sub.Reader.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            var moveNext = live.MoveNextAsync();
-            var now = await jobs.GetAsync(first.Id, ct).ConfigureAwait(false);
-            yield return Item("state", now);
-            foreach (var point in events.LogOf(now.Id)) yield return new SseItem<object>(point, "log");
-            if (JobStates.IsFinished(now.State)) yield break;
-            while (await moveNext.ConfigureAwait(false))
-            {
-                var e = live.Current;
-                yield return e.Type == "log" ? new SseItem<object>(e.Data ?? new { }, "log") : Item(e.Type, e.Job);
-                if (e.Type == "state" && JobStates.IsFinished(e.Job.State)) yield break;
-                moveNext = live.MoveNextAsync();
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await live.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            yield return e.Type == "log" ? new SseItem<object>(e.Data ?? new { }, "log") : Item(e.Type, e.Job);
+            if (e.Type == "state" && JobStates.IsFinished(e.Job.State)) yield break;
         }
     }
 

@@ -33,8 +33,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     internal static (int Status, string Title, string Detail) Map(Exception exception) => exception switch
     {
         NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message),
-        AudioFormatException e when IsUnsupportedType(e) => (StatusCodes.Status415UnsupportedMediaType, "Unsupported audio format", e.Problem ?? e.Message),
-        AudioFormatException e => (StatusCodes.Status422UnprocessableEntity, "Unreadable audio", e.Problem ?? e.Message),
+        AudioFormatException e when IsUnsupportedType(e) => (StatusCodes.Status415UnsupportedMediaType, "Unsupported audio format", AudioDetail(e)),
+        AudioFormatException e => (StatusCodes.Status422UnprocessableEntity, "Unreadable audio", AudioDetail(e)),
         InvalidInputException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message),
         ModelNotFoundException e => (StatusCodes.Status503ServiceUnavailable, "Model not installed", e.Message),
         FeatureUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Not available in this build", e.Message),
@@ -44,6 +44,10 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong on the server; the details are in its log."),
     };
+
+    /// <summary>The message with the file's name (uploads carry the client's name), but never a server path.</summary>
+    private static string AudioDetail(AudioFormatException e) =>
+        e.FilePath is { } p && Path.IsPathRooted(p) ? e.Problem ?? "the audio cannot be read" : e.Message;
 
     private static bool IsUnsupportedType(AudioFormatException e) =>
         e.Problem is { } p && p.StartsWith("not a supported audio format", StringComparison.Ordinal);

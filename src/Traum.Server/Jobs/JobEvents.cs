@@ -49,33 +49,38 @@ internal sealed class JobEvents
         lock (list) return list.ToArray();
     }
 
-    /// <summary>Events from now on, of one job or (null) of all jobs, until cancelled.</summary>
-    public async IAsyncEnumerable<JobEvent> SubscribeAsync(string? jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Starts listening to one job's events, or (null) every job's. Dispose the subscription to stop.</summary>
+    public Subscription Subscribe(string? jobId)
     {
         var id = Interlocked.Increment(ref _next);
-        var sub = new Subscriber(jobId, Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(256)
+        var channel = Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(256)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
-        }));
-        _subscribers[id] = sub;
-        try
-        {
-            while (await sub.Channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (sub.Channel.Reader.TryRead(out var e)) yield return e;
-            }
-        }
-        finally
-        {
-            _subscribers.TryRemove(id, out _);
-        }
+        });
+        _subscribers[id] = new Subscriber(jobId, channel);
+        return new Subscription(channel.Reader, () => _subscribers.TryRemove(id, out _));
+    }
+
+    /// <summary>Events from now on, of one job or (null) of all jobs, until cancelled.</summary>
+    public async IAsyncEnumerable<JobEvent> SubscribeAsync(string? jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var sub = Subscribe(jobId);
+        await foreach (var e in sub.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return e;
     }
 
     /// <summary>Number of open subscriptions (for tests and diagnostics).</summary>
     public int SubscriberCount => _subscribers.Count;
 
     private sealed record Subscriber(string? JobId, Channel<JobEvent> Channel);
+
+    /// <summary>An open subscription: read events from <see cref="Reader"/>; dispose to stop.</summary>
+    internal sealed class Subscription(ChannelReader<JobEvent> reader, Action unsubscribe) : IDisposable
+    {
+        public ChannelReader<JobEvent> Reader { get; } = reader;
+
+        public void Dispose() => unsubscribe();
+    }
 }
 
 /// <summary>States after which nothing more happens to a job unless it is retried.</summary>

@@ -45,11 +45,11 @@ public sealed class UploadApiTests
     }
 
     [Fact]
-    public async Task UploadStems_NotMultipart_Returns400()
+    public async Task UploadStems_NotMultipart_Returns415()
     {
         await using var host = await TestServerHost.StartAsync();
         using var r = await host.Client.PostAsync("/api/uploads/stems", new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        await ProblemAssert.IsProblemAsync(r, HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(r, HttpStatusCode.UnsupportedMediaType);
     }
 
     [Fact]
