@@ -20,5 +20,6 @@ internal static class CommandRegistry
         yield return DuplicatesCommand.Create(globals);
         yield return ReindexCommand.Create(globals);
         yield return SeparateCommand.Create(globals);
+        yield return ServeCommand.Create(globals);
     }
 }
