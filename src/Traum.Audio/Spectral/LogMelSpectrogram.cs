@@ -42,7 +42,7 @@ public sealed class LogMelSpectrogram : IDisposable
         using var scope = NewDisposeScope();
         var x = tensor(signal.ToArray());
         var spec = Stft.Forward(x, Options);                 // [bins, frames] complex
-        var power = spec.abs().pow_(2);                       // [bins, frames]
+        var power = view_as_real(spec).pow_(2).sum(-1);      // |X|², [bins, frames]
         var mel = power.t().matmul(_melT);                   // [frames, nMels]
         var db = mel.clamp_min_(1e-10).log10_().mul_(10.0).contiguous();
         frames = (int)db.shape[0];
