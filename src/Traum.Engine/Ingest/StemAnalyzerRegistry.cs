@@ -12,9 +12,9 @@ public static class StemAnalyzerRegistry
 {
     /// <summary>
     /// Computes a stem's descriptors. Null until the descriptor analyser is part of the build; then this becomes
-    /// <c>buffer => new Traum.Audio.Descriptors.DescriptorAnalyzer().Analyze(buffer)</c>.
+    /// <c>(buffer, ct) => new Traum.Audio.Descriptors.DescriptorAnalyzer().Analyze(buffer, ct)</c>.
     /// </summary>
-    internal static Func<AudioBuffer, Descriptors>? Describe { get; } = null;
+    internal static Func<AudioBuffer, CancellationToken, Descriptors>? Describe { get; } = null;
 
     /// <summary>The available analysers for this context.</summary>
     public static IReadOnlyList<IStemAnalyzer> Create(TraumContext context)
