@@ -7,6 +7,7 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["descriptors"] = ("Descriptors and descriptor embedding over the demo kit: accuracy against the kit, seconds of audio per second", Descriptors.DescriptorsEndToEnd.Run),
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
         };
 
