@@ -69,11 +69,14 @@ public sealed record DescriptorOptions
     /// <summary>Below this correlation (−1…1) with the best key profile the key is reported as null.</summary>
     public double MinKeyCorrelation { get; init; } = 0.5;
 
+    /// <summary>Below this fraction (0…1) of the power between ChromaMinHz and ChromaMaxHz in prominent spectral peaks, a sound has no key.</summary>
+    public double MinTonalFraction { get; init; } = 0.2;
+
     /// <summary>Frame length in samples (a power of two) of the long-window spectrum the chroma is built from.</summary>
     public int ChromaFftSize { get; init; } = 8192;
 
     /// <summary>Lowest frequency in Hz that contributes to the chroma.</summary>
-    public double ChromaMinHz { get; init; } = 80;
+    public double ChromaMinHz { get; init; } = 50;
 
     /// <summary>Highest frequency in Hz that contributes to the chroma.</summary>
     public double ChromaMaxHz { get; init; } = 5_000;

@@ -82,13 +82,11 @@ internal static class TempoEstimation
         // octaves into [PreferredMinBpm, 2·PreferredMinBpm).
         var refined = Bpm(pulse, options) + (GridStepBpm * ParabolicOffset(comb, pulse));
         while (refined >= 2 * options.PreferredMinBpm) refined /= 2;
-        Debug?.Invoke($"beat {Bpm(beat, options):F1} S={strongest:F3} pulse {Bpm(pulse, options):F1} S={comb[pulse]:F3} chosen {refined:F1}");
         var confidence = Math.Clamp(strongest, 0, 1);
         if (confidence < options.MinTempoConfidence) return (null, confidence);
         return (refined, confidence);
     }
 
-    internal static Action<string>? Debug;
 
     private static double Bpm(int gridIndex, DescriptorOptions options) => options.MinBpm + (gridIndex * GridStepBpm);
 
