@@ -165,16 +165,31 @@ public sealed class DescriptorEmbedder
         return m;
     }
 
+    // Centres and scales: round values near the mean and standard deviation of each raw feature over the demo kit
+    // (kicks, snares, hats, drum loops, bass lines, pads, leads, vocal sweeps and mixes; `e2e descriptors --features`
+    // prints them), so that typical material spreads over about ±1 in every direction. Fixed, so that every library
+    // and machine shares one vector space.
     private static float[] CreateCentres()
     {
-        var c = new float[VectorLength];
-        return c;
+        var c = new List<float> { 35f };                       // MFCC 1 mean
+        c.AddRange(Enumerable.Repeat(0f, Mfccs - 2));          // MFCC 2…19 means
+        c.Add(25f);                                            // MFCC 0 spread
+        c.AddRange(Enumerable.Repeat(5f, Mfccs - 1));          // MFCC 1…19 spreads
+        c.AddRange([-1f, -1.5f, -0.5f, -3f, 0f]);              // centroid, bandwidth, roll-off, flatness, ZCR means
+        c.AddRange(Enumerable.Repeat(0.5f, 5));                // … and their spreads
+        c.AddRange([1.5f, 0f, 0f, 0.3f, 0f, 0.85f]);           // onset density, tempo cos/sin, confidence, one-shot, active
+        return [.. c];
     }
 
     private static float[] CreateScales()
     {
-        var s = new float[VectorLength];
-        Array.Fill(s, 1f);
-        return s;
+        var s = new List<float> { 50f };
+        s.AddRange(Enumerable.Repeat(8f, Mfccs - 2));
+        s.Add(25f);
+        s.AddRange(Enumerable.Repeat(4f, Mfccs - 1));
+        s.AddRange([2f, 2f, 2f, 1.5f, 2f]);
+        s.AddRange(Enumerable.Repeat(0.75f, 5));
+        s.AddRange([1f, 0.5f, 0.5f, 0.4f, 1f, 0.2f]);
+        return [.. s];
     }
 }
