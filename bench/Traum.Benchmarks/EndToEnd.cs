@@ -7,6 +7,7 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["clap"] = ("CLAP per 10 s window: feature extraction, EmbedAudio with the fixture graph, graph alone (median ms)", Clap.ClapEndToEnd.Run),
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
         };
 
