@@ -27,5 +27,6 @@ public static class StemAnalyzerRegistry
     {
         _ = context;
         yield return Describe is { } describe ? new DescriptorStemAnalyzer(describe) : null;
+        foreach (var analyzer in Search.EmbeddingStemAnalyzer.For(context)) yield return analyzer;
     }
 }
