@@ -7,6 +7,9 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["separation-memory"] = ("Peak RSS of separating 5- and 60-minute tracks in child processes (must match ±10 %)", Separation.SeparationMemory.Run),
+            ["separation-memory-child"] = ("(child of separation-memory) separate N generated minutes and print peak RSS", Separation.SeparationMemory.RunChild),
+            ["separation-overhead"] = ("Traum's time around the Demucs graph per minute of audio (fixture graph)", Separation.SeparationOverhead.Run),
         };
 
     public static int Run(string[] args)
