@@ -1,17 +1,118 @@
+using static TorchSharp.torch;
+
 namespace Traum.Audio.Spectral;
 
 /// <summary>Turns a magnitude spectrogram back into audio.</summary>
 public static class PhaseReconstruction
 {
+    private const double Epsilon = 1e-16;
+
     /// <summary>
     /// Fast Griffin-Lim (Perraudin et al. 2013) over a magnitude spectrogram given row-major as
     /// <c>[bins, frames]</c> (bins = NFft/2+1), with <paramref name="momentum"/> (0.99 typical), a seeded random
     /// initial phase, and <paramref name="iterations"/> iterations. Returns <paramref name="length"/> samples.
     /// </summary>
+    /// <remarks>
+    /// The update is librosa's: with X the spectrogram of the current estimate and X' the previous one, the phase
+    /// becomes that of X − momentum/(1 + momentum)·X'; momentum 0 is the classic Griffin-Lim algorithm.
+    /// <paramref name="frames"/> must equal <c>options.FrameCount(length)</c>.
+    /// </remarks>
     public static float[] GriffinLim(ReadOnlySpan<float> magnitude, int frames, StftOptions options, int length,
-        int iterations = 64, double momentum = 0.99, int seed = 0) => throw new NotImplementedException("PhaseReconstruction.GriffinLim");
+        int iterations = 64, double momentum = 0.99, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(magnitude.Length, frames, options, length);
+        using var scope = NewDisposeScope();
+        var mag = tensor(magnitude.ToArray(), [options.Bins, frames]);
+        var y = GriffinLim(mag, options, length, iterations, momentum, seed);
+        return y.data<float>().ToArray();
+    }
 
-    /// <summary>Inverse STFT of the magnitude with uniformly random phase (seeded): the fast, rough mode.</summary>
+    /// <summary>
+    /// Fast Griffin-Lim on a magnitude tensor (float32 <c>[bins, frames]</c> or <c>[B, bins, frames]</c>) →
+    /// float32 <c>[length]</c> or <c>[B, length]</c>. The returned tensor belongs to the caller's dispose scope.
+    /// </summary>
+    public static Tensor GriffinLim(Tensor magnitude, StftOptions options, long length, int iterations = 64,
+        double momentum = 0.99, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(magnitude);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        if (momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        using var outer = NewDisposeScope();
+        var angles = RandomUnitPhase(magnitude.shape, seed);
+        Tensor? rebuilt = null;
+        var weight = momentum / (1 + momentum);
+        for (var it = 0; it < iterations; it++)
+        {
+            using var inner = NewDisposeScope();
+            var inverse = Stft.Inverse(magnitude * angles, options, length);
+            var next = Stft.Forward(inverse, options);
+            var update = rebuilt is null || weight == 0 ? next : next - (rebuilt * weight);
+            var unit = update / (update.abs() + Epsilon);
+            next.MoveToOuterDisposeScope();
+            unit.MoveToOuterDisposeScope();
+            rebuilt?.Dispose();
+            angles.Dispose();
+            rebuilt = next;
+            angles = unit;
+        }
+        return Stft.Inverse(magnitude * angles, options, length).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Inverse STFT of the magnitude (row-major <c>[bins, frames]</c>) with uniformly random phase (seeded): the fast, rough mode.</summary>
     public static float[] RandomPhase(ReadOnlySpan<float> magnitude, int frames, StftOptions options, int length, int seed = 0)
-        => throw new NotImplementedException("PhaseReconstruction.RandomPhase");
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(magnitude.Length, frames, options, length);
+        using var scope = NewDisposeScope();
+        var mag = tensor(magnitude.ToArray(), [options.Bins, frames]);
+        var y = Stft.Inverse(mag * RandomUnitPhase(mag.shape, seed), options, length);
+        return y.data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// Spectral convergence ‖ |STFT(signal)| − S ‖ / ‖S‖ (Frobenius norms) of a signal against a target magnitude
+    /// <c>[bins, frames]</c>: 0 when the signal's magnitude matches exactly; about √2 for unrelated spectrograms.
+    /// </summary>
+    public static double SpectralConvergence(ReadOnlySpan<float> magnitude, int frames, StftOptions options, ReadOnlySpan<float> signal)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var scope = NewDisposeScope();
+        var target = tensor(magnitude.ToArray(), [options.Bins, frames]);
+        var got = Stft.Forward(tensor(signal.ToArray()), options).abs();
+        if (got.shape[1] != frames) throw new ArgumentException($"The signal has {got.shape[1]} frames, the magnitude {frames}.", nameof(signal));
+        return (got - target).norm().item<float>() / (double)target.norm().item<float>();
+    }
+
+    private static void Validate(int values, int frames, StftOptions options, int length)
+    {
+        if (frames <= 0) throw new ArgumentOutOfRangeException(nameof(frames), frames, "Need at least one frame.");
+        if (values != options.Bins * frames)
+        {
+            throw new ArgumentException($"The magnitude holds {values} values; [bins={options.Bins}, frames={frames}] needs {options.Bins * frames}.", nameof(frames));
+        }
+        if (options.FrameCount(length) != frames)
+        {
+            throw new ArgumentException($"{length} samples give {options.FrameCount(length)} frames with hop {options.Hop}, not {frames}.", nameof(length));
+        }
+    }
+
+    /// <summary>exp(iφ) with φ uniform in [0, 2π) from a seeded generator; complex64 of the given shape.</summary>
+    private static Tensor RandomUnitPhase(long[] shape, int seed)
+    {
+        var count = 1L;
+        foreach (var d in shape) count *= d;
+        var rng = new Random(seed);
+        var re = new float[count];
+        var im = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            var phi = 2 * Math.PI * rng.NextDouble();
+            re[i] = (float)Math.Cos(phi);
+            im[i] = (float)Math.Sin(phi);
+        }
+        using var scope = NewDisposeScope();
+        return complex(tensor(re, shape), tensor(im, shape)).MoveToOuterDisposeScope();
+    }
 }

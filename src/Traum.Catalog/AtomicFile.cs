@@ -1,0 +1,79 @@
+namespace Traum.Catalog;
+
+/// <summary>
+/// Crash-safe file writes: the content goes to a temporary name in the destination folder, is flushed to disk
+/// (fsync), and is then renamed over the final name, which is atomic on one filesystem. After a crash the final
+/// name holds either nothing or the complete file; only a temporary file (<c>.traum-*.tmp</c>) can be left over,
+/// and <see cref="LibraryDoctor"/> removes those.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Temporary files start with this.</summary>
+    public const string TempPrefix = ".traum-";
+
+    /// <summary>Temporary files end with this.</summary>
+    public const string TempSuffix = ".tmp";
+
+    /// <summary>True when <paramref name="fileName"/> is a temporary name made by <see cref="Write"/>.</summary>
+    public static bool IsTempName(string fileName) =>
+        fileName.StartsWith(TempPrefix, StringComparison.Ordinal) && fileName.EndsWith(TempSuffix, StringComparison.Ordinal);
+
+    /// <summary>A fresh temporary path beside <paramref name="finalPath"/>.</summary>
+    public static string TempPathFor(string finalPath)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
+        return Path.Combine(dir, $"{TempPrefix}{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}{TempSuffix}");
+    }
+
+    /// <summary>
+    /// Lets <paramref name="writeTemp"/> write the file at the temporary path it is given, flushes it to disk and
+    /// renames it to <paramref name="finalPath"/> (replacing what was there). On failure the temporary file is removed.
+    /// </summary>
+    public static void Write(string finalPath, Action<string> writeTemp)
+    {
+        ArgumentNullException.ThrowIfNull(finalPath);
+        ArgumentNullException.ThrowIfNull(writeTemp);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(finalPath))!);
+        var temp = TempPathFor(finalPath);
+        try
+        {
+            writeTemp(temp);
+            using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, finalPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="finalPath"/> atomically.</summary>
+    public static void Copy(string source, string finalPath) => Write(finalPath, temp => File.Copy(source, temp, overwrite: false));
+
+    /// <summary>Writes bytes atomically.</summary>
+    public static void WriteAllBytes(string finalPath, byte[] bytes) => Write(finalPath, temp => File.WriteAllBytes(temp, bytes));
+
+    /// <summary>Writes text (UTF-8) atomically.</summary>
+    public static void WriteAllText(string finalPath, string text) => Write(finalPath, temp => File.WriteAllText(temp, text));
+
+    /// <summary>Deletes a file if it can; a file that cannot be deleted is left for the doctor.</summary>
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for the doctor.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Left for the doctor.
+        }
+    }
+}

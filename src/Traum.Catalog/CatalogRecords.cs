@@ -1,0 +1,111 @@
+using Traum.Core;
+
+namespace Traum.Catalog;
+
+/// <summary>What is needed to add a stem; the catalog assigns the id and the creation time.</summary>
+public sealed record NewStem
+{
+    /// <summary>Display name (usually the source file name without extension).</summary>
+    public required string Name { get; init; }
+    /// <summary>drums, bass, other, vocals, guitar, piano, or a user category (see <see cref="StemKinds"/>).</summary>
+    public required string Kind { get; init; }
+    /// <summary>Finer grouping (e.g. "kick", "808", "pad").</summary>
+    public required string Category { get; init; }
+    public required StemOrigin Origin { get; init; }
+    public long? TrackId { get; init; }
+    public long? GenerationId { get; init; }
+    /// <summary>Stored audio, relative to the library folder (as returned by <see cref="Library.StoreStemFile"/>).</summary>
+    public required string FilePath { get; init; }
+    /// <summary>See <see cref="ContentHasher"/>.</summary>
+    public required string ContentHash { get; init; }
+    /// <summary>Where the audio was imported from, if anywhere (absolute path).</summary>
+    public string? SourcePath { get; init; }
+    /// <summary>Size in bytes of the source file, to recognise it again without decoding.</summary>
+    public long? SourceSize { get; init; }
+    /// <summary>Last write time of the source file, to recognise it again without decoding.</summary>
+    public DateTimeOffset? SourceModified { get; init; }
+    /// <summary>Sample rate in Hz.</summary>
+    public required int SampleRate { get; init; }
+    public required int Channels { get; init; }
+    /// <summary>Duration in seconds.</summary>
+    public required double Duration { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+}
+
+/// <summary>What is needed to add a track.</summary>
+public sealed record NewTrack
+{
+    public required string Name { get; init; }
+    /// <summary>Absolute path of the file the track came from.</summary>
+    public required string SourcePath { get; init; }
+    /// <summary>Stored copy relative to the library folder, if one was kept.</summary>
+    public string? FilePath { get; init; }
+    /// <summary>Container, e.g. "wav", "flac", "mp3".</summary>
+    public required string Format { get; init; }
+    /// <summary>Duration in seconds.</summary>
+    public required double Duration { get; init; }
+    /// <summary>See <see cref="ContentHasher"/>.</summary>
+    public required string ContentHash { get; init; }
+}
+
+/// <summary>A trained generative model registered in the library.</summary>
+/// <param name="Id">Catalog id.</param>
+/// <param name="Category">The stem category (or tag) it was trained on.</param>
+/// <param name="Version">Version label, unique per category (e.g. "v3" or a timestamp).</param>
+/// <param name="Path">Model folder relative to the library folder (e.g. "models/bass/v3").</param>
+/// <param name="MetadataJson">The model's metadata.json content (config, data, losses), or null.</param>
+/// <param name="CreatedAt">When it was registered.</param>
+public sealed record TrainedModel(long Id, string Category, string Version, string Path, string? MetadataJson, DateTimeOffset CreatedAt);
+
+/// <summary>Lineage of generated stems: which model made them, how, and from what.</summary>
+public sealed record Generation
+{
+    public long Id { get; init; }
+    /// <summary>Catalog id of the model, when it is still registered.</summary>
+    public long? ModelId { get; init; }
+    /// <summary>Category of the model (kept even if the model is removed).</summary>
+    public required string ModelCategory { get; init; }
+    /// <summary>Version of the model (kept even if the model is removed).</summary>
+    public required string ModelVersion { get; init; }
+    /// <summary>random, interpolate, hybrid, cross…</summary>
+    public required string Mode { get; init; }
+    public long? Seed { get; init; }
+    /// <summary>The generation's parameters as JSON (temperature, steps, phase mode…).</summary>
+    public string? ParametersJson { get; init; }
+    /// <summary>Ids of the stems it was made from (hybrids, interpolation endpoints); may name stems deleted since.</summary>
+    public IReadOnlyList<long> ParentStemIds { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>Result of deleting a stem row.</summary>
+/// <param name="Stem">The row that was deleted.</param>
+/// <param name="FileShared">True when another stem still uses the same file, so the file must stay.</param>
+public sealed record StemDeletion(Stem Stem, bool FileShared);
+
+/// <summary>What kind of change a <see cref="CatalogChange"/> records.</summary>
+public enum CatalogChangeKind
+{
+    /// <summary>A stem was added.</summary>
+    StemAdded,
+    /// <summary>A stem's kind, category, name or tags changed.</summary>
+    StemUpdated,
+    /// <summary>A stem was deleted (with its descriptors, embeddings and profiles).</summary>
+    StemRemoved,
+    /// <summary>A stem's embedding for <see cref="CatalogChange.ModelId"/> was written or replaced.</summary>
+    EmbeddingSet,
+    /// <summary>A stem's descriptors were written.</summary>
+    DescriptorsSet,
+    /// <summary>A stem's semantic profile for <see cref="CatalogChange.ModelId"/> was written.</summary>
+    ProfileSet,
+}
+
+/// <summary>
+/// One entry of the catalog's change log. Sequences increase monotonically (across processes), so a reader
+/// that remembers the last sequence it applied can catch up with <see cref="CatalogStore.GetChangesSince"/>.
+/// </summary>
+public sealed record CatalogChange(long Sequence, CatalogChangeKind Kind, long StemId, string? ModelId, DateTimeOffset At);
+
+/// <summary>A stored embedding row.</summary>
+/// <param name="StemId">The stem.</param>
+/// <param name="Vector">The vector (float32; L2-normalised by the producer).</param>
+public sealed record StemVector(long StemId, float[] Vector);

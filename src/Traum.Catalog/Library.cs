@@ -1,0 +1,171 @@
+using Traum.Audio;
+using Traum.Audio.IO;
+using Traum.Core;
+
+namespace Traum.Catalog;
+
+/// <summary>
+/// A library folder: <c>catalog.db</c> (SQLite), <c>stems/</c> and <c>tracks/</c> (audio stored once per content
+/// hash as <c>stems/ab/abcdef….ext</c>), <c>models/</c> (trained models) and <c>generated/</c> (generation output
+/// before ingest). Opening creates what is missing and migrates the catalog. Files are always written to a
+/// temporary name and renamed (<see cref="AtomicFile"/>), and a catalog row is only added after its file is in
+/// place, so after a crash there can be files without rows (the doctor removes them) but never rows without files.
+/// </summary>
+public sealed class Library : IDisposable
+{
+    public const string CatalogFileName = "catalog.db";
+    public const string StemsFolder = "stems";
+    public const string TracksFolder = "tracks";
+    public const string ModelsFolder = "models";
+    public const string GeneratedFolder = "generated";
+
+    private Library(string root, CatalogStore catalog)
+    {
+        Root = root;
+        Catalog = catalog;
+    }
+
+    /// <summary>Opens (creating if needed) the library at <paramref name="root"/>.</summary>
+    /// <exception cref="TraumException">The folder cannot be created or the catalog cannot be opened.</exception>
+    public static Library Open(string root, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        var full = Path.GetFullPath(root);
+        if (File.Exists(full)) throw new InvalidInputException($"{full} is a file; a library is a folder. Pass another --library.");
+        try
+        {
+            foreach (var d in new[] { full, Path.Combine(full, StemsFolder), Path.Combine(full, TracksFolder), Path.Combine(full, ModelsFolder), Path.Combine(full, GeneratedFolder) })
+            {
+                Directory.CreateDirectory(d);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraumException($"{full}: cannot create the library folder ({e.Message}). Pass a writable --library.", e);
+        }
+        return new Library(full, CatalogStore.Open(Path.Combine(full, CatalogFileName), time));
+    }
+
+    /// <summary>Absolute path of the library folder.</summary>
+    public string Root { get; }
+
+    public CatalogStore Catalog { get; }
+
+    public string StemsPath => Path.Combine(Root, StemsFolder);
+    public string TracksPath => Path.Combine(Root, TracksFolder);
+    public string ModelsPath => Path.Combine(Root, ModelsFolder);
+    public string GeneratedPath => Path.Combine(Root, GeneratedFolder);
+
+    /// <summary>Absolute path of a path relative to the library (as stored in the catalog).</summary>
+    /// <exception cref="InvalidInputException">The path leads outside the library.</exception>
+    public string GetFullPath(string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var full = Path.GetFullPath(Path.Combine(Root, relativePath));
+        if (!IsInside(full)) throw new InvalidInputException($"'{relativePath}' is outside the library {Root}.");
+        return full;
+    }
+
+    /// <summary>The catalog form (relative, '/'-separated) of an absolute path inside the library.</summary>
+    public string GetRelativePath(string fullPath)
+    {
+        var full = Path.GetFullPath(fullPath);
+        if (!IsInside(full)) throw new InvalidInputException($"'{fullPath}' is outside the library {Root}.");
+        return Path.GetRelativePath(Root, full).Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    /// <summary>True when <paramref name="fullPath"/> lies inside the library folder.</summary>
+    public bool IsInside(string fullPath)
+    {
+        var full = Path.GetFullPath(fullPath);
+        var root = Root.EndsWith(Path.DirectorySeparatorChar) ? Root : Root + Path.DirectorySeparatorChar;
+        return full.StartsWith(root, StringComparison.Ordinal);
+    }
+
+    /// <summary>Where a stem file with this hash and extension lives, relative: <c>stems/ab/abcdef….wav</c>.</summary>
+    public static string StemFileName(string contentHash, string extension) => HashedName(StemsFolder, contentHash, extension);
+
+    /// <summary>Where a track file with this hash and extension lives, relative: <c>tracks/ab/abcdef….flac</c>.</summary>
+    public static string TrackFileName(string contentHash, string extension) => HashedName(TracksFolder, contentHash, extension);
+
+    private static string HashedName(string folder, string contentHash, string extension)
+    {
+        if (!ContentHasher.IsValid(contentHash)) throw new ArgumentException($"'{contentHash}' is not a content hash.", nameof(contentHash));
+        var ext = NormaliseExtension(extension);
+        return $"{folder}/{contentHash[..2]}/{contentHash}{ext}";
+    }
+
+    private static string NormaliseExtension(string extension)
+    {
+        var ext = (extension ?? "").Trim().ToLowerInvariant();
+        if (ext.Length > 0 && ext[0] != '.') ext = "." + ext;
+        if (ext.Length is 0 or > 8 || ext[1..].Any(ch => !char.IsAsciiLetterOrDigit(ch))) ext = ".audio";
+        return ext;
+    }
+
+    /// <summary>
+    /// Stores a copy of <paramref name="sourcePath"/> as the stem file for <paramref name="contentHash"/> (keeping the
+    /// source's extension) and returns its relative path. If that file already exists (same hash) nothing is copied.
+    /// With <paramref name="moveSource"/> the source is deleted afterwards (for files Traum wrote itself).
+    /// </summary>
+    public string StoreStemFile(string sourcePath, string contentHash, bool moveSource = false) =>
+        StoreCopy(sourcePath, StemFileName(contentHash, Path.GetExtension(sourcePath)), moveSource);
+
+    /// <summary>Like <see cref="StoreStemFile"/> for a track file.</summary>
+    public string StoreTrackFile(string sourcePath, string contentHash, bool moveSource = false) =>
+        StoreCopy(sourcePath, TrackFileName(contentHash, Path.GetExtension(sourcePath)), moveSource);
+
+    /// <summary>
+    /// Writes <paramref name="audio"/> as a 32-bit float WAV stem file (lossless, so its decoded samples hash to
+    /// <see cref="ContentHasher.Of"/> of the buffer) and returns the relative path and the hash.
+    /// </summary>
+    public (string FilePath, string ContentHash) WriteStemAudio(AudioBuffer audio)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        var hash = ContentHasher.Of(audio);
+        var rel = StemFileName(hash, ".wav");
+        var full = GetFullPath(rel);
+        if (!File.Exists(full))
+        {
+            AtomicFile.Write(full, temp =>
+            {
+                using var w = WavWriter.Create(temp, audio.SampleRate, audio.ChannelCount, new AudioWriteOptions(SampleFormat.Float32));
+                w.Write(audio.Channels, 0, audio.Length);
+                w.Complete();
+            });
+        }
+        return (rel, hash);
+    }
+
+    private string StoreCopy(string sourcePath, string relative, bool moveSource)
+    {
+        var full = GetFullPath(relative);
+        if (!File.Exists(full))
+        {
+            try
+            {
+                AtomicFile.Copy(sourcePath, full);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new TraumException($"{full}: cannot store the file ({e.Message}). Check free space and permissions of the library.", e);
+            }
+        }
+        if (moveSource && !string.Equals(Path.GetFullPath(sourcePath), full, StringComparison.Ordinal)) AtomicFile.TryDelete(sourcePath);
+        return relative;
+    }
+
+    /// <summary>
+    /// Deletes a stem: first its catalog row (in one transaction), then its file unless another stem or track still
+    /// uses it. A crash between the two leaves only an unreferenced file, which <see cref="LibraryDoctor"/> removes.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such stem.</exception>
+    public StemDeletion DeleteStem(long id)
+    {
+        var deletion = Catalog.DeleteStem(id);
+        if (!deletion.FileShared) AtomicFile.TryDelete(GetFullPath(deletion.Stem.FilePath));
+        return deletion;
+    }
+
+    public void Dispose() => Catalog.Dispose();
+}

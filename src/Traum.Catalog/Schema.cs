@@ -1,0 +1,139 @@
+namespace Traum.Catalog;
+
+/// <summary>
+/// The catalog's schema as an ordered list of migrations. Migration <c>i</c> (0-based) takes the database from
+/// version <c>i</c> to <c>i + 1</c>; the applied versions are recorded in <c>schema_version</c>. Never edit a
+/// migration that has shipped: add a new one at the end.
+/// </summary>
+internal static class Schema
+{
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        // v1: the records of a library.
+        """
+        CREATE TABLE tracks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            source_path TEXT NOT NULL,
+            file_path TEXT,
+            format TEXT NOT NULL,
+            duration REAL NOT NULL,
+            content_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            category TEXT NOT NULL,
+            version TEXT NOT NULL,
+            path TEXT NOT NULL,
+            metadata TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (category, version)
+        );
+        CREATE TABLE generations (
+            id INTEGER PRIMARY KEY,
+            model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+            model_category TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            seed INTEGER,
+            parameters TEXT,
+            parent_stem_ids TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE stems (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            category TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('separated', 'imported', 'generated')),
+            track_id INTEGER REFERENCES tracks(id) ON DELETE SET NULL,
+            generation_id INTEGER REFERENCES generations(id) ON DELETE SET NULL,
+            file_path TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source_path TEXT,
+            source_size INTEGER,
+            source_modified INTEGER,
+            sample_rate INTEGER NOT NULL CHECK (sample_rate > 0),
+            channels INTEGER NOT NULL CHECK (channels > 0),
+            duration REAL NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX ix_stems_hash ON stems(content_hash);
+        CREATE INDEX ix_stems_file ON stems(file_path);
+        CREATE INDEX ix_stems_kind ON stems(kind, category);
+        CREATE INDEX ix_stems_category ON stems(category);
+        CREATE INDEX ix_stems_track ON stems(track_id);
+        CREATE INDEX ix_stems_source ON stems(source_path);
+        CREATE TABLE stem_tags (
+            stem_id INTEGER NOT NULL REFERENCES stems(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (stem_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_stem_tags_tag ON stem_tags(tag);
+        CREATE TABLE descriptors (
+            stem_id INTEGER PRIMARY KEY REFERENCES stems(id) ON DELETE CASCADE,
+            duration REAL NOT NULL,
+            peak_db REAL,
+            rms_db REAL,
+            lufs REAL,
+            centroid REAL,
+            bandwidth REAL,
+            rolloff REAL,
+            flatness REAL,
+            zcr REAL,
+            onset_density REAL,
+            bpm REAL,
+            bpm_confidence REAL,
+            musical_key TEXT,
+            mode TEXT,
+            key_confidence REAL,
+            is_one_shot INTEGER NOT NULL
+        );
+        CREATE INDEX ix_descriptors_bpm ON descriptors(bpm);
+        CREATE TABLE embeddings (
+            stem_id INTEGER NOT NULL REFERENCES stems(id) ON DELETE CASCADE,
+            model_id TEXT NOT NULL,
+            dimension INTEGER NOT NULL CHECK (dimension > 0),
+            vector BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (stem_id, model_id)
+        );
+        CREATE INDEX ix_embeddings_model ON embeddings(model_id, stem_id);
+        CREATE TABLE profiles (
+            stem_id INTEGER NOT NULL REFERENCES stems(id) ON DELETE CASCADE,
+            model_id TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (stem_id, model_id)
+        );
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            progress REAL NOT NULL DEFAULT 0,
+            message TEXT,
+            error TEXT,
+            parameters TEXT,
+            result TEXT,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            updated_at TEXT
+        );
+        CREATE INDEX ix_jobs_state ON jobs(state);
+        """,
+        // v2: change log (so an in-memory index can follow the catalog) and job ownership (so only jobs whose
+        // process is gone are marked interrupted).
+        """
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            stem_id INTEGER NOT NULL,
+            model_id TEXT,
+            at TEXT NOT NULL
+        );
+        ALTER TABLE jobs ADD COLUMN owner TEXT;
+        """,
+    ];
+}

@@ -1,0 +1,54 @@
+using Traum.Core;
+
+namespace Traum.Catalog;
+
+/// <summary>How listings are ordered.</summary>
+public enum StemSort
+{
+    Id,
+    Name,
+    Kind,
+    Category,
+    Duration,
+    Bpm,
+    Key,
+    Loudness,
+    Created,
+}
+
+/// <summary>
+/// A filter over stems; every criterion that is set must hold. Text criteria compare case-insensitively.
+/// BPM and key criteria need descriptors (stems without them never match those criteria).
+/// </summary>
+public sealed record StemQuery
+{
+    public string? Kind { get; init; }
+    public string? Category { get; init; }
+    public StemOrigin? Origin { get; init; }
+    public long? TrackId { get; init; }
+    public long? GenerationId { get; init; }
+    /// <summary>Inclusive BPM range.</summary>
+    public double? MinBpm { get; init; }
+    public double? MaxBpm { get; init; }
+    /// <summary>A key such as "Am", "C#", "Bb minor", "F major" (see <see cref="MusicalKey.Parse"/>).</summary>
+    public MusicalKey? Key { get; init; }
+    /// <summary>Inclusive duration range in seconds.</summary>
+    public double? MinDuration { get; init; }
+    public double? MaxDuration { get; init; }
+    /// <summary>Stems carrying this user tag.</summary>
+    public string? Tag { get; init; }
+    /// <summary>Substring of the name.</summary>
+    public string? NameContains { get; init; }
+    /// <summary>Only one-shots (true) or only loops/phrases (false).</summary>
+    public bool? IsOneShot { get; init; }
+    /// <summary>Restrict to these ids (e.g. candidates from a vector search).</summary>
+    public IReadOnlyCollection<long>? Ids { get; init; }
+    public StemSort Sort { get; init; } = StemSort.Id;
+    public bool Descending { get; init; }
+    /// <summary>At most this many rows; null for all.</summary>
+    public int? Limit { get; init; }
+    public int Offset { get; init; }
+
+    /// <summary>Everything, in id order.</summary>
+    public static StemQuery All { get; } = new();
+}

@@ -1,0 +1,39 @@
+namespace Traum.Catalog.Vectors;
+
+/// <summary>How an index stores the vectors it scans.</summary>
+public enum VectorStorage
+{
+    /// <summary>Exact float32 scan (4 bytes per dimension).</summary>
+    Float32,
+
+    /// <summary>int8 with one float scale per vector (1 byte per dimension) scanned first, then the best candidates re-ranked exactly in float32.</summary>
+    Int8,
+
+    /// <summary>IEEE half precision (2 bytes per dimension) scanned first, then the best candidates re-ranked exactly in float32.</summary>
+    Float16,
+}
+
+/// <summary>Settings of a <see cref="VectorIndex"/> (configuration section <c>search:index</c>).</summary>
+public sealed record VectorIndexOptions
+{
+    /// <summary>Scan storage. Compressed storages keep a float32 copy for re-ranking.</summary>
+    public VectorStorage Storage { get; init; } = VectorStorage.Float32;
+
+    /// <summary>Worker threads per query; 0 means one per processor.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>
+    /// With compressed storage, how many candidates per requested result are re-ranked exactly:
+    /// max(k × <see cref="RerankFactor"/>, <see cref="RerankMinimum"/>).
+    /// </summary>
+    public int RerankFactor { get; init; } = 10;
+
+    /// <summary>Smallest number of candidates re-ranked with compressed storage.</summary>
+    public int RerankMinimum { get; init; } = 100;
+
+    /// <summary>Below this many vectors per worker a query runs on one thread (threads cost more than they save).</summary>
+    public int MinimumRowsPerThread { get; init; } = 16_384;
+
+    /// <summary>Threads to use: <see cref="Threads"/>, or the processor count when it is 0 or less.</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}

@@ -1,0 +1,55 @@
+using Traum.Audio;
+using Traum.Catalog;
+using Traum.Core;
+
+namespace Traum.Engine.Ingest;
+
+/// <summary>
+/// One analysis step that ingest runs over every stem after it is stored (descriptors, CLAP embedding, semantic
+/// profile…). Analysers write their own results into the catalog. Ingest calls them on worker threads, several
+/// stems at once, so an analyser must be thread-safe (or lock inside). An analyser that throws fails only its own
+/// step for that stem: the stem stays, the error is reported, and a rerun of ingest retries the step.
+/// </summary>
+public interface IStemAnalyzer
+{
+    /// <summary>Short name shown in reports ("descriptors", "clap", "profile").</summary>
+    string Name { get; }
+
+    /// <summary>False when the analyser cannot run here (e.g. its model is not installed); ingest then skips it.</summary>
+    bool IsAvailable { get; }
+
+    /// <summary>True when <paramref name="stem"/> still lacks this analyser's result (so a rerun fills gaps left by a crash).</summary>
+    bool NeedsAnalysis(Stem stem, CatalogStore catalog);
+
+    /// <summary>Analyses the decoded audio of <paramref name="stem"/> and writes the result into <paramref name="catalog"/>.</summary>
+    /// <param name="stem">The stem as stored in the catalog.</param>
+    /// <param name="audio">Its decoded audio at its own sample rate and channel count.</param>
+    /// <param name="catalog">Where to write the result.</param>
+    /// <param name="cancellationToken">Cancels long analysis.</param>
+    void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken);
+}
+
+/// <summary>Writes <see cref="Descriptors"/> for each stem, computed by the function it is given.</summary>
+public sealed class DescriptorStemAnalyzer(Func<AudioBuffer, Descriptors> describe) : IStemAnalyzer
+{
+    private readonly Func<AudioBuffer, Descriptors> _describe = describe ?? throw new ArgumentNullException(nameof(describe));
+
+    public string Name => "descriptors";
+
+    public bool IsAvailable => true;
+
+    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.GetDescriptors(stem.Id) is null;
+    }
+
+    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(catalog);
+        cancellationToken.ThrowIfCancellationRequested();
+        catalog.SetDescriptors(stem.Id, _describe(audio));
+    }
+}

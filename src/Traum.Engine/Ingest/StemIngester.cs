@@ -1,0 +1,193 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Traum.Audio;
+using Traum.Audio.IO;
+using Traum.Catalog;
+using Traum.Core;
+
+namespace Traum.Engine.Ingest;
+
+/// <summary>One file to ingest and what to record about it.</summary>
+public sealed record IngestItem(string SourcePath)
+{
+    /// <summary>Kind to record (null: decided by <see cref="StemClassifier"/>).</summary>
+    public string? Kind { get; init; }
+    /// <summary>Category to record (null: decided by <see cref="StemClassifier"/>).</summary>
+    public string? Category { get; init; }
+    /// <summary>Folder the user named; the classifier looks at folder names only up to it.</summary>
+    public string? Root { get; init; }
+    public StemOrigin Origin { get; init; } = StemOrigin.Imported;
+    /// <summary>The track a separated stem came from.</summary>
+    public long? TrackId { get; init; }
+    /// <summary>The generation a generated stem came from.</summary>
+    public long? GenerationId { get; init; }
+    /// <summary>Display name (default: the file name without extension).</summary>
+    public string? Name { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Delete the source after storing it (for files Traum wrote itself, e.g. separation or generation output).</summary>
+    public bool MoveSource { get; init; }
+}
+
+/// <summary>What happened to one file.</summary>
+public enum IngestStatus
+{
+    /// <summary>A new stem was added.</summary>
+    Added,
+    /// <summary>The same sound is already in the library; nothing was added (missing analysis was filled in).</summary>
+    Duplicate,
+    /// <summary>The file could not be read; nothing was added.</summary>
+    Failed,
+}
+
+/// <summary>The outcome for one file.</summary>
+/// <param name="SourcePath">The file.</param>
+/// <param name="Status">Added, duplicate or failed.</param>
+/// <param name="Stem">The stem added, or the existing stem it duplicates.</param>
+/// <param name="Seconds">Seconds of audio decoded (0 when the file was recognised without decoding).</param>
+/// <param name="Error">Why it failed (without the path).</param>
+/// <param name="AnalysisErrors">Analysers that failed on this stem ("name: reason"); the stem was kept.</param>
+public sealed record IngestResult(string SourcePath, IngestStatus Status, Stem? Stem, double Seconds, string? Error, IReadOnlyList<string> AnalysisErrors);
+
+/// <summary>
+/// Ingests single files: decode → content hash → store the file once per hash → catalog row → analysers.
+/// Re-ingesting adds nothing: an imported source file whose path, size and modification time match a stem is
+/// recognised without decoding, and any file whose content hash is already a stem is a duplicate. Either way,
+/// analyses missing from that stem (e.g. after a crash) are filled in. Thread-safe; the batch
+/// <see cref="IngestService"/> runs several at once.
+/// </summary>
+public sealed partial class StemIngester
+{
+    private readonly Library _library;
+    private readonly IReadOnlyList<IStemAnalyzer> _analyzers;
+    private readonly ILogger<StemIngester> _logger;
+
+    /// <param name="library">Where stems go.</param>
+    /// <param name="analyzers">Run over each stem in order; unavailable ones are skipped.</param>
+    /// <param name="logger">Optional logger.</param>
+    public StemIngester(Library library, IReadOnlyList<IStemAnalyzer> analyzers, ILogger<StemIngester>? logger = null)
+    {
+        _library = library ?? throw new ArgumentNullException(nameof(library));
+        _analyzers = (analyzers ?? throw new ArgumentNullException(nameof(analyzers))).Where(a => a.IsAvailable).ToArray();
+        _logger = logger ?? NullLogger<StemIngester>.Instance;
+    }
+
+    /// <summary>The analysers that run (the available ones).</summary>
+    public IReadOnlyList<IStemAnalyzer> Analyzers => _analyzers;
+
+    public Library Library => _library;
+
+    /// <summary>Ingests one file. Unreadable files give <see cref="IngestStatus.Failed"/> rather than an exception.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public IngestResult Ingest(IngestItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var source = Path.GetFullPath(item.SourcePath);
+        var catalog = _library.Catalog;
+        try
+        {
+            var info = new FileInfo(source);
+            if (!info.Exists) return Failed(source, "no such file");
+            var modified = new DateTimeOffset(info.LastWriteTimeUtc);
+            if (item.Origin == StemOrigin.Imported && catalog.FindStemBySource(source, info.Length, modified) is { } known
+                && !_analyzers.Any(a => a.NeedsAnalysis(known, catalog)))
+            {
+                return new IngestResult(source, IngestStatus.Duplicate, known, 0, null, []);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var audio = AudioFile.Read(source, cancellationToken);
+            var hash = ContentHasher.Of(audio);
+            var sameSound = catalog.FindStemsByHash(hash);
+            var duplicate = sameSound.FirstOrDefault(s => IsSameStem(s, item));
+            if (duplicate is not null)
+            {
+                var errs = RunAnalyzers(duplicate, audio, onlyMissing: true, cancellationToken);
+                if (item.MoveSource && source != _library.GetFullPath(duplicate.FilePath)) AtomicFile.TryDelete(source);
+                LogDuplicate(_logger, source, duplicate.Id);
+                return new IngestResult(source, IngestStatus.Duplicate, duplicate, audio.Duration, null, errs);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var filePath = sameSound.Count > 0 && File.Exists(_library.GetFullPath(sameSound[0].FilePath))
+                ? sameSound[0].FilePath
+                : _library.StoreStemFile(source, hash, item.MoveSource);
+            var cls = StemClassifier.Classify(source, item.Kind, item.Category, item.Root ?? Path.GetDirectoryName(source));
+            var stem = catalog.AddStem(new NewStem
+            {
+                Name = item.Name ?? Path.GetFileNameWithoutExtension(source),
+                Kind = cls.Kind,
+                Category = cls.Category,
+                Origin = item.Origin,
+                TrackId = item.TrackId,
+                GenerationId = item.GenerationId,
+                FilePath = filePath,
+                ContentHash = hash,
+                SourcePath = item.MoveSource ? null : source,
+                SourceSize = item.MoveSource ? null : info.Length,
+                SourceModified = item.MoveSource ? null : modified,
+                SampleRate = audio.SampleRate,
+                Channels = audio.ChannelCount,
+                Duration = audio.Duration,
+                Tags = item.Tags,
+            });
+            LogAdded(_logger, source, stem.Id, stem.Kind, stem.Category);
+            var errors = RunAnalyzers(stem, audio, onlyMissing: false, cancellationToken);
+            return new IngestResult(source, IngestStatus.Added, stem, audio.Duration, null, errors);
+        }
+        catch (AudioFormatException e)
+        {
+            return Failed(source, e.Problem ?? e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(source, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Whether an existing stem with the same sound counts as "already ingested": an import of a sound that is
+    /// already in the library always does; a separated stem does when it is the same track's; a generated one
+    /// when it is the same generation's.
+    /// </summary>
+    private static bool IsSameStem(Stem existing, IngestItem item) => item.Origin switch
+    {
+        StemOrigin.Separated => existing.Origin == StemOrigin.Separated && existing.TrackId == item.TrackId,
+        StemOrigin.Generated => existing.Origin == StemOrigin.Generated && existing.GenerationId == item.GenerationId,
+        _ => true,
+    };
+
+    private List<string> RunAnalyzers(Stem stem, AudioBuffer audio, bool onlyMissing, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        foreach (var a in _analyzers)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (onlyMissing && !a.NeedsAnalysis(stem, _library.Catalog)) continue;
+                a.Analyze(stem, audio, _library.Catalog, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                LogAnalyzerFailed(_logger, e, a.Name, stem.Id);
+                errors.Add($"{a.Name}: {e.Message}");
+            }
+        }
+        return errors;
+    }
+
+    private static IngestResult Failed(string source, string reason) => new(source, IngestStatus.Failed, null, 0, reason, []);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Added {Path} as stem {Id} ({Kind}/{Category})")]
+    private static partial void LogAdded(ILogger logger, string path, long id, string kind, string category);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Path} is already stem {Id}")]
+    private static partial void LogDuplicate(ILogger logger, string path, long id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analyser {Analyzer} failed on stem {Id}")]
+    private static partial void LogAnalyzerFailed(ILogger logger, Exception e, string analyzer, long id);
+}

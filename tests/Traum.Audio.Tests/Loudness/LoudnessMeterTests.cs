@@ -1,0 +1,201 @@
+using Traum.Audio.Loudness;
+using Traum.TestKit;
+using Xunit;
+
+namespace Traum.Audio.Tests.Loudness;
+
+public sealed class LoudnessMeterTests
+{
+    // ITU-R BS.1770-4, Table 1 and Table 2: the K-weighting coefficients published for 48 kHz.
+    private static readonly double[] PublishedShelfB = [1.53512485958697, -2.69169618940638, 1.19839281085285];
+    private static readonly double[] PublishedShelfA = [1.0, -1.69065929318241, 0.73248077421585];
+    private static readonly double[] PublishedHighPassB = [1.0, -2.0, 1.0];
+    private static readonly double[] PublishedHighPassA = [1.0, -1.99004745483398, 0.99007225036621];
+
+    private static float[] StereoLevels(int sampleRate, params (double Dbfs, double Seconds)[] parts)
+    {
+        var total = parts.Sum(p => (int)Math.Round(p.Seconds * sampleRate));
+        var x = new float[total];
+        var pos = 0;
+        foreach (var (dbfs, seconds) in parts)
+        {
+            var n = (int)Math.Round(seconds * sampleRate);
+            var a = Math.Pow(10, dbfs / 20);
+            for (var i = 0; i < n; i++) x[pos + i] = (float)(a * Math.Sin(2 * Math.PI * 1000 * (pos + i) / sampleRate));
+            pos += n;
+        }
+        return x;
+    }
+
+    private static AudioBuffer Stereo(float[] x, int sampleRate) => new([x, (float[])x.Clone()], sampleRate);
+
+    [Fact]
+    public void KWeighting_At48k_EqualsPublishedCoefficients()
+    {
+        var s = KWeighting.Shelf(48000);
+        var h = KWeighting.HighPass(48000);
+        double[] got = [s.B0, s.B1, s.B2, s.A1, s.A2, h.B0, h.B1, h.B2, h.A1, h.A2];
+        double[] want = [.. PublishedShelfB, PublishedShelfA[1], PublishedShelfA[2], .. PublishedHighPassB, PublishedHighPassA[1], PublishedHighPassA[2]];
+        for (var i = 0; i < want.Length; i++) Assert.Equal(want[i], got[i], 1e-8);
+    }
+
+    [Theory]
+    [InlineData(20.0)]
+    [InlineData(50.0)]
+    [InlineData(100.0)]
+    [InlineData(1000.0)]
+    [InlineData(2000.0)]
+    [InlineData(5000.0)]
+    [InlineData(10000.0)]
+    [InlineData(16000.0)]
+    public void IntegratedLufs_MonoSineAt48k_FollowsPublishedKWeightingResponse(double frequency)
+    {
+        // Loudness of a mono sine of amplitude A is −0.691 + 10·log10(A²/2 · |H(f)|²), with H the published filter.
+        const int Sr = 48000;
+        const double A = 0.25;
+        var gainDb = Response(PublishedShelfB, PublishedShelfA, frequency, Sr) + Response(PublishedHighPassB, PublishedHighPassA, frequency, Sr);
+        var expected = -0.691 + (10 * Math.Log10(A * A / 2)) + gainDb;
+        var x = Signals.Sine(frequency, 10, Sr, A);
+
+        var lufs = LoudnessMeter.IntegratedLufs(AudioBuffer.Mono(x, Sr));
+
+        Assert.Equal(expected, lufs, 0.02);
+    }
+
+    [Theory]
+    [InlineData(48000, -23.0)]
+    [InlineData(48000, -33.0)]
+    [InlineData(44100, -23.0)]
+    [InlineData(96000, -23.0)]
+    public void IntegratedLufs_Ebu3341Cases1And2StereoSine_ReadsItsLevel(int sampleRate, double dbfs)
+    {
+        var x = StereoLevels(sampleRate, (dbfs, 20));
+
+        var lufs = LoudnessMeter.IntegratedLufs(Stereo(x, sampleRate));
+
+        Assert.Equal(dbfs, lufs, 0.1);
+    }
+
+    [Fact]
+    public void IntegratedLufs_Ebu3341Case3_QuietPartsBelowRelativeGateIgnored()
+    {
+        var x = StereoLevels(48000, (-36, 10), (-23, 60), (-36, 10));
+        Assert.Equal(-23.0, LoudnessMeter.IntegratedLufs(Stereo(x, 48000)), 0.1);
+    }
+
+    [Fact]
+    public void IntegratedLufs_Ebu3341Case4_PartsBelowAbsoluteGateIgnored()
+    {
+        var x = StereoLevels(48000, (-72, 10), (-36, 10), (-23, 60), (-36, 10), (-72, 10));
+        Assert.Equal(-23.0, LoudnessMeter.IntegratedLufs(Stereo(x, 48000)), 0.1);
+    }
+
+    [Fact]
+    public void IntegratedLufs_Ebu3341Case5_AlternatingLevelsAveragePower()
+    {
+        var x = StereoLevels(48000, (-26, 20), (-20, 20.1), (-26, 20));
+        Assert.Equal(-23.0, LoudnessMeter.IntegratedLufs(Stereo(x, 48000)), 0.1);
+    }
+
+    [Fact]
+    public void IntegratedLufs_Silence_IsNegativeInfinity()
+    {
+        Assert.Equal(double.NegativeInfinity, LoudnessMeter.IntegratedLufs(new AudioBuffer(2, 48000, 48000)));
+    }
+
+    [Fact]
+    public void IntegratedLufs_ToneBelowAbsoluteGate_IsNegativeInfinity()
+    {
+        var x = StereoLevels(48000, (-75, 5));
+        Assert.Equal(double.NegativeInfinity, LoudnessMeter.IntegratedLufs(Stereo(x, 48000)));
+    }
+
+    [Fact]
+    public void IntegratedLufs_SurroundChannels_WeightedBy141()
+    {
+        // The same sine in the left surround channel only reads 10·log10(1.41) dB louder than in the left channel only.
+        const int Sr = 48000;
+        var tone = Signals.Sine(1000, 5, Sr, 0.1);
+        var front = new AudioBuffer(6, tone.Length, Sr);
+        tone.CopyTo(front.Channels[0], 0);
+        var surround = new AudioBuffer(6, tone.Length, Sr);
+        tone.CopyTo(surround.Channels[4], 0);
+        var lfe = new AudioBuffer(6, tone.Length, Sr);
+        tone.CopyTo(lfe.Channels[3], 0);
+
+        var diff = LoudnessMeter.IntegratedLufs(surround) - LoudnessMeter.IntegratedLufs(front);
+
+        Assert.Equal(10 * Math.Log10(1.41), diff, 0.01);
+        Assert.Equal(double.NegativeInfinity, LoudnessMeter.IntegratedLufs(lfe));
+    }
+
+    [Fact]
+    public void Analyzer_FedInChunks_EqualsWholeBufferMeasurement()
+    {
+        var x = Signals.PinkNoise(3, 44100, 0.5, seed: 3);
+        var y = Signals.PinkNoise(3, 44100, 0.3, seed: 4);
+        var whole = LoudnessMeter.Measure(new AudioBuffer([x, y], 44100));
+        var a = new LoudnessAnalyzer(44100, 2);
+        var rng = new Random(5);
+        for (var pos = 0; pos < x.Length;)
+        {
+            var n = Math.Min(rng.Next(1, 7000), x.Length - pos);
+            a.Add([x, y], pos, n);
+            pos += n;
+        }
+
+        var chunked = a.Result;
+
+        Assert.Equal(whole.IntegratedLufs, chunked.IntegratedLufs, 1e-9);
+        Assert.Equal(whole.SamplePeakDb, chunked.SamplePeakDb, 1e-9);
+        Assert.Equal(whole.TruePeakDb, chunked.TruePeakDb, 1e-6);
+        Assert.Equal(whole.RmsDb, chunked.RmsDb, 1e-5);
+    }
+
+    [Fact]
+    public void TruePeakDb_QuarterRateSineAt45Degrees_Is3DbAboveSamplePeak()
+    {
+        // x[n] = sin(πn/2 + π/4): every sample is ±0.7071 (−3.01 dBFS), the continuous signal peaks at 1 (0 dBTP).
+        const int Sr = 48000;
+        var x = Signals.Fade(Signals.Sine(Sr / 4.0, 1, Sr, 1.0, Math.PI / 4), Sr / 10);
+        var audio = AudioBuffer.Mono(x, Sr);
+
+        Assert.Equal(20 * Math.Log10(Math.Sqrt(0.5)), LoudnessMeter.SamplePeakDb(audio), 0.01);
+        Assert.Equal(0.0, LoudnessMeter.TruePeakDb(audio), 0.1);
+    }
+
+    [Theory]
+    [InlineData(997.0, 0.5)]
+    [InlineData(5001.0, 0.9)]
+    public void TruePeakDb_SineWithoutInterSamplePeak_EqualsAmplitude(double frequency, double amplitude)
+    {
+        var x = Signals.Fade(Signals.Sine(frequency, 1, 44100, amplitude), 4410);
+        Assert.Equal(20 * Math.Log10(amplitude), LoudnessMeter.TruePeakDb(AudioBuffer.Mono(x, 44100)), 0.05);
+    }
+
+    [Fact]
+    public void RmsDb_SineOfAmplitudeA_IsAOverRoot2()
+    {
+        var x = Signals.Sine(1000, 1, 48000, 0.5);
+        Assert.Equal(20 * Math.Log10(0.5 / Math.Sqrt(2)), LoudnessMeter.RmsDb(new AudioBuffer([x, x], 48000)), 0.001);
+    }
+
+    [Fact]
+    public void SamplePeakDb_KnownMaximum_InDbfs()
+    {
+        var x = new float[1000];
+        x[321] = -0.25f;
+        Assert.Equal(20 * Math.Log10(0.25), LoudnessMeter.SamplePeakDb(AudioBuffer.Mono(x, 8000)), 1e-9);
+        Assert.Equal(double.NegativeInfinity, LoudnessMeter.SamplePeakDb(new AudioBuffer(1, 100, 8000)));
+        Assert.Equal(double.NegativeInfinity, LoudnessMeter.RmsDb(new AudioBuffer(1, 100, 8000)));
+    }
+
+    private static double Response(double[] b, double[] a, double f, int sr)
+    {
+        var w = 2 * Math.PI * f / sr;
+        var z1 = System.Numerics.Complex.FromPolarCoordinates(1, -w);
+        var z2 = z1 * z1;
+        var h = (b[0] + (b[1] * z1) + (b[2] * z2)) / (a[0] + (a[1] * z1) + (a[2] * z2));
+        return 20 * Math.Log10(h.Magnitude);
+    }
+}

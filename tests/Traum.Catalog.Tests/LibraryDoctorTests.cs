@@ -1,0 +1,89 @@
+using Traum.Core;
+using Traum.TestKit;
+using static Traum.Catalog.Tests.CatalogFixtures;
+
+namespace Traum.Catalog.Tests;
+
+public sealed class LibraryDoctorTests
+{
+    private static readonly DoctorOptions NoGrace = new(TimeSpan.Zero);
+
+    [Fact]
+    public void Run_HealthyLibrary_FindsNothing()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        File.WriteAllBytes(dir.File("a.wav"), [1, 2]);
+        lib.Catalog.AddStem(Stem(1, file: lib.StoreStemFile(dir.File("a.wav"), Hash(1))));
+        var report = new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken);
+        Assert.True(report.Healthy, string.Join(", ", report.OrphanFiles.Concat(report.TempFiles)));
+    }
+
+    [Fact]
+    public void Run_CrashBetweenFileAndRow_ReportsAndRepairsOrphan()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        File.WriteAllBytes(dir.File("a.wav"), [1, 2]);
+        File.WriteAllBytes(dir.File("b.wav"), [3, 4]);
+        var kept = lib.StoreStemFile(dir.File("a.wav"), Hash(1));
+        lib.Catalog.AddStem(Stem(1, file: kept));
+        var orphan = lib.StoreStemFile(dir.File("b.wav"), Hash(2)); // the process "dies" before AddStem
+        var temp = Path.Combine(lib.StemsPath, "ab", ".traum-x.wav.123.tmp"); // and a write that never finished
+        Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+        File.WriteAllBytes(temp, [9]);
+
+        var report = new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { orphan }, report.OrphanFiles);
+        Assert.Equal(new[] { "stems/ab/.traum-x.wav.123.tmp" }, report.TempFiles);
+        Assert.True(File.Exists(lib.GetFullPath(orphan))); // report only
+
+        var repaired = new LibraryDoctor(lib).Run(repair: true, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(2, repaired.ProblemCount);
+        Assert.False(File.Exists(lib.GetFullPath(orphan)));
+        Assert.False(File.Exists(temp));
+        Assert.True(File.Exists(lib.GetFullPath(kept)));
+        Assert.True(new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken).Healthy);
+    }
+
+    [Fact]
+    public void Run_RowWithoutFile_RepairDeletesRow()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        var ghost = lib.Catalog.AddStem(Stem(1));
+        var report = new LibraryDoctor(lib).Run(repair: true, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { ghost.Id }, report.MissingStemFiles.Select(s => s.Id));
+        Assert.Null(lib.Catalog.GetStem(ghost.Id));
+    }
+
+    [Fact]
+    public void Run_RecentOrphan_IsLeftAloneDuringGracePeriod()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        File.WriteAllBytes(dir.File("b.wav"), [3, 4]);
+        var orphan = lib.StoreStemFile(dir.File("b.wav"), Hash(2));
+        var report = new LibraryDoctor(lib).Run(repair: true, new DoctorOptions(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken);
+        Assert.Empty(report.OrphanFiles);
+        Assert.True(File.Exists(lib.GetFullPath(orphan)));
+    }
+
+    [Fact]
+    public void Run_JobOfDeadProcess_IsMarkedInterruptedOnRepair()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        var job = lib.Catalog.CreateJob("ingest");
+        lib.Catalog.StartJob(job.Id);
+        using (var c = lib.Catalog.Connect())
+        {
+            CatalogStore.Exec(c, null, "UPDATE jobs SET owner = 'gone' WHERE id = $id;", ("$id", job.Id));
+        }
+        var check = new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { job.Id }, check.InterruptedJobs.Select(j => j.Id));
+        Assert.Equal(JobState.Running, lib.Catalog.GetJob(job.Id)!.State);
+        new LibraryDoctor(lib).Run(repair: true, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(JobState.Interrupted, lib.Catalog.GetJob(job.Id)!.State);
+    }
+}
