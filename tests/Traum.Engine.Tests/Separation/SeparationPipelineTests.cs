@@ -272,6 +272,46 @@ public sealed class SeparationPipelineTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_96kHzInput_IsResampledTo44100BeforeSeparation()
+    {
+        using var tmp = new TempDir("sep");
+        var l = Signals.Chord([45, 52, 61], 1.0, 96_000, 0.4);
+        var r = Signals.PinkNoise(1.0, 96_000, 0.2, 3);
+        var input = WriteWav(tmp, "hires.wav", [l, r], rate: 96_000);
+        var t = Assert.Single(await Run(tmp, Request(tmp, "time4", input)));
+        Assert.True(t.Status == "separated", t.Message);
+        Assert.Contains("resampled from 96000 Hz to 44100 Hz", t.Message, StringComparison.Ordinal);
+        // Expected: the whole-buffer resampler's output (the streaming path must equal it), then the fixture's fraction.
+        var y = Traum.Audio.Dsp.Resampler.Resample(new AudioBuffer([l, r], 96_000), 44100);
+        Assert.Equal(44100, y.Length);
+        var vocals = AudioFile.Read(t.Stems[3].Path, TestContext.Current.CancellationToken);
+        Assert.Equal(44100, vocals.SampleRate);
+        Assert.Equal(y.Length, vocals.Length);
+        Assert.True(MaxFractionError(vocals, y.Channels[0], y.Channels[1], 0.4, 4) < 1e-4);
+    }
+
+    [Fact]
+    public async Task RunAsync_WithIngest_RecordsTheTrackAndOneStemPerSourceWithItsKind()
+    {
+        using var tmp = new TempDir("sep");
+        var (l, r) = Stereo(60_000);
+        var input = WriteWav(tmp, "Groove.wav", [l, r]);
+        var context = TraumContext.ForLibrary(tmp.File("lib"));
+        using var library = Traum.Catalog.Library.Open(context.LibraryPath);
+        var ingester = new Traum.Engine.Ingest.StemIngester(library, []);
+        var pipeline = new SeparationPipeline(context, new LibraryStemIngestor(ingester));
+        var t = Assert.Single(await pipeline.RunAsync(Request(tmp, "time4", input) with { Ingest = true }, null, TestContext.Current.CancellationToken));
+        Assert.Equal(4, t.Ingested.Count(line => line.Contains("added", StringComparison.Ordinal)));
+        var track = Assert.Single(library.Catalog.ListTracks());
+        Assert.Equal("Groove", track.Name);
+        Assert.Equal(input, track.SourcePath);
+        var stems = library.Catalog.ListStems(new Traum.Catalog.StemQuery { TrackId = track.Id });
+        Assert.Equal(["bass", "drums", "other", "vocals"], stems.Select(s => s.Kind).Order(StringComparer.Ordinal));
+        Assert.All(stems, s => Assert.Equal(StemOrigin.Separated, s.Origin));
+        Assert.All(stems, s => Assert.StartsWith("Groove - ", s.Name, StringComparison.Ordinal));
+    }
+
     private sealed class SyncProgress(Action<ProgressInfo> report) : IProgress<ProgressInfo>
     {
         public void Report(ProgressInfo value) => report(value);
