@@ -20,6 +20,7 @@ internal static class CommandRegistry
         yield return DuplicatesCommand.Create(globals);
         yield return ReindexCommand.Create(globals);
         yield return SeparateCommand.Create(globals);
+        yield return EvalCommand.Create(globals);
         yield return ServeCommand.Create(globals);
         yield return DemoCommand.Create(globals);
     }
