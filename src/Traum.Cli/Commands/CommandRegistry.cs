@@ -8,5 +8,7 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(GlobalOptions globals)
     {
         yield return VersionCommand.Create(globals);
+        yield return TrainCommand.Create(globals);
+        yield return GenerateCommand.Create(globals);
     }
 }
