@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Traum.Core;
+using Traum.Server.Hosting;
+using Traum.Server.Services;
+
+namespace Traum.Server.Api;
+
+/// <summary>/api/search and /api/duplicates. Plain requests: they never wait behind jobs.</summary>
+internal static class SearchEndpoints
+{
+    public const int MaxK = 200;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api").WithTags("Search");
+        g.MapGet("/search", TextAsync).WithSummary("Search stems by text (CLAP text embedding, cosine top-k, with filters)");
+        g.MapPost("/search/audio", AudioAsync)
+            .WithSummary("Search by an uploaded audio example (multipart field 'file'; optional 'k')")
+            .Accepts<IFormFile>("multipart/form-data");
+        g.MapGet("/stems/{id:long}/similar", SimilarAsync).WithTags("Stems").WithSummary("Stems that sound like this one");
+        g.MapGet("/duplicates", DuplicatesAsync).WithSummary("Near-duplicate stems (equal content hash or embedding cosine above the threshold)");
+    }
+
+    private static async Task<Ok<IReadOnlyList<SearchHit>>> TextAsync(ISearchPort search, string? q, int? k,
+        string? kind, string? category, string? origin, string? bpm, string? key, double? minDuration, double? maxDuration, string[]? profile,
+        CancellationToken ct)
+    {
+        var text = QueryParsing.Trimmed(q) ?? throw new InvalidInputException("Give a query: /api/search?q=dusty+vinyl+drum+loop");
+        if (text.Length > 1000) throw new InvalidInputException("The query is longer than 1000 characters.");
+        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, minDuration, maxDuration, profile);
+        return TypedResults.Ok(await search.ByTextAsync(text, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
+    }
+
+    private static async Task<Ok<IReadOnlyList<SearchHit>>> AudioAsync(HttpRequest request, Uploads uploads, ISearchPort search, CancellationToken ct)
+    {
+        if (search is UnavailableSearch) throw new FeatureUnavailableException("Search");
+        var form = await uploads.ReadAsync(request, 1, ct).ConfigureAwait(false);
+        try
+        {
+            int? k = form.Field("k") is { } ks && int.TryParse(ks, System.Globalization.CultureInfo.InvariantCulture, out var kv) ? kv : null;
+            var filter = QueryParsing.Filter(form.Field("kind"), form.Field("category"), form.Field("origin"), form.Field("bpm"), form.Field("key"), null, null, null);
+            return TypedResults.Ok(await search.ByAudioAsync(form.Files[0].Path, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
+        }
+        finally
+        {
+            Uploads.TryDelete(form.Files[0].Path);
+        }
+    }
+
+    private static async Task<Ok<IReadOnlyList<SearchHit>>> SimilarAsync(ISearchPort search, long id, int? k,
+        string? kind, string? category, string? origin, string? bpm, string? key, CancellationToken ct)
+    {
+        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, null, null, null);
+        return TypedResults.Ok(await search.ByStemAsync(id, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
+    }
+
+    private static async Task<Ok<IReadOnlyList<DuplicateGroup>>> DuplicatesAsync(ISearchPort search, double? threshold, CancellationToken ct)
+    {
+        var t = threshold ?? 0.997;
+        if (!double.IsFinite(t) || t is <= 0 or > 1) throw new InvalidInputException("threshold is a cosine similarity in (0, 1], e.g. 0.997.");
+        return TypedResults.Ok(await search.DuplicatesAsync(t, ct).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Traum.Core;
+using Traum.Server.Services;
+
+namespace Traum.Server.Hosting;
+
+/// <summary>
+/// Maps exceptions to RFC 9457 problem details. Errors a user can act on (Core's <see cref="TraumException"/>s)
+/// become 4xx/503 with their message; anything else is logged and answered with a generic 500 that holds
+/// no exception details.
+/// </summary>
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var (status, title, detail) = Map(exception);
+        if (status >= 500 && exception is not (ModelNotFoundException or FeatureUnavailableException)) LogUnhandled(exception, httpContext.Request.Method, httpContext.Request.Path);
+        else LogUserError(httpContext.Request.Method, httpContext.Request.Path, status, exception.Message);
+        if (httpContext.Response.HasStarted) return true;
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Status code, title and client-visible detail for an exception.</summary>
+    internal static (int Status, string Title, string Detail) Map(Exception exception) => exception switch
+    {
+        NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message),
+        AudioFormatException e when IsUnsupportedType(e) => (StatusCodes.Status415UnsupportedMediaType, "Unsupported audio format", AudioDetail(e)),
+        AudioFormatException e => (StatusCodes.Status422UnprocessableEntity, "Unreadable audio", AudioDetail(e)),
+        InvalidInputException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message),
+        ModelNotFoundException e => (StatusCodes.Status503ServiceUnavailable, "Model not installed", e.Message),
+        FeatureUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Not available in this build", e.Message),
+        TraumException e => (StatusCodes.Status400BadRequest, "Request failed", e.Message),
+        BadHttpRequestException e when e.StatusCode == StatusCodes.Status413PayloadTooLarge =>
+            (e.StatusCode, "Upload too large", "The request body is larger than the server accepts (server:maxUploadBytes)."),
+        BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message),
+        _ => (StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong on the server; the details are in its log."),
+    };
+
+    /// <summary>The message with the file's name (uploads carry the client's name), but never a server path.</summary>
+    private static string AudioDetail(AudioFormatException e) =>
+        e.FilePath is { } p && Path.IsPathRooted(p) ? e.Problem ?? "the audio cannot be read" : e.Message;
+
+    private static bool IsUnsupportedType(AudioFormatException e) =>
+        e.Problem is { } p && p.StartsWith("not a supported audio format", StringComparison.Ordinal);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    private partial void LogUnhandled(Exception e, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} → {Status}: {Message}")]
+    private partial void LogUserError(string method, string path, int status, string message);
+}

@@ -1,0 +1,87 @@
+using Traum.Core;
+using Traum.Engine.Ingest;
+using Traum.Server.Hosting;
+
+namespace Traum.Server.Jobs;
+
+/// <summary>Ingests uploaded files or a server-side folder with the engine's <see cref="StemIngester"/>.</summary>
+internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
+{
+    /// <summary>Extensions ingest picks up inside folders.</summary>
+    private static readonly HashSet<string> s_audioExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".aif", ".aiff", ".aifc", ".m4a", ".aac",
+    };
+
+    public string Kind => JobKinds.Ingest;
+
+    public Task ValidateAsync(string? parameters, CancellationToken cancellationToken)
+    {
+        var p = JobParameters.Parse<IngestParameters>(parameters);
+        if (p.Paths is not { Count: > 0 }) throw new InvalidInputException("Nothing to ingest: give at least one path.");
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var p = run.Parameters<IngestParameters>();
+        var items = new List<IngestItem>();
+        for (var i = 0; i < p.Paths.Count; i++)
+        {
+            var path = p.Paths[i];
+            if (Directory.Exists(path))
+            {
+                var options = new EnumerationOptions
+                {
+                    RecurseSubdirectories = p.Recursive,
+                    // Symbolic links are not followed: they could lead outside the allowed folders.
+                    AttributesToSkip = FileAttributes.ReparsePoint | FileAttributes.Hidden | FileAttributes.System,
+                    IgnoreInaccessible = true,
+                };
+                items.AddRange(Directory.EnumerateFiles(path, "*", options)
+                    .Where(f => s_audioExtensions.Contains(Path.GetExtension(f)))
+                    .Order(StringComparer.Ordinal)
+                    .Select(f => new IngestItem(f) { Kind = p.Kind, Category = p.Category, Root = path }));
+            }
+            else
+            {
+                items.Add(new IngestItem(path)
+                {
+                    Kind = p.Kind,
+                    Category = p.Category,
+                    Name = p.Names is { } names && i < names.Count ? names[i] : null,
+                    MoveSource = p.DeleteAfter,
+                });
+            }
+        }
+        var added = new List<long>();
+        var duplicates = new List<long>();
+        var failed = new List<object>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var item = items[i];
+            run.Progress.Report(new ProgressInfo(i, items.Count, "files", item.Name ?? Path.GetFileName(item.SourcePath)));
+            var r = ingester.Ingest(item, cancellationToken);
+            switch (r.Status)
+            {
+                case IngestStatus.Added:
+                    added.Add(r.Stem!.Id);
+                    break;
+                case IngestStatus.Duplicate:
+                    duplicates.Add(r.Stem!.Id);
+                    break;
+                default:
+                    failed.Add(new { name = item.Name ?? Path.GetFileName(item.SourcePath), reason = r.Error });
+                    break;
+            }
+            if (p.DeleteAfter && File.Exists(item.SourcePath)) Uploads.TryDelete(item.SourcePath);
+        }
+        run.Progress.Report(new ProgressInfo(items.Count, items.Count, "files", $"{added.Count} added, {duplicates.Count} already there, {failed.Count} failed"));
+        if (items.Count > 0 && added.Count + duplicates.Count == 0)
+        {
+            throw new TraumException($"No file could be ingested ({failed.Count} failed).");
+        }
+        return Task.FromResult<string?>(JobParameters.Serialize(new { added, duplicates, failed, stemIds = added.Concat(duplicates).ToList() }));
+    }
+}

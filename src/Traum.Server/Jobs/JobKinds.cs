@@ -1,0 +1,44 @@
+namespace Traum.Server.Jobs;
+
+/// <summary>Job kinds the server queues.</summary>
+internal static class JobKinds
+{
+    public const string Separate = "separate";
+    public const string Ingest = "ingest";
+    public const string Train = "train";
+    public const string Generate = "generate";
+}
+
+/// <summary>Parameters of a separation job.</summary>
+/// <param name="Path">The stored track (absolute, inside the library).</param>
+/// <param name="Name">Display name of the track.</param>
+/// <param name="Model">Separation model id, or null for the default.</param>
+/// <param name="Shifts">Passes of the shift trick (0 = off).</param>
+internal sealed record SeparateParameters(string Path, string Name, string? Model = null, int Shifts = 0);
+
+/// <summary>Parameters of an ingest job.</summary>
+/// <param name="Paths">Files or folders (absolute, checked against the allowed roots).</param>
+/// <param name="Names">Display names of uploaded files, parallel to <paramref name="Paths"/>, if they came from an upload.</param>
+/// <param name="DeleteAfter">Remove the files after ingest (uploads).</param>
+internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kind = null, string? Category = null, bool Recursive = true,
+    bool DeleteAfter = false, IReadOnlyList<string>? Names = null);
+
+/// <summary>Parameters of a training job (POST /api/train).</summary>
+/// <param name="Category">Stem category (or kind) to learn, e.g. "bass".</param>
+/// <param name="Epochs">Passes over the data.</param>
+/// <param name="LatentDim">Size of the latent space.</param>
+/// <param name="Beta">Weight of the KL term.</param>
+/// <param name="Seed">Seed for repeatable training.</param>
+internal sealed record TrainRequest(string Category, int Epochs = 30, int? LatentDim = null, double? Beta = null,
+    double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null);
+
+/// <summary>Parameters of a generation job (POST /api/generate).</summary>
+/// <param name="Model">Trained model id.</param>
+/// <param name="Mode">random, interpolate, hybrid, crossbreed or batch.</param>
+/// <param name="Count">Stems to make.</param>
+/// <param name="Stems">Parent stems (interpolate: two; hybrid: one or more).</param>
+/// <param name="OtherModel">Second model (crossbreed).</param>
+/// <param name="Noise">Latent noise for hybrid, 0…1.</param>
+/// <param name="Phase">griffinlim (default) or random.</param>
+internal sealed record GenerateRequest(string Model, string Mode = "random", int Count = 4, int? Seed = null,
+    IReadOnlyList<long>? Stems = null, string? OtherModel = null, double? Noise = null, string? Phase = null);

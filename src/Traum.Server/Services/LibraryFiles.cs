@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using Traum.Audio.IO;
+using Traum.Core;
+using Traum.Server.Hosting;
+
+namespace Traum.Server.Services;
+
+/// <summary>Maps catalog file paths to files on disk, never outside the library, and converts for download.</summary>
+internal sealed class LibraryFiles
+{
+    private readonly string _library;
+    private readonly PathGuard _guard;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _converting = new(StringComparer.Ordinal);
+
+    public LibraryFiles(Engine.TraumContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _library = context.LibraryPath;
+        _guard = new PathGuard([_library]);
+    }
+
+    /// <summary>The stem's audio file.</summary>
+    /// <exception cref="NotFoundException">The file is missing, or its recorded path leads outside the library.</exception>
+    public string StemFile(Stem stem)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        var full = Path.IsPathFullyQualified(stem.FilePath) ? stem.FilePath : Path.Combine(_library, stem.FilePath);
+        var canonical = PathGuard.Canonical(Path.GetFullPath(full));
+        if (!_guard.IsUnderRoot(canonical) || !File.Exists(canonical))
+        {
+            throw new NotFoundException($"The audio file of stem {stem.Id} is missing from the library; run `traum doctor` to repair the catalog.");
+        }
+        return canonical;
+    }
+
+    /// <summary>The stem's audio as <paramref name="format"/> ("wav" or "flac"), converted once into <c>LIBRARY/cache/downloads</c>.</summary>
+    public async Task<string> InFormatAsync(Stem stem, string format, CancellationToken cancellationToken)
+    {
+        var source = StemFile(stem);
+        if (Path.GetExtension(source).Equals("." + format, StringComparison.OrdinalIgnoreCase)) return source;
+        var folder = Path.Combine(_library, "cache", "downloads");
+        Directory.CreateDirectory(folder);
+        var hash = new string(stem.ContentHash.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
+        var target = Path.Combine(folder, $"{(hash.Length > 0 ? hash : stem.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))}.{format}");
+        var gate = _converting.GetOrAdd(target, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (File.Exists(target)) return target;
+            var tmp = Path.Combine(folder, $"{Guid.NewGuid():N}.{format}");
+            await Task.Run(() => Convert(source, tmp, cancellationToken), cancellationToken).ConfigureAwait(false);
+            File.Move(tmp, target, overwrite: true);
+            return target;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static void Convert(string source, string target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var reader = AudioFile.OpenRead(source);
+            var info = reader.Info;
+            var options = new AudioWriteOptions(info.BitsPerSample >= 24 || info.Codec.Contains("f32", StringComparison.Ordinal) ? SampleFormat.Pcm24 : SampleFormat.Pcm16);
+            using var writer = AudioFile.OpenWrite(target, info.SampleRate, info.Channels, options);
+            var block = new float[info.Channels][];
+            for (var c = 0; c < block.Length; c++) block[c] = new float[65536];
+            int n;
+            while ((n = reader.Read(block, 0, 65536)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                writer.Write(block, 0, n);
+            }
+            writer.Complete();
+        }
+        catch
+        {
+            Uploads.TryDelete(target);
+            throw;
+        }
+    }
+
+    public static string ContentType(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".wav" => "audio/wav",
+        ".flac" => "audio/flac",
+        ".mp3" => "audio/mpeg",
+        ".ogg" => "audio/ogg",
+        ".aiff" or ".aif" => "audio/aiff",
+        ".m4a" => "audio/mp4",
+        _ => "application/octet-stream",
+    };
+
+    /// <summary>A download file name from the stem's name: safe characters only.</summary>
+    public static string DownloadName(string name, string format)
+    {
+        var safe = new string((name ?? "stem").Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ' ' or '.' ? c : '_').ToArray()).Trim('.', ' ');
+        return (safe.Length == 0 ? "stem" : safe) + "." + format;
+    }
+}

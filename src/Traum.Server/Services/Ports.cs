@@ -1,0 +1,112 @@
+using Traum.Core;
+
+namespace Traum.Server.Services;
+
+/// <summary>Filters for listing stems; the same ones the command line takes. Null means "any".</summary>
+/// <param name="BpmMin">Lowest tempo in BPM (inclusive).</param>
+/// <param name="BpmMax">Highest tempo in BPM (inclusive).</param>
+/// <param name="Key">Key as the CLI writes it, e.g. "Am", "F#", "C major".</param>
+/// <param name="Name">Substring of the stem's name.</param>
+/// <param name="Sort">created (newest first), name, duration, bpm, kind.</param>
+internal sealed record StemQuery(
+    string? Kind = null,
+    string? Category = null,
+    StemOrigin? Origin = null,
+    double? BpmMin = null,
+    double? BpmMax = null,
+    string? Key = null,
+    string? Tag = null,
+    string? Name = null,
+    long? TrackId = null,
+    string Sort = "created",
+    int Limit = 100,
+    int Offset = 0);
+
+/// <summary>A stem with what analysis found (either part may be missing when that analysis has not run).</summary>
+internal sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);
+
+/// <summary>A track and the stems separated from it.</summary>
+internal sealed record TrackDetail(Track Track, IReadOnlyList<Stem> Stems);
+
+/// <summary>Stems and tracks of the library: what the catalog offers the server.</summary>
+internal interface ILibraryPort
+{
+    /// <summary>Stems matching <paramref name="query"/>, with descriptors for display.</summary>
+    Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemQuery query, CancellationToken cancellationToken);
+
+    /// <exception cref="NotFoundException">No such stem.</exception>
+    Task<StemDetail> GetStemAsync(long id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Track>> ListTracksAsync(int limit, int offset, CancellationToken cancellationToken);
+
+    /// <exception cref="NotFoundException">No such track.</exception>
+    Task<TrackDetail> GetTrackAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Adds and removes user tags; returns the stem as it is now.</summary>
+    Task<Stem> TagAsync(long id, IReadOnlyList<string> add, IReadOnlyList<string> remove, CancellationToken cancellationToken);
+
+    /// <summary>Removes the stem (and its file when no other stem shares it).</summary>
+    Task DeleteStemAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Kinds and categories in use, with stem counts, for filter chips and training.</summary>
+    Task<IReadOnlyList<CategoryCount>> ListCategoriesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>How many stems a (kind, category) pair has.</summary>
+internal sealed record CategoryCount(string Kind, string Category, int Count);
+
+/// <summary>Search filters (as in <c>traum search</c>).</summary>
+/// <param name="MinDuration">Seconds.</param>
+/// <param name="MaxDuration">Seconds.</param>
+/// <param name="Profile">Profile constraints such as "energy:intense&gt;0.8".</param>
+internal sealed record SearchFilter(
+    string? Kind = null,
+    string? Category = null,
+    StemOrigin? Origin = null,
+    double? BpmMin = null,
+    double? BpmMax = null,
+    string? Key = null,
+    double? MinDuration = null,
+    double? MaxDuration = null,
+    IReadOnlyList<string>? Profile = null);
+
+/// <summary>One search result: a stem and its cosine similarity (−1…1) to the query.</summary>
+internal sealed record SearchHit(StemDetail Stem, double Score);
+
+/// <summary>Stems that sound the same: equal content hash, or embeddings closer than the threshold.</summary>
+internal sealed record DuplicateGroup(IReadOnlyList<long> StemIds, double Similarity, string Reason);
+
+/// <summary>Search by text, example or stem, and near-duplicates.</summary>
+internal interface ISearchPort
+{
+    Task<IReadOnlyList<SearchHit>> ByTextAsync(string text, int k, SearchFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Search by an audio file already on disk (an upload).</summary>
+    Task<IReadOnlyList<SearchHit>> ByAudioAsync(string path, int k, SearchFilter filter, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken);
+
+    /// <param name="threshold">Cosine similarity above which two stems count as duplicates.</param>
+    Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(double threshold, CancellationToken cancellationToken);
+}
+
+/// <summary>A model the server knows of: pretrained (CLAP, Demucs) or trained here (VAE).</summary>
+/// <param name="Kind">clap, demucs, vae.</param>
+/// <param name="Installed">Whether its files are present and usable.</param>
+/// <param name="Detail">How to install it, or what it was trained on.</param>
+/// <param name="Losses">Per-epoch losses of a trained model, if known.</param>
+internal sealed record ModelEntry(
+    string Id,
+    string Kind,
+    string Name,
+    bool Installed,
+    string? Category = null,
+    DateTimeOffset? CreatedAt = null,
+    string? Detail = null,
+    IReadOnlyList<double>? Losses = null);
+
+/// <summary>Lists models of every kind.</summary>
+internal interface IModelsPort
+{
+    Task<IReadOnlyList<ModelEntry>> ListAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Traum.Engine;
+using Traum.Engine.Configuration;
+using Traum.Server.Api;
+using Traum.Server.Components;
+using Traum.Server.Hosting;
+using Traum.Server.Jobs;
+using Traum.Server.Services;
+
+namespace Traum.Server;
+
+/// <summary>Builds the Traum web server: the HTTP API, the background job host and the web UI over one engine.</summary>
+public static class TraumServer
+{
+    /// <summary>Reads <see cref="ServerOptions"/> from the <c>server</c> section of the configuration.</summary>
+    public static ServerOptions ReadOptions(TraumContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var o = TraumSettings.Bind<ServerOptions>(context.Configuration, "server");
+        if (o.MaxUploadBytes <= 0) throw new Core.InvalidInputException("server:maxUploadBytes must be positive.");
+        return o;
+    }
+
+    /// <summary>
+    /// Builds (but does not start) the server for the library of <paramref name="context"/>.
+    /// Call <c>RunAsync</c> on the result, or <c>StartAsync</c> in tests.
+    /// </summary>
+    /// <param name="args">Command-line arguments for the host (usually none).</param>
+    /// <param name="configure">Optional last word on the services (tests replace engine parts here).</param>
+    public static WebApplication Build(string[] args, TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(TraumServer).Assembly.GetName().Name,
+            EnvironmentName = options.Environment,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(options.UrlList.ToArray());
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            k.AddServerHeader = false;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Keys live in the library (owner-only folder); the "unencrypted at rest" notice is expected for a local tool.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        var services = builder.Services;
+        services.AddSingleton(context);
+        services.AddSingleton(options);
+        services.AddSingleton(context.Time);
+        services.AddSingleton(ApiKey.LoadOrCreate(context.LibraryPath, options.AlwaysRequireApiKey || !ApiKey.AllLoopback(options.UrlList)));
+        services.ConfigureHttpJsonOptions(j => ServerJson.Configure(j.SerializerOptions));
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(context.LibraryPath, "cache", "keys")));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi("v1", o => o.ShouldInclude = d => d.RelativePath is { } p && (p.StartsWith("api/", StringComparison.Ordinal) || p == "healthz"));
+        if (options.CorsOrigins.Count > 0)
+        {
+            services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins(options.CorsOrigins.ToArray()).AllowAnyHeader().AllowAnyMethod()));
+        }
+
+        services.AddSingleton<JobEvents>();
+        services.AddSingleton<JobManager>();
+        services.AddHostedService<JobHost>();
+        services.AddSingleton<Uploads>();
+        services.AddSingleton<IngestRoots>();
+        services.AddSingleton<LibraryFiles>();
+        services.AddSingleton<Waveforms>();
+        EngineWiring.Add(services, context);
+        configure?.Invoke(services);
+        services.AddSingleton(sp => EngineWiring.FeaturesOf(sp));
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        if (options.CorsOrigins.Count > 0) app.UseCors();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new EmbeddedFileProvider(typeof(TraumServer).Assembly, "Traum.Server.wwwroot"),
+        });
+        app.UseAntiforgery();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        SystemEndpoints.Map(app);
+        StemEndpoints.Map(app);
+        UploadEndpoints.Map(app);
+        SearchEndpoints.Map(app);
+        ModelEndpoints.Map(app);
+        JobEndpoints.Map(app);
+        SignInEndpoints.Map(app);
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Whether the built server demands the API key (it listens on a non-loopback address, or is configured to).</summary>
+    public static bool RequiresApiKey(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<ApiKey>().Required;
+    }
+}

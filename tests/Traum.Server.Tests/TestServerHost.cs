@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Traum.Audio;
+using Traum.Audio.IO;
+using Traum.Core;
+using Traum.Engine;
+using Traum.TestKit;
+
+namespace Traum.Server.Tests;
+
+/// <summary>A real Kestrel server on 127.0.0.1 with a random port over a temporary library, and a client for it.</summary>
+internal sealed class TestServerHost : IAsyncDisposable
+{
+    private readonly TempDir? _dir;
+    private readonly string _root;
+
+    private TestServerHost(TempDir? dir, string root, WebApplication app, HttpClient client, TraumContext context, ServerOptions options)
+    {
+        _dir = dir;
+        _root = root;
+        App = app;
+        Client = client;
+        Context = context;
+        Options = options;
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Client { get; }
+
+    public TraumContext Context { get; }
+
+    public ServerOptions Options { get; }
+
+    /// <summary>A scratch folder beside the library (not inside it).</summary>
+    public string Scratch => Path.Combine(_root, "scratch");
+
+    public string Library => Context.LibraryPath;
+
+    public Uri BaseAddress => Client.BaseAddress!;
+
+    public static async Task<TestServerHost> StartAsync(Func<string, ServerOptions, ServerOptions>? options = null,
+        Action<IServiceCollection>? services = null, string? root = null)
+    {
+        var dir = root is null ? new TempDir("server") : null;
+        root ??= dir!.Path;
+        var library = Path.Combine(root, "library");
+        Directory.CreateDirectory(Path.Combine(root, "scratch"));
+        var context = TraumContext.ForLibrary(library);
+        var o = new ServerOptions { Urls = "http://127.0.0.1:0" };
+        if (options is not null) o = options(root, o);
+        var app = TraumServer.Build([], context, o, services);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        address = address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        return new TestServerHost(dir, root, app, client, context, o);
+    }
+
+    /// <summary>Writes a 32-bit float WAV of <paramref name="samples"/> (mono) into the scratch folder.</summary>
+    public string WriteWav(string name, float[] samples, int sampleRate = 44100)
+    {
+        var path = Path.Combine(Scratch, name);
+        AudioFile.Write(path, AudioBuffer.Mono(samples, sampleRate), new AudioWriteOptions(SampleFormat.Float32));
+        return path;
+    }
+
+    /// <summary>Uploads files as multipart to <paramref name="url"/>.</summary>
+    public async Task<HttpResponseMessage> UploadAsync(string url, IEnumerable<(string Field, string FileName, byte[] Bytes)> files,
+        IReadOnlyDictionary<string, string>? fields = null)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach (var (field, fileName, bytes) in files)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, field, fileName);
+        }
+        foreach (var (k, v) in fields ?? new Dictionary<string, string>()) form.Add(new StringContent(v), k);
+        return await Client.PostAsync(url, form, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Polls a job until it finishes (or 60 s pass).</summary>
+    public async Task<JobInfo> WaitForJobAsync(string id)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 0; i < 600; i++)
+        {
+            var job = await GetJsonAsync<JobInfo>($"/api/jobs/{id}");
+            if (job.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.Interrupted) return job;
+            await Task.Delay(100, ct);
+        }
+        throw new TimeoutException($"job {id} did not finish");
+    }
+
+    public async Task<T> GetJsonAsync<T>(string url)
+    {
+        using var response = await Client.GetAsync(url, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url} → {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<T>(body, ServerJson.Options)!;
+    }
+
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response) =>
+        JsonSerializer.Deserialize<T>(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ServerJson.Options)!;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        try
+        {
+            await App.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await App.DisposeAsync();
+            _dir?.Dispose();
+        }
+    }
+}
+
+/// <summary>The shape of a problem-details body.</summary>
+internal sealed record Problem(string? Type, string? Title, int? Status, string? Detail);
