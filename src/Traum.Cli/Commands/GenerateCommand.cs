@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Traum.Catalog;
 using Traum.Core;
-using Traum.Engine;
-using Traum.Engine.Configuration;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Ingest;
+using Traum.Engine.Jobs;
 using Traum.Generative;
 
 namespace Traum.Cli.Commands;
@@ -71,17 +69,18 @@ internal static class GenerateCommand
             if (everything && (request.Category is not null || cross is not null)) throw new InvalidInputException("--all generates with every model; leave out --category and --hybrid.");
             if (!everything) request.Validate();
 
-            var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)));
-            using var library = Library.Open(context.LibraryPath, context.Time);
-            var ingester = new StemIngester(library, GenerationAnalyzers.Create(context), context.LoggerFactory.CreateLogger<StemIngester>());
+            var context = LibraryCommandSupport.Context(pr, globals);
+            using var library = LibraryCommandSupport.Open(context, json);
+            var ingester = new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>());
+            var runner = new JobRunner(library.Catalog, context.Time);
             using var service = new GenerativeService(ingester, context.LoggerFactory.CreateLogger<GenerativeService>(), context.Time);
             var label = everything ? "all models" : cross is { } c ? $"{c.Item1}+{c.Item2}" : request.Category!;
             var made = await Output.WithProgressAsync($"generate {label}", json, (progress, token) =>
-                GenerativeCommandSupport.RunJobAsync(library.Catalog, "generate", new { request, all = everything }, (sink, t) =>
+                runner.RunAsync("generate", new { request, cross = cross is { } x ? new[] { x.Item1, x.Item2 } : null, all = everything }, job => Task.Run(() =>
                     everything
-                        ? service.GenerateAll(request, sink, t).SelectMany(kv => kv.Value).ToList()
-                        : service.Generate(request, sink, t),
-                    progress, r => new { stems = r.Select(g => g.Stem.Id).ToArray() }, token), ct).ConfigureAwait(false);
+                        ? service.GenerateAll(request, job.Progress, job.CancellationToken).SelectMany(kv => kv.Value).ToList()
+                        : service.Generate(request, job.Progress, job.CancellationToken), job.CancellationToken),
+                    progress, token), ct).ConfigureAwait(false);
             Print(made, json);
             return 0;
         });
@@ -120,7 +119,7 @@ internal static class GenerateCommand
                 mode = g.Lineage.Mode,
                 seed = g.Lineage.Seed,
                 parents = g.Lineage.ParentStemIds,
-                parameters = g.Lineage.ParametersJson,
+                parameters = g.Lineage.ParametersJson is { } pj ? System.Text.Json.JsonDocument.Parse(pj).RootElement.Clone() : (System.Text.Json.JsonElement?)null,
             }));
             return;
         }
@@ -131,15 +130,5 @@ internal static class GenerateCommand
                 g.Lineage.Seed?.ToString(CultureInfo.InvariantCulture), string.Join(',', g.Lineage.ParentStemIds),
                 g.Stem.Duration.ToString("0.00", CultureInfo.InvariantCulture),
             ]));
-    }
-}
-
-/// <summary>The analysers generated stems go through on ingest.</summary>
-internal static class GenerationAnalyzers
-{
-    public static IReadOnlyList<IStemAnalyzer> Create(TraumContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return [];
     }
 }

@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
-using Traum.Catalog;
 using Traum.Core;
 
 namespace Traum.Cli.Commands;
 
-/// <summary>Shared pieces of the train and generate commands: argument parsing and job records.</summary>
+/// <summary>Shared pieces of the train and generate commands: argument parsing.</summary>
 internal static class GenerativeCommandSupport
 {
     /// <summary>"2s", "2", "1.5 s", "500ms" → seconds.</summary>
@@ -38,48 +36,5 @@ internal static class GenerativeCommandSupport
         }
         if (list.Count == 0) throw new InvalidInputException($"{option} needs at least one value, e.g. 512,256.");
         return list;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> with a durable job record (kind, parameters, progress at most once a second, final
-    /// state and result), so the catalog shows what ran and how it ended.
-    /// </summary>
-    public static async Task<T> RunJobAsync<T>(CatalogStore catalog, string kind, object parameters,
-        Func<IProgress<ProgressInfo>, CancellationToken, T> work, IProgress<ProgressInfo> observer, Func<T, object> result,
-        CancellationToken cancellationToken)
-    {
-        var job = catalog.CreateJob(kind, JsonSerializer.Serialize(parameters, Output.JsonOptions));
-        catalog.StartJob(job.Id);
-        var sink = new JobProgress(catalog, job.Id, observer);
-        try
-        {
-            var value = await Task.Run(() => work(sink, cancellationToken), cancellationToken).ConfigureAwait(false);
-            catalog.FinishJob(job.Id, JobState.Succeeded, resultJson: JsonSerializer.Serialize(result(value), Output.JsonOptions));
-            return value;
-        }
-        catch (OperationCanceledException)
-        {
-            catalog.FinishJob(job.Id, JobState.Cancelled, message: "cancelled; nothing was saved");
-            throw;
-        }
-        catch (Exception e)
-        {
-            catalog.FinishJob(job.Id, JobState.Failed, error: e.Message);
-            throw;
-        }
-    }
-
-    private sealed class JobProgress(CatalogStore catalog, string id, IProgress<ProgressInfo> observer) : IProgress<ProgressInfo>
-    {
-        private long _lastSaved;
-
-        public void Report(ProgressInfo value)
-        {
-            observer.Report(value);
-            var now = Environment.TickCount64;
-            if (now - Interlocked.Read(ref _lastSaved) < 1000) return;
-            Interlocked.Exchange(ref _lastSaved, now);
-            catalog.UpdateJobProgress(id, value.Fraction, value.Message);
-        }
     }
 }

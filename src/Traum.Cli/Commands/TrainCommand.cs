@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Traum.Catalog;
 using Traum.Core;
-using Traum.Engine;
-using Traum.Engine.Configuration;
+using Traum.Engine.Jobs;
 using Traum.Engine.Training;
 using Traum.Generative;
 
@@ -69,14 +67,14 @@ internal static class TrainCommand
                     Threads = pr.GetValue(threads), Device = pr.GetValue(device)!,
                 },
             };
-            var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)));
-            using var library = Library.Open(context.LibraryPath, context.Time);
+            var context = LibraryCommandSupport.Context(pr, globals);
+            using var library = LibraryCommandSupport.Open(context, json);
             var service = new TrainingService(library, context.LoggerFactory.CreateLogger<TrainingService>(), context.Time);
+            var runner = new JobRunner(library.Catalog, context.Time);
             var label = req.Category ?? req.Tag ?? "stems";
             var trained = await Output.WithProgressAsync($"train {label}", json, (progress, token) =>
-                GenerativeCommandSupport.RunJobAsync(library.Catalog, "train", req, (sink, t) =>
-                    service.Train(req, new Progress(sink), t), progress,
-                    r => new { model = r.Record.Category, version = r.Record.Version, path = r.Record.Path }, token), ct).ConfigureAwait(false);
+                runner.RunAsync("train", req, job => Task.Run(() => service.Train(req, new Progress(job.Progress), job.CancellationToken), job.CancellationToken),
+                    progress, token), ct).ConfigureAwait(false);
             Print(trained, json);
             return 0;
         });
@@ -133,8 +131,8 @@ internal static class TrainCommand
         cmd.Options.Add(name);
         cmd.SetAction((ParseResult pr) =>
         {
-            var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)));
-            using var library = Library.Open(context.LibraryPath, context.Time);
+            var context = LibraryCommandSupport.Context(pr, globals);
+            using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
             var models = new TrainingService(library).ListModels(pr.GetValue(name));
             if (pr.GetValue(globals.Json))
             {
