@@ -7,6 +7,7 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["vae"] = ("Default VAE: seconds per epoch and samples/s on fixed synthetic bass stems; decode + 64 Griffin-Lim per stem", Generative.VaeEndToEnd.Run),
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
         };
