@@ -8,6 +8,7 @@ public static class EndToEnd
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
+            ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
         };
 
     public static int Run(string[] args)

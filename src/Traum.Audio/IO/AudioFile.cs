@@ -7,7 +7,14 @@ public static class AudioFile
 {
     /// <summary>Opens a streaming reader. WAV is read natively; every other format through ffmpeg.</summary>
     /// <exception cref="AudioFormatException">Missing, empty, corrupt, or not audio.</exception>
-    public static IAudioReader OpenRead(string path)
+    public static IAudioReader OpenRead(string path) => OpenRead(path, CancellationToken.None);
+
+    /// <summary>
+    /// Opens a streaming reader whose decoder stops when <paramref name="cancellationToken"/> fires (reads then throw
+    /// <see cref="OperationCanceledException"/>). WAV is read natively; every other format through ffmpeg.
+    /// </summary>
+    /// <exception cref="AudioFormatException">Missing, empty, corrupt, not audio, or ffmpeg is needed and missing.</exception>
+    public static IAudioReader OpenRead(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path)) throw new AudioFormatException(path, "is a folder, not an audio file");
@@ -25,10 +32,11 @@ public static class AudioFile
         }
         if (n == 0) throw new AudioFormatException(path, "the file is empty");
         if (WavReader.LooksLikeWav(head[..n])) return WavReader.Open(path);
-        return Ffmpeg.OpenRead(path);
+        return Ffmpeg.OpenRead(path, cancellationToken);
     }
 
     /// <summary>Reads only the header: format, codec, rate, channels, length.</summary>
+    /// <exception cref="AudioFormatException">Missing, empty, corrupt, not audio, or ffmpeg is needed and missing.</exception>
     public static AudioFileInfo Probe(string path)
     {
         using var r = OpenRead(path);
@@ -39,7 +47,7 @@ public static class AudioFile
     /// <exception cref="AudioFormatException">Missing, empty, corrupt, truncated with no audio, or not audio.</exception>
     public static AudioBuffer Read(string path, CancellationToken cancellationToken = default)
     {
-        using var reader = OpenRead(path);
+        using var reader = OpenRead(path, cancellationToken);
         return ReadAll(reader, cancellationToken);
     }
 

@@ -6,7 +6,8 @@ namespace Traum.Audio.IO;
 /// <summary>
 /// Native streaming WAV reader: PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE, any channel
 /// count, odd-sized (padded) chunks, unknown chunks skipped, RF64-less streamed files whose data size is
-/// 0 or 0xFFFFFFFF (read to the end of the file).
+/// 0 or 0xFFFFFFFF (read to the end of the file). A file that ends before the size its data chunk states is
+/// truncated: <see cref="Read"/> raises <see cref="AudioFormatException"/> when it reaches the missing part.
 /// </summary>
 public sealed class WavReader : IAudioReader
 {
@@ -20,9 +21,11 @@ public sealed class WavReader : IAudioReader
     private readonly bool _isFloat;
     private readonly int _blockAlign;
     private long _bytesLeft; // long.MaxValue when unknown
+    private readonly bool _streamed;
+    private long _framesRead;
     private byte[] _scratch = [];
 
-    private WavReader(Stream stream, string path, AudioFileInfo info, int bytesPerSample, bool isFloat, long dataBytes)
+    private WavReader(Stream stream, string path, AudioFileInfo info, int bytesPerSample, bool isFloat, long dataBytes, bool streamed)
     {
         _stream = stream;
         _path = path;
@@ -31,6 +34,7 @@ public sealed class WavReader : IAudioReader
         _isFloat = isFloat;
         _blockAlign = bytesPerSample * info.Channels;
         _bytesLeft = dataBytes;
+        _streamed = streamed;
     }
 
     public AudioFileInfo Info { get; }
@@ -154,22 +158,14 @@ public sealed class WavReader : IAudioReader
         }
         else
         {
-            dataBytes = dataSize;
-            if (stream.CanSeek)
-            {
-                var available = stream.Length - stream.Position;
-                if (available < dataSize)
-                {
-                    // Truncated: keep what is there, whole frames only. The caller learns through Frames.
-                    dataBytes = available;
-                }
-            }
+            // A data size larger than the file means the file is truncated; the reader says so when it gets there.
+            dataBytes = dataSize - (dataSize % blockAlign);
             frames = dataBytes / blockAlign;
         }
 
         var codec = isFloat ? (bits == 32 ? "pcm_f32le" : "pcm_f64le") : bits == 8 ? "pcm_u8" : $"pcm_s{bits}le";
         var info = new AudioFileInfo(path, "wav", codec, sampleRate, channels, frames, bits);
-        return new WavReader(stream, path, info, bytesPerSample, isFloat, dataBytes);
+        return new WavReader(stream, path, info, bytesPerSample, isFloat, dataBytes, dataSize is 0 or 0xFFFFFFFF);
     }
 
     public int Read(float[][] destination, int offset, int count)
@@ -192,6 +188,11 @@ public sealed class WavReader : IAudioReader
             throw new AudioFormatException(_path, $"read error ({e.Message})", e);
         }
         var frames = got / _blockAlign;
+        if (got < want && !_streamed)
+        {
+            throw new AudioFormatException(_path,
+                $"is truncated: the header promises {Info.Frames} sample frames, the file ends after {_framesRead + frames}");
+        }
         if (frames == 0)
         {
             _bytesLeft = 0;
@@ -199,6 +200,7 @@ public sealed class WavReader : IAudioReader
         }
         _bytesLeft = _bytesLeft == long.MaxValue ? long.MaxValue : _bytesLeft - (frames * (long)_blockAlign);
         if (got < want) _bytesLeft = 0;
+        _framesRead += frames;
         Decode(_scratch.AsSpan(0, frames * _blockAlign), destination, offset, frames, channels);
         return frames;
     }

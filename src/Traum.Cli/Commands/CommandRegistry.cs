@@ -8,6 +8,18 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(GlobalOptions globals)
     {
         yield return VersionCommand.Create(globals);
+        yield return InfoCommand.Create(globals);
+        yield return IngestCommand.Create(globals);
+        yield return StemsCommand.Create(globals);
+        yield return TracksCommand.Create(globals);
+        yield return DoctorCommand.Create(globals);
+        yield return ModelsCommand.Create(globals);
+        yield return ClapCommand.Create(globals);
+        yield return SearchCommand.Create(globals);
+        yield return SimilarCommand.Create(globals);
+        yield return DuplicatesCommand.Create(globals);
+        yield return ReindexCommand.Create(globals);
+        yield return SeparateCommand.Create(globals);
         yield return ServeCommand.Create(globals);
     }
 }

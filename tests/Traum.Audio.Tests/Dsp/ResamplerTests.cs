@@ -1,4 +1,5 @@
 using Traum.Audio.Dsp;
+using Traum.Audio.IO;
 using Traum.TestKit;
 using Xunit;
 
@@ -180,5 +181,29 @@ public sealed class ResamplerTests
         Assert.Equal(l, dup.Channels[0]);
         Assert.Equal(l, dup.Channels[1]);
         Assert.NotSame(dup.Channels[0], dup.Channels[1]);
+    }
+}
+
+public sealed class ResamplingReaderTests
+{
+    [Theory]
+    [InlineData(44100, 48000)]
+    [InlineData(48000, 22050)]
+    [InlineData(44100, 44100)]
+    public void Read_WavFileInChunks_EqualsResamplingTheWholeBuffer(int from, int to)
+    {
+        using var dir = new TempDir("rs");
+        var path = dir.File("x.wav");
+        var src = new AudioBuffer([Signals.PinkNoise(1.3, from, 0.5, 1), Signals.Sine(440, 1.3, from, 0.3)], from);
+        AudioFile.Write(path, src, new AudioWriteOptions(SampleFormat.Float32));
+        var expected = Resampler.Resample(src, to);
+
+        using var reader = new ResamplingReader(AudioFile.OpenRead(path, TestContext.Current.CancellationToken), to);
+        var got = AudioFile.ReadAll(reader, TestContext.Current.CancellationToken);
+
+        Assert.Equal(to, reader.Info.SampleRate);
+        Assert.Equal(expected.Length, reader.Info.Frames);
+        Assert.Equal(expected.Channels[0], got.Channels[0]);
+        Assert.Equal(expected.Channels[1], got.Channels[1]);
     }
 }

@@ -1,0 +1,83 @@
+using Traum.Audio.Loudness;
+using CoreDescriptors = Traum.Core.Descriptors;
+
+namespace Traum.Audio.Descriptors;
+
+/// <summary>
+/// Computes a stem's <see cref="CoreDescriptors"/>: levels on the audio as given (all channels, original rate),
+/// everything else on its mono mix resampled to <see cref="DescriptorOptions.SampleRate"/> with one shared STFT pass.
+/// Thread-safe: one instance can analyse many buffers in parallel. docs/descriptors.md describes each algorithm.
+/// </summary>
+public sealed class DescriptorAnalyzer
+{
+    /// <summary>Creates an analyser; <paramref name="options"/> defaults to <c>new DescriptorOptions()</c>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public DescriptorAnalyzer(DescriptorOptions? options = null)
+    {
+        Options = options ?? new DescriptorOptions();
+        Options.Validate();
+    }
+
+    public DescriptorOptions Options { get; }
+
+    /// <summary>
+    /// Describes <paramref name="audio"/> (any rate, any channel count, any length including empty). Every number
+    /// is finite: levels below <see cref="DescriptorOptions.LevelFloorDb"/> (and silence) are reported as that floor;
+    /// silence has zero spectral descriptors, no tempo and no key.
+    /// </summary>
+    public CoreDescriptors Analyze(AudioBuffer audio, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        var stem = StemAnalysis.Run(audio, Options, cancellationToken);
+        var empty = audio.Length == 0;
+        return Describe(stem, cancellationToken) with
+        {
+            PeakDb = Level(empty ? double.NegativeInfinity : LoudnessMeter.SamplePeakDb(audio)),
+            RmsDb = Level(empty ? double.NegativeInfinity : LoudnessMeter.RmsDb(audio)),
+            Lufs = Level(empty ? double.NegativeInfinity : LoudnessMeter.IntegratedLufs(audio)),
+        };
+    }
+
+    /// <summary>All descriptors except the levels, which are left at the floor.</summary>
+    internal CoreDescriptors Describe(StemAnalysis stem, CancellationToken cancellationToken)
+    {
+        var f = stem.Frames;
+        string? key = null;
+        string? mode = null;
+        double keyConfidence = 0;
+        if (f.ActiveCount > 0)
+        {
+            var spectrum = KeyEstimation.MeanSpectrum(f.Signal, Options.ChromaFftSize, cancellationToken);
+            var chroma = KeyEstimation.Chroma(spectrum, f.SampleRate, Options.ChromaFftSize, Options.ChromaMinHz, Options.ChromaMaxHz);
+            var (tonic, minor, correlation) = KeyEstimation.BestKey(chroma, Options.KeyProfile);
+            if (tonic >= 0 && correlation >= Options.MinKeyCorrelation)
+            {
+                key = KeyEstimation.PitchClasses[tonic];
+                mode = minor ? "minor" : "major";
+                keyConfidence = Math.Clamp(correlation, 0, 1);
+            }
+        }
+
+        return new CoreDescriptors
+        {
+            Duration = stem.Duration,
+            PeakDb = Options.LevelFloorDb,
+            RmsDb = Options.LevelFloorDb,
+            Lufs = Options.LevelFloorDb,
+            SpectralCentroid = f.ActiveMean(f.Centroid),
+            SpectralBandwidth = f.ActiveMean(f.Bandwidth),
+            SpectralRolloff = f.ActiveMean(f.Rolloff),
+            SpectralFlatness = f.ActiveMean(f.Flatness),
+            ZeroCrossingRate = f.ActiveMean(f.Zcr),
+            OnsetDensity = stem.OnsetDensity,
+            Bpm = stem.Bpm,
+            BpmConfidence = stem.BpmConfidence,
+            Key = key,
+            Mode = mode,
+            KeyConfidence = keyConfidence,
+            IsOneShot = stem.IsOneShot,
+        };
+    }
+
+    private double Level(double db) => double.IsNaN(db) || db < Options.LevelFloorDb ? Options.LevelFloorDb : db;
+}

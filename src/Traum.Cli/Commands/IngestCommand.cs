@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Traum.Engine.Ingest;
+using Traum.Engine.Jobs;
+using static Traum.Cli.Commands.LibraryCommandSupport;
+
+namespace Traum.Cli.Commands;
+
+/// <summary><c>traum ingest PATH... [--category] [--kind] [--recursive] [--jobs N]</c>.</summary>
+internal static class IngestCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "Audio files and folders to add to the library" };
+        var category = new Option<string?>("--category") { Description = "Category for every file (default: from the file and folder names)" };
+        var kind = new Option<string?>("--kind") { Description = "Kind for every file: drums, bass, other, vocals, guitar, piano or your own" };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Also ingest files in sub-folders" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files processed at once", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var tags = new Option<string[]>("--tag") { Description = "Tag every new stem (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var cmd = new Command("ingest", "Add audio files (any format ffmpeg reads) to the library: stored once per sound, described and catalogued")
+        {
+            paths, category, kind, recursive, jobs, tags,
+        };
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            var json = pr.GetValue(globals.Json);
+            var n = pr.GetValue(jobs);
+            if (n < 1) throw new Core.InvalidInputException($"--jobs must be at least 1 (got {n}).");
+            var context = Context(pr, globals);
+            using var library = Open(context, json);
+            var service = IngestService(context, library);
+            var request = new IngestRequest(pr.GetValue(paths)!)
+            {
+                Category = pr.GetValue(category),
+                Kind = pr.GetValue(kind),
+                Recursive = pr.GetValue(recursive),
+                Jobs = n,
+                Tags = pr.GetValue(tags) ?? [],
+            };
+            var runner = new JobRunner(library.Catalog, context.Time);
+            var summary = await Output.WithProgressAsync("ingest", json,
+                (progress, token) => service.RunAsJobAsync(runner, request, progress, token), ct).ConfigureAwait(false);
+
+            if (json)
+            {
+                Output.Json(summary);
+            }
+            else
+            {
+                foreach (var f in summary.Failures) Output.Note($"failed: {f.Path}: {f.Reason}");
+                foreach (var e in summary.AnalysisErrors) Output.Note($"analysis failed: {e}");
+                Output.Line(Describe(summary));
+            }
+            return summary.Failed > 0 ? CliApp.ExitUserError : CliApp.ExitOk;
+        });
+        return cmd;
+    }
+
+    /// <summary>The one-line summary printed at the end.</summary>
+    internal static string Describe(IngestSummary s)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rate = s.ElapsedSeconds > 0 ? s.AudioSeconds / s.ElapsedSeconds : 0;
+        var timing = string.Create(inv, $"{s.AudioSeconds:0.0} s of audio in {s.ElapsedSeconds:0.0} s, {rate:0.0}× real time");
+        if (s.Files == 0) return "No audio files found. Name files, or folders holding .wav/.flac/.mp3/… files (add --recursive for sub-folders).";
+        if (s.Added == 0 && s.Failed == 0) return string.Create(inv, $"Nothing new: all {s.Duplicates} file(s) are already in the library.");
+        var text = string.Create(inv, $"Added {s.Added} stem(s); {s.Duplicates} already in the library");
+        if (s.Failed > 0) text += string.Create(inv, $"; {s.Failed} failed (listed above)");
+        return $"{text} ({timing}).";
+    }
+}

@@ -1,0 +1,179 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Traum.Catalog;
+using Traum.Core;
+using Traum.Engine;
+using Traum.Engine.Configuration;
+using Traum.Engine.Search;
+using Traum.Engine.Semantic;
+
+namespace Traum.Cli.Commands;
+
+/// <summary><c>traum search "TEXT" [-k 10] [filters]</c>: stems ranked by how well CLAP says they match the text.</summary>
+internal static class SearchCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var text = new Argument<string>("text") { Description = "What to look for, e.g. \"dusty vinyl drum loop, laid back\"" };
+        var k = SearchCommandSupport.KOption();
+        var filters = new SearchFilterOptions();
+        var cmd = new Command("search", "Find stems by a plain-language description (needs the CLAP model: traum models pull clap)") { text, k };
+        filters.AddTo(cmd);
+        cmd.SetAction((ParseResult pr, CancellationToken ct) =>
+        {
+            using var session = SearchCommandSupport.Open(pr, globals);
+            var results = session.Service.SearchText(pr.GetValue(text)!, pr.GetValue(k), filters.Read(pr, session.Service.Models.Prompts), ct);
+            SearchCommandSupport.Print(results, pr.GetValue(globals.Json));
+            return Task.FromResult(CliApp.ExitOk);
+        });
+        return cmd;
+    }
+}
+
+/// <summary>The filter options shared by <c>search</c> and <c>similar</c>.</summary>
+internal sealed class SearchFilterOptions
+{
+    private readonly Option<string?> _kind = new("--kind") { Description = "Only this kind (drums, bass, other, vocals, guitar, piano, or your own)" };
+    private readonly Option<string?> _category = new("--category") { Description = "Only this category (e.g. kick, pad)" };
+    private readonly Option<string?> _origin = new("--origin") { Description = "Only stems that were separated, imported or generated" };
+    private readonly Option<string?> _bpm = new("--bpm") { Description = "Tempo range in BPM: 120-130, 120- or -130; a single number means ±0.5" };
+    private readonly Option<string?> _key = new("--key") { Description = "Musical key, e.g. Am, C, F#m, Bb minor" };
+    private readonly Option<double?> _minDuration = new("--min-duration") { Description = "Shortest duration in seconds" };
+    private readonly Option<double?> _maxDuration = new("--max-duration") { Description = "Longest duration in seconds" };
+    private readonly Option<string[]> _profile = new("--profile")
+    {
+        Description = "Semantic profile condition, repeatable: energy:intense>0.8 (score 0…1) or mood:dark>=90% (percentile)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public void AddTo(Command cmd)
+    {
+        foreach (var o in new Option[] { _kind, _category, _origin, _bpm, _key, _minDuration, _maxDuration, _profile }) cmd.Options.Add(o);
+    }
+
+    /// <exception cref="InvalidInputException">A value is malformed; the message says how to write it.</exception>
+    public SearchFilters Read(ParseResult pr, PromptSet prompts)
+    {
+        var (minBpm, maxBpm) = ParseRange(pr.GetValue(_bpm));
+        var min = pr.GetValue(_minDuration);
+        var max = pr.GetValue(_maxDuration);
+        if (min is < 0 || max is < 0 || (min > max)) throw new InvalidInputException("--min-duration and --max-duration must be seconds ≥ 0 with min ≤ max.");
+        return new SearchFilters
+        {
+            Kind = pr.GetValue(_kind),
+            Category = pr.GetValue(_category),
+            Origin = pr.GetValue(_origin) is { } o ? ParseOrigin(o) : null,
+            MinBpm = minBpm,
+            MaxBpm = maxBpm,
+            Key = pr.GetValue(_key) is { } key ? MusicalKey.Parse(key) : null,
+            MinDuration = min,
+            MaxDuration = max,
+            Profile = (pr.GetValue(_profile) ?? []).Select(p => ProfileConstraint.Parse(p, prompts)).ToList(),
+        };
+    }
+
+    internal static (double? Min, double? Max) ParseRange(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return (null, null);
+        var t = text.Trim();
+        static double? Num(string s, string all) =>
+            s.Length == 0 ? null
+            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v) ? v
+            : throw new InvalidInputException($"--bpm '{all}' is not a tempo range; write 120-130, 120-, -130 or 124.");
+        var dash = t.IndexOf('-', 1 < t.Length ? 1 : 0);
+        if (t.StartsWith('-')) return (null, Num(t[1..], t));
+        if (dash < 0)
+        {
+            var v = Num(t, t)!.Value;
+            return (v - 0.5, v + 0.5);
+        }
+        var lo = Num(t[..dash].Trim(), t);
+        var hi = Num(t[(dash + 1)..].Trim(), t);
+        if (lo > hi) throw new InvalidInputException($"--bpm '{t}': the lower tempo is above the upper one.");
+        return (lo, hi);
+    }
+
+    private static StemOrigin ParseOrigin(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "separated" => StemOrigin.Separated,
+        "imported" => StemOrigin.Imported,
+        "generated" => StemOrigin.Generated,
+        _ => throw new InvalidInputException($"--origin '{text}' is not an origin; use separated, imported or generated."),
+    };
+}
+
+/// <summary>Opening the library and search service, and printing results, for the search commands.</summary>
+internal static class SearchCommandSupport
+{
+    public static IReadOnlyList<string> Columns { get; } = ["score", "id", "name", "kind", "category", "BPM", "key", "duration", "path"];
+
+    public static Option<int> KOption() => new("-k", "--top") { Description = "How many results", DefaultValueFactory = _ => 10 };
+
+    public static Session Open(ParseResult pr, GlobalOptions globals)
+    {
+        var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)));
+        var library = Library.Open(context.LibraryPath, context.Time);
+        SearchModels? models = null;
+        try
+        {
+            models = SearchModels.Load(context);
+            var options = TraumSettings.Bind<SearchOptions>(context.Configuration, "search");
+            var service = new SearchService(library, models, options, context.LoggerFactory.CreateLogger<SearchService>());
+            return new Session(library, models, service);
+        }
+        catch
+        {
+            models?.Dispose();
+            library.Dispose();
+            throw;
+        }
+    }
+
+    public static void Print(SearchResults results, bool json)
+    {
+        if (json)
+        {
+            Output.Json(results);
+            return;
+        }
+        NoteMissing(results.MissingEmbeddings, results.EmbeddingModel);
+        if (results.Hits.Count == 0)
+        {
+            Output.Line(results.Searched == 0
+                ? $"No stem has an embedding of {results.EmbeddingModel} yet; run 'traum reindex' (or 'traum ingest' some audio)."
+                : "No stem matches the filters.");
+            return;
+        }
+        Output.Table(Columns, results.Hits.Select(Row), $"{results.Query}  [{results.EmbeddingModel}]");
+    }
+
+    public static void NoteMissing(int missing, string model)
+    {
+        if (missing > 0) Output.Note($"note: {missing} stem(s) have no {model} embedding and were not searched; run 'traum reindex'.");
+    }
+
+    public static IReadOnlyList<string?> Row(SearchHit h)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            h.Score.ToString("0.000", inv), h.StemId.ToString(inv), h.Name, h.Kind, h.Category,
+            h.Bpm is { } b && double.IsFinite(b) ? b.ToString("0.0", inv) : "", h.Key ?? "",
+            h.Duration.ToString("0.00", inv), h.Path,
+        ];
+    }
+
+    /// <summary>The library, models and service of one command, disposed together.</summary>
+    internal sealed class Session(Library library, SearchModels models, SearchService service) : IDisposable
+    {
+        public SearchService Service { get; } = service;
+
+        public void Dispose()
+        {
+            Service.Dispose();
+            models.Dispose();
+            library.Dispose();
+        }
+    }
+}

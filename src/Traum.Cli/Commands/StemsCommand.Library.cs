@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Traum.Catalog;
+using Traum.Engine;
+using Traum.Engine.Configuration;
+using Traum.Engine.Ingest;
+using Traum.Engine.Jobs;
+
+namespace Traum.Cli.Commands;
+
+/// <summary>Opens the library named by <c>--library</c> (or the configured default) for the catalog commands.</summary>
+internal static class LibraryCommandSupport
+{
+    public static TraumContext Context(ParseResult pr, GlobalOptions globals) =>
+        new(TraumSettings.Build(pr.GetValue(globals.Library)));
+
+    /// <summary>Opens the library and marks jobs of dead processes interrupted (telling the user).</summary>
+    public static Library Open(TraumContext context, bool quiet)
+    {
+        var library = Library.Open(context.LibraryPath, context.Time);
+        var interrupted = new JobRunner(library.Catalog, context.Time).RecoverInterrupted();
+        if (!quiet)
+        {
+            foreach (var j in interrupted)
+            {
+                Output.Note($"note: job {j.Id} ({j.Kind}) was interrupted; run the same command again to finish it.");
+            }
+        }
+        return library;
+    }
+
+    public static IngestService IngestService(TraumContext context, Library library) =>
+        new(new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>()));
+
+    public static string Seconds(double s) => double.IsFinite(s) ? s.ToString("0.00", CultureInfo.InvariantCulture) : "";
+
+    public static string Number(double? v, string format = "0.0") =>
+        v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "";
+}

@@ -1,0 +1,304 @@
+using System.CommandLine;
+using System.Globalization;
+using Traum.Catalog;
+using Traum.Core;
+using static Traum.Cli.Commands.LibraryCommandSupport;
+
+namespace Traum.Cli.Commands;
+
+/// <summary><c>traum stems list|show|tag|untag|set|rm</c>.</summary>
+internal static class StemsCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var cmd = new Command("stems", "List, inspect, tag and remove stems in the library");
+        cmd.Subcommands.Add(List(globals));
+        cmd.Subcommands.Add(Show(globals));
+        cmd.Subcommands.Add(Tag(globals, remove: false));
+        cmd.Subcommands.Add(Tag(globals, remove: true));
+        cmd.Subcommands.Add(Set(globals));
+        cmd.Subcommands.Add(Remove(globals));
+        return cmd;
+    }
+
+    /// <summary>The listing filters, shared with other commands that filter stems.</summary>
+    internal sealed class Filters
+    {
+        public Option<string?> Kind { get; } = new("--kind") { Description = "Only this kind (drums, bass, vocals, …)" };
+        public Option<string?> Category { get; } = new("--category") { Description = "Only this category (kick, 808, pad, …)" };
+        public Option<string?> Origin { get; } = new("--origin") { Description = "Only separated, imported or generated stems" };
+        public Option<string?> Bpm { get; } = new("--bpm") { Description = "Tempo range in BPM: 120-130, 120 (±0.5), 120- or -130" };
+        public Option<string?> Key { get; } = new("--key") { Description = "Musical key: Am, C, F#m, Bb minor" };
+        public Option<string?> Tag { get; } = new("--tag") { Description = "Only stems with this tag" };
+        public Option<double?> MinDuration { get; } = new("--min-duration") { Description = "Shortest duration in seconds" };
+        public Option<double?> MaxDuration { get; } = new("--max-duration") { Description = "Longest duration in seconds" };
+
+        public void AddTo(Command c)
+        {
+            foreach (var o in new Option[] { Kind, Category, Origin, Bpm, Key, Tag, MinDuration, MaxDuration }) c.Options.Add(o);
+        }
+
+        /// <exception cref="InvalidInputException">A value is malformed.</exception>
+        public StemQuery ToQuery(ParseResult pr)
+        {
+            var (lo, hi) = ParseBpm(pr.GetValue(Bpm));
+            return new StemQuery
+            {
+                Kind = pr.GetValue(Kind),
+                Category = pr.GetValue(Category),
+                Origin = ParseOrigin(pr.GetValue(Origin)),
+                MinBpm = lo,
+                MaxBpm = hi,
+                Key = pr.GetValue(Key) is { } k ? MusicalKey.Parse(k) : null,
+                Tag = pr.GetValue(Tag),
+                MinDuration = pr.GetValue(MinDuration),
+                MaxDuration = pr.GetValue(MaxDuration),
+            };
+        }
+    }
+
+    /// <summary>Parses "120-130", "120", "120-", "-130".</summary>
+    internal static (double? Min, double? Max) ParseBpm(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return (null, null);
+        var t = text.Trim();
+        var dash = t.IndexOf('-', 1 < t.Length ? 1 : 0);
+        if (t.StartsWith('-')) dash = 0;
+        static double? Num(string s, string whole) =>
+            s.Length == 0 ? null
+            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 ? v
+            : throw new InvalidInputException($"--bpm '{whole}' is not a tempo range; write 120-130, 120, 120- or -130.");
+        if (dash < 0)
+        {
+            var v = Num(t, text)!.Value;
+            return (v - 0.5, v + 0.5);
+        }
+        var (lo, hi) = (Num(t[..dash].Trim(), text), Num(t[(dash + 1)..].Trim(), text));
+        if (lo is null && hi is null) throw new InvalidInputException($"--bpm '{text}' is not a tempo range; write 120-130, 120, 120- or -130.");
+        if (lo > hi) throw new InvalidInputException($"--bpm '{text}': the lower tempo is above the upper one.");
+        return (lo, hi);
+    }
+
+    internal static StemOrigin? ParseOrigin(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "separated" => StemOrigin.Separated,
+        "imported" => StemOrigin.Imported,
+        "generated" => StemOrigin.Generated,
+        _ => throw new InvalidInputException($"--origin '{text}' is not an origin; use separated, imported or generated."),
+    };
+
+    private static Command List(GlobalOptions globals)
+    {
+        var filters = new Filters();
+        var sort = new Option<string>("--sort") { Description = "Order: id, name, kind, category, duration, bpm, key, loudness, created", DefaultValueFactory = _ => "id" };
+        var desc = new Option<bool>("--desc") { Description = "Reverse the order" };
+        var limit = new Option<int?>("--limit", "-n") { Description = "At most this many stems (default: 200 on a terminal, all with --json)" };
+        var cmd = new Command("list", "List stems, filtered and sorted") { sort, desc, limit };
+        filters.AddTo(cmd);
+        cmd.SetAction(pr =>
+        {
+            var json = pr.GetValue(globals.Json);
+            var sortBy = Enum.TryParse<StemSort>(pr.GetValue(sort), ignoreCase: true, out var s) && Enum.IsDefined(s) ? s
+                : throw new InvalidInputException($"--sort '{pr.GetValue(sort)}' is unknown; use one of: {string.Join(", ", Enum.GetNames<StemSort>().Select(n => n.ToLowerInvariant()))}.");
+            var n = pr.GetValue(limit) ?? (json ? null : 200);
+            if (n is < 0) throw new InvalidInputException("--limit must not be negative.");
+            var query = filters.ToQuery(pr) with { Sort = sortBy, Descending = pr.GetValue(desc), Limit = n };
+            using var library = Open(Context(pr, globals), json);
+            var stems = library.Catalog.ListStems(query);
+            var rows = stems.Select(st => (Stem: st, Descriptors: library.Catalog.GetDescriptors(st.Id))).ToList();
+            if (json)
+            {
+                Output.Json(rows.Select(r => StemJson(library, r.Stem, r.Descriptors)));
+                return 0;
+            }
+            var total = library.Catalog.CountStems(query);
+            if (total == 0)
+            {
+                Output.Line("No stems match.");
+                return 0;
+            }
+            Output.Table(["id", "name", "kind", "category", "origin", "seconds", "bpm", "key", "lufs", "tags"],
+                rows.Select(r => (IReadOnlyList<string?>)
+                [
+                    r.Stem.Id.ToString(CultureInfo.InvariantCulture), r.Stem.Name, r.Stem.Kind, r.Stem.Category, Origin(r.Stem.Origin),
+                    Seconds(r.Stem.Duration), Number(r.Descriptors?.Bpm), KeyName(r.Descriptors), Number(r.Descriptors?.Lufs),
+                    string.Join(", ", r.Stem.Tags),
+                ]));
+            if (total > stems.Count) Output.Note($"{stems.Count} of {total} stems shown; use --limit to see more.");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Show(GlobalOptions globals)
+    {
+        var id = new Argument<long>("id") { Description = "Stem id" };
+        var cmd = new Command("show", "Show one stem: where it is, where it came from, its descriptors and profile") { id };
+        cmd.SetAction(pr =>
+        {
+            var json = pr.GetValue(globals.Json);
+            using var library = Open(Context(pr, globals), json);
+            var stem = library.Catalog.GetRequiredStem(pr.GetValue(id));
+            var d = library.Catalog.GetDescriptors(stem.Id);
+            var profile = library.Catalog.GetLatestProfile(stem.Id);
+            if (json)
+            {
+                Output.Json(new { stem = StemJson(library, stem, d), profile });
+                return 0;
+            }
+            var inv = CultureInfo.InvariantCulture;
+            var rows = new List<IReadOnlyList<string?>>
+            {
+                new[] { "id", stem.Id.ToString(inv) },
+                new[] { "name", stem.Name },
+                new[] { "kind", stem.Kind },
+                new[] { "category", stem.Category },
+                new[] { "origin", Origin(stem.Origin) },
+                new[] { "file", library.GetFullPath(stem.FilePath) },
+                new[] { "source", stem.SourcePath },
+                new[] { "track", stem.TrackId?.ToString(inv) },
+                new[] { "generation", stem.GenerationId?.ToString(inv) },
+                new[] { "format", string.Create(inv, $"{stem.SampleRate} Hz, {stem.Channels} channel(s)") },
+                new[] { "duration", Seconds(stem.Duration) + " s" },
+                new[] { "content hash", stem.ContentHash },
+                new[] { "tags", string.Join(", ", stem.Tags) },
+                new[] { "added", stem.CreatedAt.ToString("u", inv) },
+            };
+            if (d is not null)
+            {
+                rows.Add(["peak", Number(d.PeakDb, "0.0") + " dBFS"]);
+                rows.Add(["rms", Number(d.RmsDb, "0.0") + " dBFS"]);
+                rows.Add(["loudness", Number(d.Lufs, "0.0") + " LUFS"]);
+                rows.Add(["spectral centroid", Number(d.SpectralCentroid, "0") + " Hz"]);
+                rows.Add(["bandwidth", Number(d.SpectralBandwidth, "0") + " Hz"]);
+                rows.Add(["roll-off (85 %)", Number(d.SpectralRolloff, "0") + " Hz"]);
+                rows.Add(["flatness", Number(d.SpectralFlatness, "0.000")]);
+                rows.Add(["zero-crossing rate", Number(d.ZeroCrossingRate, "0.0000")]);
+                rows.Add(["onsets per second", Number(d.OnsetDensity, "0.00")]);
+                rows.Add(["tempo", d.Bpm is null ? "none" : $"{Number(d.Bpm)} BPM (confidence {Number(d.BpmConfidence, "0.00")})"]);
+                rows.Add(["key", d.Key is null ? "none" : $"{KeyName(d)} (confidence {Number(d.KeyConfidence, "0.00")})"]);
+                rows.Add(["shape", d.IsOneShot ? "one-shot" : "loop / phrase"]);
+            }
+            else
+            {
+                rows.Add(["descriptors", "not computed yet (run traum ingest on the source again)"]);
+            }
+            Output.Table(["field", "value"], rows, title: $"stem {stem.Id}");
+
+            // ── Semantic profile: per family, one bar per label (score 0…1 and percentile). ──
+            if (profile is not null) PrintProfile(profile);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>The semantic profile as text bars; the spot where stems show prints it.</summary>
+    internal static void PrintProfile(SemanticProfile profile)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Output.Line($"semantic profile ({profile.ModelId})");
+        foreach (var (family, scores) in profile.Families)
+        {
+            Output.Line($"  {family}");
+            foreach (var s in scores)
+            {
+                var width = (int)Math.Round(Math.Clamp(s.Score, 0, 1) * 30);
+                Output.Line(string.Create(inv, $"    {s.Label,-12} {new string('█', width)}{new string('·', 30 - width)} {s.Score:0.00}  p{s.Percentile:0}"));
+            }
+        }
+    }
+
+    private static Command Tag(GlobalOptions globals, bool remove)
+    {
+        var id = new Argument<long>("id") { Description = "Stem id" };
+        var tags = new Argument<string[]>("tags") { Arity = ArgumentArity.OneOrMore, Description = "Tags" };
+        var cmd = new Command(remove ? "untag" : "tag", remove ? "Remove tags from a stem" : "Add tags to a stem (use 'stems set' to change kind or category)") { id, tags };
+        cmd.SetAction(pr =>
+        {
+            var json = pr.GetValue(globals.Json);
+            using var library = Open(Context(pr, globals), json);
+            var t = pr.GetValue(tags)!;
+            var stem = remove ? library.Catalog.RemoveTags(pr.GetValue(id), t) : library.Catalog.AddTags(pr.GetValue(id), t);
+            if (json) Output.Json(new { stem.Id, stem.Tags });
+            else Output.Line($"stem {stem.Id}: tags {(stem.Tags.Count == 0 ? "(none)" : string.Join(", ", stem.Tags))}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Set(GlobalOptions globals)
+    {
+        var id = new Argument<long>("id") { Description = "Stem id" };
+        var kind = new Option<string?>("--kind") { Description = "New kind" };
+        var category = new Option<string?>("--category") { Description = "New category" };
+        var name = new Option<string?>("--name") { Description = "New display name" };
+        var cmd = new Command("set", "Change a stem's kind, category or name") { id, kind, category, name };
+        cmd.SetAction(pr =>
+        {
+            var json = pr.GetValue(globals.Json);
+            if (pr.GetValue(kind) is null && pr.GetValue(category) is null && pr.GetValue(name) is null)
+            {
+                throw new InvalidInputException("Nothing to change: give --kind, --category and/or --name.");
+            }
+            using var library = Open(Context(pr, globals), json);
+            var stem = library.Catalog.UpdateStem(pr.GetValue(id), pr.GetValue(kind), pr.GetValue(category), pr.GetValue(name));
+            if (json) Output.Json(new { stem.Id, stem.Name, stem.Kind, stem.Category });
+            else Output.Line($"stem {stem.Id}: {stem.Name} is {stem.Kind}/{stem.Category}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Remove(GlobalOptions globals)
+    {
+        var ids = new Argument<long[]>("ids") { Arity = ArgumentArity.OneOrMore, Description = "Stem ids" };
+        var cmd = new Command("rm", "Remove stems; a file is deleted when no other stem uses it") { ids };
+        cmd.SetAction(pr =>
+        {
+            var json = pr.GetValue(globals.Json);
+            using var library = Open(Context(pr, globals), json);
+            var targets = pr.GetValue(ids)!;
+            foreach (var i in targets) library.Catalog.GetRequiredStem(i); // all or nothing: check every id first
+            var results = targets.Distinct().Select(library.DeleteStem).ToList();
+            if (json)
+            {
+                Output.Json(results.Select(r => new { id = r.Stem.Id, fileDeleted = !r.FileShared, file = r.Stem.FilePath }));
+            }
+            else
+            {
+                foreach (var r in results)
+                {
+                    Output.Line($"removed stem {r.Stem.Id} ({r.Stem.Name}); {(r.FileShared ? "file kept: another stem uses it" : "file deleted")}");
+                }
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static string Origin(StemOrigin o) => o.ToString().ToLowerInvariant();
+
+    internal static string KeyName(Descriptors? d) =>
+        d?.Key is { } k ? (d.Mode == "minor" ? k + "m" : k) : "";
+
+    internal static object StemJson(Library library, Stem s, Descriptors? d) => new
+    {
+        s.Id,
+        s.Name,
+        s.Kind,
+        s.Category,
+        Origin = Origin(s.Origin),
+        s.TrackId,
+        s.GenerationId,
+        File = library.GetFullPath(s.FilePath),
+        s.ContentHash,
+        s.SourcePath,
+        s.SampleRate,
+        s.Channels,
+        s.Duration,
+        s.Tags,
+        s.CreatedAt,
+        Descriptors = d,
+    };
+}

@@ -1,0 +1,71 @@
+using Traum.Audio;
+using Traum.Catalog;
+using Traum.Core;
+using Traum.Engine.Ingest;
+using Traum.Engine.Semantic;
+using Traum.Models.Embedding;
+
+namespace Traum.Engine.Search;
+
+/// <summary>
+/// The ingest step that embeds a stem with one audio embedder and, for CLAP, computes its semantic profile under the
+/// current prompts. Thread-safe when the embedder is (both Traum embedders are).
+/// </summary>
+public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
+{
+    private readonly IAudioEmbedder _embedder;
+    private readonly Func<SemanticAnalyzer?> _semantic;
+    private readonly string? _profileKey;
+
+    /// <param name="name">Shown in ingest reports ("clap", "descriptor-embedding").</param>
+    /// <param name="embedder">The audio embedder.</param>
+    /// <param name="semantic">The profile analyser (created on first use), for CLAP; null for none.</param>
+    /// <param name="profileKey">The key profiles are stored under (<see cref="SemanticAnalyzer.ProfileKey"/>) when <paramref name="semantic"/> is given.</param>
+    public EmbeddingStemAnalyzer(string name, IAudioEmbedder embedder, Func<SemanticAnalyzer?>? semantic = null, string? profileKey = null)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
+        _semantic = semantic ?? (() => null);
+        _profileKey = semantic is null ? null : profileKey ?? throw new ArgumentNullException(nameof(profileKey));
+    }
+
+    /// <summary>The analysers search contributes to ingest: CLAP (embedding + profile) when installed, and the descriptor embedding.</summary>
+    public static IReadOnlyList<IStemAnalyzer> For(SearchModels models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var list = new List<IStemAnalyzer>();
+        if (models.ClapAudio is { } clap) list.Add(new EmbeddingStemAnalyzer("clap", clap, () => models.Semantic, models.ProfileKey));
+        if (models.Offline is { } offline) list.Add(new EmbeddingStemAnalyzer("descriptor-embedding", offline));
+        return list;
+    }
+
+    public string Name { get; }
+
+    public bool IsAvailable => true;
+
+    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.GetEmbedding(stem.Id, _embedder.ModelId) is null
+            || (_profileKey is not null && catalog.GetProfile(stem.Id, _profileKey) is null);
+    }
+
+    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(audio);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var vector = catalog.GetEmbedding(stem.Id, _embedder.ModelId)?.Vector;
+        if (vector is null)
+        {
+            if (audio.Length == 0) throw new AudioFormatException(stem.Name, "holds no samples, so it cannot be embedded");
+            vector = _embedder.EmbedAudio([audio], cancellationToken)[0];
+            catalog.SetEmbedding(stem.Id, new Embedding(_embedder.ModelId, vector));
+        }
+        if (_profileKey is not null && _semantic() is { } semantic && catalog.GetProfile(stem.Id, _profileKey) is null)
+        {
+            catalog.SetProfile(stem.Id, semantic.Analyze(vector));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Traum.Catalog;
+using Traum.Catalog.Vectors;
+using Traum.Core;
+using Traum.Engine.Semantic;
+
+namespace Traum.Engine.Search;
+
+/// <summary>Settings of search (configuration section <c>search</c>).</summary>
+public sealed record SearchOptions
+{
+    /// <summary>Results per query when none is asked for.</summary>
+    public int DefaultK { get; init; } = 10;
+
+    /// <summary>Cosine at or above which two stems count as near-duplicates.</summary>
+    public double DuplicateThreshold { get; init; } = 0.997;
+
+    /// <summary>Stems decoded and embedded together by <c>traum reindex</c>.</summary>
+    public int ReindexBatch { get; init; } = 8;
+
+    /// <summary>Vector index settings (section <c>search:index</c>).</summary>
+    public VectorIndexOptions Index { get; init; } = new();
+}
+
+/// <summary>Restrictions on search results; every criterion set must hold.</summary>
+public sealed record SearchFilters
+{
+    public string? Kind { get; init; }
+    public string? Category { get; init; }
+    public StemOrigin? Origin { get; init; }
+    /// <summary>Inclusive BPM range.</summary>
+    public double? MinBpm { get; init; }
+    public double? MaxBpm { get; init; }
+    /// <summary>A key such as "Am" or "F# major".</summary>
+    public MusicalKey? Key { get; init; }
+    /// <summary>Inclusive duration range in seconds.</summary>
+    public double? MinDuration { get; init; }
+    public double? MaxDuration { get; init; }
+    /// <summary>Semantic profile conditions such as <c>energy:intense&gt;0.8</c> (need CLAP profiles).</summary>
+    public IReadOnlyList<ProfileConstraint> Profile { get; init; } = [];
+
+    /// <summary>No criterion at all.</summary>
+    public static SearchFilters None { get; } = new();
+
+    /// <summary>True when a catalog criterion (not a profile one) is set.</summary>
+    public bool HasCatalogCriteria =>
+        Kind is not null || Category is not null || Origin is not null || MinBpm is not null || MaxBpm is not null ||
+        Key is not null || MinDuration is not null || MaxDuration is not null;
+
+    /// <summary>The catalog query these criteria make.</summary>
+    public StemQuery ToStemQuery() => new()
+    {
+        Kind = Kind, Category = Category, Origin = Origin, MinBpm = MinBpm, MaxBpm = MaxBpm, Key = Key,
+        MinDuration = MinDuration, MaxDuration = MaxDuration,
+    };
+}
+
+/// <summary>One ranked stem.</summary>
+/// <param name="StemId">Catalog id.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Score">Cosine similarity to the query (−1…1).</param>
+/// <param name="Kind">drums, bass, … or a user kind.</param>
+/// <param name="Category">Finer grouping.</param>
+/// <param name="Origin">separated, imported or generated.</param>
+/// <param name="Bpm">Tempo in BPM when known.</param>
+/// <param name="Key">Key such as "Am" when known.</param>
+/// <param name="Duration">Seconds.</param>
+/// <param name="Path">Absolute path of the stem's audio file.</param>
+/// <param name="EmbeddingModel">The embedding that produced the score (a CLAP model id or "descriptors:v1").</param>
+public sealed record SearchHit(long StemId, string Name, double Score, string Kind, string Category, StemOrigin Origin,
+    double? Bpm, string? Key, double Duration, string Path, string EmbeddingModel);
+
+/// <summary>The answer to one query.</summary>
+/// <param name="Query">The text, file or stem asked about.</param>
+/// <param name="EmbeddingModel">The embedding used.</param>
+/// <param name="Hits">Best first.</param>
+/// <param name="Searched">Stems with an embedding of that model (what was searched).</param>
+/// <param name="MissingEmbeddings">Stems without one (run <c>traum reindex</c>).</param>
+public sealed record SearchResults(string Query, string EmbeddingModel, IReadOnlyList<SearchHit> Hits, int Searched, int MissingEmbeddings);
+
+/// <summary>Two stems found to be duplicates.</summary>
+/// <param name="A">Smaller stem id.</param>
+/// <param name="B">Larger stem id.</param>
+/// <param name="Cosine">Embedding cosine, when both have an embedding of the model used.</param>
+/// <param name="SameContent">True when the decoded audio is identical (same content hash).</param>
+public sealed record DuplicatePair(long A, long B, double? Cosine, bool SameContent);
+
+/// <summary>Stems linked by duplicate pairs (connected components).</summary>
+public sealed record DuplicateGroup(IReadOnlyList<SearchHit> Stems, IReadOnlyList<DuplicatePair> Pairs);
+
+/// <summary>The duplicates of a library.</summary>
+public sealed record DuplicateReport(string EmbeddingModel, double Threshold, IReadOnlyList<DuplicateGroup> Groups, int Searched, int MissingEmbeddings);
+
+/// <summary>What <c>traum reindex</c> did.</summary>
+/// <param name="Embedded">New embeddings written, per model id.</param>
+/// <param name="Profiled">Semantic profiles written.</param>
+/// <param name="PercentilesUpdated">Stored profiles whose library percentiles were refreshed.</param>
+/// <param name="Failures">"stem id: reason" for stems that could not be embedded.</param>
+/// <param name="Notes">Steps skipped and why (e.g. CLAP not installed).</param>
+public sealed record ReindexSummary(IReadOnlyDictionary<string, int> Embedded, int Profiled, int PercentilesUpdated,
+    IReadOnlyList<string> Failures, IReadOnlyList<string> Notes);

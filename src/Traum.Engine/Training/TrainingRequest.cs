@@ -1,0 +1,40 @@
+using Traum.Generative;
+
+namespace Traum.Engine.Training;
+
+/// <summary>
+/// What to train. Exactly one selection: <see cref="Category"/> (stems whose category or kind is that name),
+/// <see cref="Tag"/>, or <see cref="StemIds"/>. Generated stems are left out unless <see cref="IncludeGenerated"/>.
+/// </summary>
+public sealed record TrainingRequest
+{
+    /// <summary>Stems whose category or kind equals this (case-insensitive), e.g. "bass", "kick".</summary>
+    public string? Category { get; init; }
+
+    /// <summary>Stems carrying this tag.</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Exactly these stems.</summary>
+    public IReadOnlyList<long>? StemIds { get; init; }
+
+    /// <summary>Name the model is filed under (models/&lt;name&gt;/); default: the category, the tag, or "custom".</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>Train on generated stems too (off by default, so models do not learn from their own output).</summary>
+    public bool IncludeGenerated { get; init; }
+
+    public SpectrogramOptions Features { get; init; } = new();
+
+    public VaeConfig Shape { get; init; } = new();
+
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Least audio (seconds, summed over the chosen stems) worth training on.</summary>
+    public double MinimumSeconds { get; init; } = 20;
+
+    /// <summary>Least number of non-silent excerpts worth training on.</summary>
+    public int MinimumExcerpts { get; init; } = 8;
+}
+
+/// <summary>A trained model as registered: its catalog record, absolute folder and metadata.</summary>
+public sealed record TrainedVae(Catalog.TrainedModel Record, string Directory, VaeMetadata Metadata);

@@ -1,0 +1,69 @@
+namespace Traum.Generative;
+
+/// <summary>How a VAE is trained. Defaults are the ones <c>traum train</c> uses.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Maximum number of passes over the training split.</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Excerpts per optimiser step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Weight of the KL term (β-VAE); 1 is the plain ELBO.</summary>
+    public double Beta { get; init; } = 1.0;
+
+    /// <summary>Epochs over which β rises linearly from 0 to <see cref="Beta"/> (0 = no warm-up).</summary>
+    public int KlWarmupEpochs { get; init; }
+
+    /// <summary>Share of the excerpts held out for validation and the final report.</summary>
+    public double ValidationFraction { get; init; } = 0.15;
+
+    /// <summary>Stop after this many epochs without a validation improvement (0 = never stop early).</summary>
+    public int Patience { get; init; } = 15;
+
+    /// <summary>Seed of weights, dropout, noise, data order and split.</summary>
+    public int Seed { get; init; } = 1234;
+
+    /// <summary>CPU threads for torch (0 = torch's default).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Throws <see cref="Core.InvalidInputException"/> naming the bad value.</summary>
+    public void Validate()
+    {
+        if (Epochs is <= 0 or > 100_000) throw new Core.InvalidInputException($"Epochs {Epochs} out of range; use 1–100000 (default 100).");
+        if (BatchSize is <= 0 or > 65_536) throw new Core.InvalidInputException($"Batch size {BatchSize} out of range; use 1–65536 (default 32).");
+        if (!(LearningRate > 0) || LearningRate > 1) throw new Core.InvalidInputException($"Learning rate {LearningRate} out of range; use (0, 1] (default 0.001).");
+        if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new Core.InvalidInputException($"β {Beta} must be ≥ 0 (default 1).");
+        if (KlWarmupEpochs < 0) throw new Core.InvalidInputException("KL warm-up epochs must be ≥ 0.");
+        if (!(ValidationFraction > 0) || ValidationFraction >= 1) throw new Core.InvalidInputException($"Validation fraction {ValidationFraction} must be in (0, 1) (default 0.15).");
+        if (Patience < 0) throw new Core.InvalidInputException("Patience must be ≥ 0.");
+        if (Threads < 0) throw new Core.InvalidInputException("Threads must be ≥ 0 (0 = default).");
+    }
+
+    /// <summary>β in effect during epoch <paramref name="epoch"/> (1-based).</summary>
+    public double BetaAt(int epoch) => KlWarmupEpochs <= 0 ? Beta : Beta * Math.Min(1.0, (double)epoch / KlWarmupEpochs);
+}
+
+/// <summary>Losses of one epoch (per element, see <see cref="AudioVae.Loss"/>). Validation uses μ (no sampling) and the final β.</summary>
+public sealed record EpochLoss(int Epoch, double Beta, double Train, double TrainReconstruction, double TrainKl,
+    double Validation, double ValidationReconstruction, double ValidationKl, double Seconds);
+
+/// <summary>Progress of a training run, reported after every batch and at the end of every epoch.</summary>
+/// <param name="Epoch">1-based current epoch.</param>
+/// <param name="Epochs">Maximum epochs.</param>
+/// <param name="Batch">1-based batch within the epoch.</param>
+/// <param name="Batches">Batches per epoch.</param>
+/// <param name="TrainLoss">Running mean training loss of this epoch.</param>
+/// <param name="ValidationLoss">Validation loss of the last finished epoch, if any.</param>
+/// <param name="Eta">Estimated time left at the current pace (assuming all epochs run).</param>
+public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double TrainLoss, double? ValidationLoss, TimeSpan Eta)
+{
+    /// <summary>Batches done over all batches (0…1).</summary>
+    public double Fraction => Epochs * Batches == 0 ? 0 : (((Epoch - 1) * (double)Batches) + Batch) / ((double)Epochs * Batches);
+}

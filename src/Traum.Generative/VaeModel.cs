@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Traum.Core;
+using static TorchSharp.torch;
+
+namespace Traum.Generative;
+
+/// <summary>Data a model was trained on, for its metadata.</summary>
+public sealed record TrainingData
+{
+    /// <summary>The category (or tag, or "custom") the stems were chosen by.</summary>
+    public required string Category { get; init; }
+    /// <summary>How the stems were chosen: "category", "tag" or "ids".</summary>
+    public string Selection { get; init; } = "category";
+    /// <summary>The most common stem kind among them (drums, bass, …), given to generated stems.</summary>
+    public string Kind { get; init; } = "other";
+    public required DatasetSummary Summary { get; init; }
+    public int TrainExcerpts { get; init; }
+    public int ValidationExcerpts { get; init; }
+    /// <summary>Ids of the stems used.</summary>
+    public IReadOnlyList<string> StemIds { get; init; } = [];
+}
+
+/// <summary>Everything <c>metadata.json</c> says about a model directory.</summary>
+public sealed record VaeMetadata
+{
+    /// <summary>Layout version of the model directory; <see cref="VaeModel.FormatVersion"/>.</summary>
+    public int Format { get; init; } = VaeModel.FormatVersion;
+    public required string Category { get; init; }
+    public string Version { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public required VaeConfig Model { get; init; }
+    public required SpectrogramOptions Features { get; init; }
+    public required TrainingOptions Training { get; init; }
+    /// <summary>"standard": per-feature (x − mean)/std fitted on the training split.</summary>
+    public string Scaling { get; init; } = "standard";
+    /// <summary>"linear": the decoder's last layer has no activation (targets are standardised).</summary>
+    public string OutputActivation { get; init; } = "linear";
+    public TrainingData? Data { get; init; }
+    public IReadOnlyList<EpochLoss> Losses { get; init; } = [];
+    public int BestEpoch { get; init; }
+    public bool StoppedEarly { get; init; }
+    /// <summary>Validation loss of the untrained network (the reference for "how much it learned").</summary>
+    public double InitialValidationLoss { get; init; }
+    public double TrainingSeconds { get; init; }
+    public int Threads { get; init; }
+    public string Device { get; init; } = "cpu";
+    public long Parameters { get; init; }
+    public ReconstructionReport? Evaluation { get; init; }
+    public string TraumVersion { get; init; } = TorchRuntime.TraumVersion;
+    public string TorchSharpVersion { get; init; } = TorchRuntime.TorchSharpVersion;
+}
+
+/// <summary>
+/// A trained VAE with its scaler and metadata, and the model directory format:
+/// <c>model.bin</c> (TorchSharp <c>Module.save</c>), <c>scaler.json</c>, <c>metadata.json</c>, <c>loss.png</c>.
+/// </summary>
+public sealed class VaeModel : IDisposable
+{
+    public const int FormatVersion = 1;
+    public const string WeightsFile = "model.bin";
+    public const string ScalerFile = "scaler.json";
+    public const string MetadataFile = "metadata.json";
+    public const string PlotFile = "loss.png";
+
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public VaeModel(AudioVae network, StandardScaler scaler, VaeMetadata metadata)
+    {
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Scaler = scaler ?? throw new ArgumentNullException(nameof(scaler));
+        Metadata = metadata ?? throw new ArgumentNullException(nameof(metadata));
+        Network.eval();
+    }
+
+    public AudioVae Network { get; }
+    public StandardScaler Scaler { get; }
+    public VaeMetadata Metadata { get; }
+    public SpectrogramOptions Features => Metadata.Features;
+    public int Latent => Network.Config.Latent;
+
+    /// <summary>Number of trainable parameters.</summary>
+    public static long CountParameters(AudioVae network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.parameters().Sum(p => p.numel());
+    }
+
+    /// <summary>Writes the four files into <paramref name="directory"/> (created if needed).</summary>
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        Network.save(Path.Combine(directory, WeightsFile));
+        Scaler.Save(Path.Combine(directory, ScalerFile));
+        File.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(Metadata, JsonOptions));
+        File.WriteAllBytes(Path.Combine(directory, PlotFile), LossPlot.Render(Metadata.Losses));
+    }
+
+    /// <summary>Reads <c>metadata.json</c> of a model directory.</summary>
+    /// <exception cref="ModelNotFoundException">Missing or unreadable.</exception>
+    public static VaeMetadata ReadMetadata(string directory)
+    {
+        var path = Path.Combine(directory, MetadataFile);
+        if (!Directory.Exists(directory)) throw new ModelNotFoundException($"No VAE model at {directory}; train one with 'traum train --category <name>'.");
+        if (!File.Exists(path)) throw new ModelNotFoundException($"The model directory {directory} has no {MetadataFile}: it is incomplete or corrupt. Delete it and train again with 'traum train'.");
+        try
+        {
+            var m = JsonSerializer.Deserialize<VaeMetadata>(File.ReadAllText(path), JsonOptions)
+                ?? throw new JsonException("empty document");
+            if (m.Format != FormatVersion) throw new ModelNotFoundException($"{path} has model format {m.Format}; this Traum reads format {FormatVersion}. Train the model again with 'traum train'.");
+            return m;
+        }
+        catch (Exception e) when (e is JsonException or IOException or NotSupportedException)
+        {
+            throw new ModelNotFoundException($"The model metadata {path} is corrupt ({e.Message}). Delete the directory and train again with 'traum train'.", e);
+        }
+    }
+
+    /// <summary>Loads a model directory written by <see cref="Save"/>, on the CPU, in eval mode.</summary>
+    /// <exception cref="ModelNotFoundException">The directory is missing, incomplete or corrupt; the message names the file.</exception>
+    public static VaeModel Load(string directory)
+    {
+        var metadata = ReadMetadata(directory);
+        var weights = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weights)) throw new ModelNotFoundException($"The model directory {directory} has no {WeightsFile}. Delete it and train again with 'traum train'.");
+        var scaler = StandardScaler.Load(Path.Combine(directory, ScalerFile));
+        try
+        {
+            metadata.Model.Validate();
+        }
+        catch (InvalidInputException e)
+        {
+            throw new ModelNotFoundException($"{Path.Combine(directory, MetadataFile)} describes an invalid network ({e.Message}). Train again with 'traum train'.", e);
+        }
+        if (scaler.FeatureCount != metadata.Model.InputDim || metadata.Features.FeatureCount != metadata.Model.InputDim)
+        {
+            throw new ModelNotFoundException($"The model in {directory} is inconsistent: scaler has {scaler.FeatureCount} features, network {metadata.Model.InputDim}, spectrogram settings {metadata.Features.FeatureCount}. Train again with 'traum train'.");
+        }
+        var network = new AudioVae(metadata.Model);
+        try
+        {
+            network.load(weights, strict: true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            network.Dispose();
+            throw new ModelNotFoundException($"The weights {weights} are corrupt or do not match metadata.json ({e.Message}). Delete the directory and train again with 'traum train'.", e);
+        }
+        return new VaeModel(network, scaler, metadata);
+    }
+
+    /// <summary>
+    /// Encodes unscaled log-feature rows <c>[n, FeatureCount]</c> to their posterior means μ <c>[n, Latent]</c> (row-major).
+    /// Runs under <see cref="TorchRuntime.GlobalState"/> so results do not depend on a concurrent training's thread count.
+    /// </summary>
+    public float[] EncodeMean(ReadOnlySpan<float> logFeatures)
+    {
+        var d = Scaler.FeatureCount;
+        var n = logFeatures.Length / d;
+        var z = new float[logFeatures.Length];
+        Scaler.Transform(logFeatures, z);
+        using var gate = TorchRuntime.GlobalState.EnterScope();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (mu, _) = Network.Encode(tensor(z, [n, d]));
+        return mu.contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>Decodes latents <c>[n, Latent]</c> (row-major) to unscaled log-magnitude features <c>[n, FeatureCount]</c>.</summary>
+    public float[] DecodeLog(ReadOnlySpan<float> latents)
+    {
+        var n = latents.Length / Latent;
+        float[] y;
+        using (TorchRuntime.GlobalState.EnterScope())
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            y = Network.Decode(tensor(latents.ToArray(), [n, Latent])).contiguous().data<float>().ToArray();
+        }
+        Scaler.InverseTransform(y);
+        return y;
+    }
+
+    public void Dispose() => Network.Dispose();
+}
