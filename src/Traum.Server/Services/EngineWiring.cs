@@ -44,7 +44,8 @@ internal static class EngineWiring
 
         services.AddSingleton<IJobHandler, IngestJobHandler>();
         services.AddSingleton<IJobHandler>(sp => new SeparateJobHandler(context, sp.GetRequiredService<Library>(), sp.GetRequiredService<StemIngester>()));
-        services.AddSingleton<IJobHandler>(sp => new TrainJobHandler(sp.GetRequiredService<TrainingService>()));
+        services.AddSingleton<IJobHandler>(sp => new TrainJobHandler(sp.GetRequiredService<TrainingService>(),
+            TraumSettings.Bind<TrainingDefaults>(context.Configuration, "training")));
         services.AddSingleton<IJobHandler>(sp => new GenerateJobHandler(sp.GetRequiredService<GenerativeService>()));
     }
 
