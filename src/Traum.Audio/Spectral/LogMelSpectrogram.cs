@@ -10,7 +10,8 @@ namespace Traum.Audio.Spectral;
 /// </summary>
 public sealed class LogMelSpectrogram : IDisposable
 {
-    private readonly Tensor _melT; // [bins, nMels]
+    private readonly Tensor _melT;   // [bins, nMels]
+    private readonly Tensor _window; // [nfft], scaled as the options ask
 
     /// <summary>Creates the extractor.</summary>
     /// <param name="sampleRate">Hz.</param>
@@ -27,6 +28,8 @@ public sealed class LogMelSpectrogram : IDisposable
         var w = MelFilterBank.Create(sampleRate, options.NFft, nMels, fMin, fMax, scale, norm);
         using var scope = NewDisposeScope();
         _melT = tensor(w, [nMels, options.Bins]).t().contiguous().MoveToOuterDisposeScope();
+        var window = Stft.HannWindow(options.NFft);
+        _window = (options.Normalized ? window / Math.Sqrt(options.NFft) : window).MoveToOuterDisposeScope();
     }
 
     /// <summary>CLAP (laion/larger_clap_music_and_speech) settings: 48 kHz, n_fft 1024, hop 480, 64 Slaney mels 50–14 000 Hz.</summary>
@@ -41,13 +44,18 @@ public sealed class LogMelSpectrogram : IDisposable
     {
         using var scope = NewDisposeScope();
         var x = tensor(signal.ToArray());
-        var spec = Stft.Forward(x, Options);                 // [bins, frames] complex
-        var power = view_as_real(spec).pow_(2).sum(-1);      // |X|², [bins, frames]
-        var mel = power.t().matmul(_melT);                   // [frames, nMels]
+        // Frame-major STFT (contiguous [frames, bins]); equal to Stft.Forward transposed, in fewer operations.
+        var spec = Options.Center ? StftKernel.ForwardFrames(x, Options, _window) : Stft.Forward(x, Options).t();
+        var power = spec.abs().pow_(2);                      // |X|², [frames, bins]
+        var mel = power.matmul(_melT);                       // [frames, nMels]
         var db = mel.clamp_min_(1e-10).log10_().mul_(10.0).contiguous();
         frames = (int)db.shape[0];
         return db.data<float>().ToArray();
     }
 
-    public void Dispose() => _melT.Dispose();
+    public void Dispose()
+    {
+        _melT.Dispose();
+        _window.Dispose();
+    }
 }
