@@ -46,17 +46,19 @@ public static class PhaseReconstruction
         // precomputed, in frame-major layout so every element-wise step works on contiguous tensors. The random
         // phase is drawn in the caller's [bins, frames] layout, so results do not depend on the layout.
         using var kernel = new StftKernel(options, length);
-        var mag = magnitude.transpose(-1, -2).contiguous();
+        // Complex element-wise arithmetic is slow in libtorch on CPU; the loop multiplies and combines through
+        // real views ([..., 2] = re, im) instead.
+        var mag = magnitude.transpose(-1, -2).contiguous().unsqueeze(-1);
         var angles = RandomUnitPhase(magnitude.shape, seed).transpose(-1, -2).contiguous();
         Tensor? rebuilt = null;
         var weight = momentum / (1 + momentum);
         for (var it = 0; it < iterations; it++)
         {
             using var inner = NewDisposeScope();
-            var next = kernel.ForwardFrames(kernel.InverseFrames(mag * angles));
-            var update = rebuilt is null || weight == 0 ? next : next - (rebuilt * weight);
-            // Unit phasor of the update: z / (|z| + ε).
-            var unit = update / (update.abs() + Epsilon);
+            var next = kernel.ForwardFrames(kernel.InverseFrames(view_as_complex(view_as_real(angles) * mag)));
+            var update = rebuilt is null || weight == 0 ? next : view_as_complex(view_as_real(next).add(view_as_real(rebuilt), -weight));
+            // Unit phasor of the update, z/|z| (0 where z is 0).
+            var unit = update.sgn();
             next.MoveToOuterDisposeScope();
             unit.MoveToOuterDisposeScope();
             rebuilt?.Dispose();
@@ -64,7 +66,7 @@ public static class PhaseReconstruction
             rebuilt = next;
             angles = unit;
         }
-        return kernel.InverseFrames(mag * angles).MoveToOuterDisposeScope();
+        return kernel.InverseFrames(view_as_complex(view_as_real(angles) * mag)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Griffin-Lim on <see cref="Stft.Forward"/>/<see cref="Stft.Inverse"/> (any options, e.g. not centred).</summary>

@@ -80,9 +80,29 @@ internal sealed class StftKernel : IDisposable
         using var scope = NewDisposeScope();
         var batched = spectrum.dim() == 2 ? spectrum.unsqueeze(0) : spectrum;
         var frames = fft.irfft(batched, _options.NFft, dim: -1) * _synthesis;  // [B, frames, nfft]
-        var ola = nn.functional.fold(frames.transpose(-1, -2), (1, _olaLength), (1, _options.NFft), stride: (1, _options.Hop));
-        var y = Crop(ola.reshape(ola.shape[0], _olaLength)) * _invEnvelope;
+        var y = Crop(OverlapAdd(frames)) * _invEnvelope;
         return (spectrum.dim() == 2 ? y.squeeze(0) : y).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Overlap-add of <c>[B, frames, nfft]</c> at the hop → <c>[B, olaLength]</c>. When the hop divides n_fft the
+    /// frames are added as n_fft/hop shifted block views (much faster than <c>fold</c>); otherwise <c>fold</c>.
+    /// </summary>
+    private Tensor OverlapAdd(Tensor frames)
+    {
+        var b = frames.shape[0];
+        var f = frames.shape[1];
+        int n = _options.NFft, hop = _options.Hop;
+        if (n % hop != 0)
+        {
+            var ola = nn.functional.fold(frames.transpose(-1, -2), (1, _olaLength), (1, n), stride: (1, hop));
+            return ola.reshape(b, _olaLength);
+        }
+        var r = n / hop;
+        var blocks = zeros(b, f + r - 1, hop);
+        var view = frames.view(b, f, r, hop);
+        for (var k = 0; k < r; k++) blocks.narrow(1, k, f).add_(view.select(2, k));
+        return blocks.reshape(b, _olaLength);
     }
 
     /// <summary>Samples [NFft/2, NFft/2 + length) of the overlap-add, zero-padded where the overlap-add is shorter.</summary>
