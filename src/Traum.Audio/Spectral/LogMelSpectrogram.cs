@@ -11,6 +11,7 @@ namespace Traum.Audio.Spectral;
 public sealed class LogMelSpectrogram : IDisposable
 {
     private readonly Tensor _melT;   // [bins, nMels]
+    private readonly Tensor _melT2;  // [2·bins, nMels]: each row twice, for interleaved (re², im²)
     private readonly Tensor _window; // [nfft], scaled as the options ask
 
     /// <summary>Creates the extractor.</summary>
@@ -28,6 +29,7 @@ public sealed class LogMelSpectrogram : IDisposable
         var w = MelFilterBank.Create(sampleRate, options.NFft, nMels, fMin, fMax, scale, norm);
         using var scope = NewDisposeScope();
         _melT = tensor(w, [nMels, options.Bins]).t().contiguous().MoveToOuterDisposeScope();
+        _melT2 = _melT.repeat_interleave(2, 0).contiguous().MoveToOuterDisposeScope();
         var window = Stft.HannWindow(options.NFft);
         _window = (options.Normalized ? window / Math.Sqrt(options.NFft) : window).MoveToOuterDisposeScope();
     }
@@ -45,9 +47,12 @@ public sealed class LogMelSpectrogram : IDisposable
         using var scope = NewDisposeScope();
         var x = tensor(signal.ToArray());
         // Frame-major STFT (contiguous [frames, bins]); equal to Stft.Forward transposed, in fewer operations.
-        var spec = Options.Center ? StftKernel.ForwardFrames(x, Options, _window) : Stft.Forward(x, Options).t();
-        var power = spec.abs().pow_(2);                      // |X|², [frames, bins]
-        var mel = power.matmul(_melT);                       // [frames, nMels]
+        var spec = Options.Center ? StftKernel.ForwardFrames(x, Options, _window) : Stft.Forward(x, Options).t().contiguous();
+        // Σ_k |X_k|²·w_k = Σ_k (re_k² + im_k²)·w_k: square the interleaved real view and multiply by the filterbank
+        // with every row doubled (cheaper than |X| then squaring on CPU).
+        var n = spec.shape[0];
+        var squares = view_as_real(spec).pow(2).reshape(n, 2 * Options.Bins);   // [frames, 2·bins]
+        var mel = squares.matmul(_melT2);                                       // [frames, nMels]
         var db = mel.clamp_min_(1e-10).log10_().mul_(10.0).contiguous();
         frames = (int)db.shape[0];
         return db.data<float>().ToArray();
@@ -56,6 +61,7 @@ public sealed class LogMelSpectrogram : IDisposable
     public void Dispose()
     {
         _melT.Dispose();
+        _melT2.Dispose();
         _window.Dispose();
     }
 }
