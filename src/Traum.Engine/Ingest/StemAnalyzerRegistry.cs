@@ -22,6 +22,7 @@ public static class StemAnalyzerRegistry
     private static IEnumerable<IStemAnalyzer?> All(TraumContext context)
     {
         yield return Descriptors(context);
+        foreach (var analyzer in Search.EmbeddingStemAnalyzer.For(context)) yield return analyzer;
     }
 
     /// <summary>Descriptors with the <c>descriptors</c> settings section (see <see cref="DescriptorOptions"/>).</summary>
