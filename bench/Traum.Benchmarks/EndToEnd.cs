@@ -7,6 +7,9 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["audio"] = ("Audio decode, resample, STFT, CLAP log-mel, Griffin-Lim: median times vs targets", Audio.AudioEndToEnd.Run),
+            ["descriptors"] = ("Descriptors and descriptor embedding over the demo kit: accuracy against the kit, seconds of audio per second", Descriptors.DescriptorsEndToEnd.Run),
+            ["clap"] = ("CLAP per 10 s window: feature extraction, EmbedAudio with the fixture graph, graph alone (median ms)", Clap.ClapEndToEnd.Run),
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
         };

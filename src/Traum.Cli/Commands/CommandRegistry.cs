@@ -21,5 +21,6 @@ internal static class CommandRegistry
         yield return ReindexCommand.Create(globals);
         yield return SeparateCommand.Create(globals);
         yield return ServeCommand.Create(globals);
+        yield return DemoCommand.Create(globals);
     }
 }
