@@ -44,13 +44,16 @@ internal sealed class TestServerHost : IAsyncDisposable
     public Uri BaseAddress => Client.BaseAddress!;
 
     public static async Task<TestServerHost> StartAsync(Func<string, ServerOptions, ServerOptions>? options = null,
-        Action<IServiceCollection>? services = null, string? root = null)
+        Action<IServiceCollection>? services = null, string? root = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dir = root is null ? new TempDir("server") : null;
         root ??= dir!.Path;
         var library = Path.Combine(root, "library");
         Directory.CreateDirectory(Path.Combine(root, "scratch"));
-        var context = TraumContext.ForLibrary(library);
+        // Models come from an empty folder of the test's own unless a test points elsewhere: never the user's cache.
+        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["models:root"] = Path.Combine(root, "models") };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) flags[k] = v;
+        var context = TraumContext.ForLibrary(library, flags);
         var o = new ServerOptions { Urls = "http://127.0.0.1:0" };
         if (options is not null) o = options(root, o);
         var app = TraumServer.Build([], context, o, services);
@@ -120,6 +123,23 @@ internal sealed class TestServerHost : IAsyncDisposable
             await App.DisposeAsync();
             _dir?.Dispose();
         }
+    }
+}
+
+/// <summary>Paths in the repository (fixture models).</summary>
+internal static class Repo
+{
+    public static string Root { get; } = Find();
+
+    public static string Fixture(params string[] parts) => Path.Combine([Root, "tests", "fixtures", .. parts]);
+
+    private static string Find()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Traum.slnx"))) return d.FullName;
+        }
+        throw new InvalidOperationException("repository root not found");
     }
 }
 

@@ -41,7 +41,7 @@ internal static class UploadEndpoints
     {
         if (!jobs.Supports(JobKinds.Separate)) throw new Services.FeatureUnavailableException("Separation");
         var form = await uploads.ReadAsync(request, 1, ct).ConfigureAwait(false);
-        var file = form.Files[0];
+        var file = uploads.MoveToOwnFolder(form.Files[0]);
         var shifts = 0;
         if (form.Field("shifts") is { } s && (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out shifts) || shifts is < 0 or > 20))
         {

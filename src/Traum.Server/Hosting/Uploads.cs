@@ -114,6 +114,21 @@ internal sealed class Uploads(ServerOptions options, Engine.TraumContext context
         }
     }
 
+    /// <summary>
+    /// Moves an upload into a folder of its own under its (sanitised) client name, so work that names outputs after
+    /// the file (separation) sees the track's real name.
+    /// </summary>
+    public UploadedFile MoveToOwnFolder(UploadedFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var folder = Path.Combine(Folder, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var baseName = new string(Path.GetFileNameWithoutExtension(file.Name).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' ? c : '_').ToArray()).Trim('.', ' ');
+        var target = Path.Combine(folder, (baseName.Length == 0 ? "track" : baseName) + Path.GetExtension(file.Path));
+        File.Move(file.Path, target);
+        return file with { Path = target, Info = file.Info with { Path = target } };
+    }
+
     /// <summary>Deletes an upload that is no longer needed.</summary>
     public static void TryDelete(string path)
     {

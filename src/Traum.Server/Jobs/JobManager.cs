@@ -33,7 +33,9 @@ internal sealed partial class JobManager
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _events = events;
-        _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.OrdinalIgnoreCase);
+        // The last registration of a kind wins (a host can replace a handler).
+        _handlers = new Dictionary<string, IJobHandler>(StringComparer.OrdinalIgnoreCase);
+        foreach (var h in handlers) _handlers[h.Kind] = h;
         _time = time;
         _log = log;
         _lanes = new Dictionary<string, (Channel<string>, int)>(StringComparer.Ordinal)

@@ -12,7 +12,7 @@ internal sealed class LibraryFiles
     private readonly PathGuard _guard;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _converting = new(StringComparer.Ordinal);
 
-    public LibraryFiles(Engine.TraumContext context)
+    public LibraryFiles(Traum.Engine.TraumContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _library = context.LibraryPath;

@@ -22,8 +22,8 @@ internal sealed record StemQuery(
     int Limit = 100,
     int Offset = 0);
 
-/// <summary>A stem with what analysis found (either part may be missing when that analysis has not run).</summary>
-internal sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);
+/// <summary>A stem with what analysis found (either part may be missing when that analysis has not run). Public because UI components take it as a parameter.</summary>
+public sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);
 
 /// <summary>A track and the stems separated from it.</summary>
 internal sealed record TrackDetail(Track Track, IReadOnlyList<Stem> Stems);

@@ -13,7 +13,7 @@ namespace Traum.Server.Services;
 internal sealed record Peaks(int Buckets, int SampleRate, long Frames, float[] Min, float[] Max);
 
 /// <summary>Computes peaks once per (content hash, bucket count) and keeps them in memory and under <c>LIBRARY/cache/peaks</c>.</summary>
-internal sealed class Waveforms(Engine.TraumContext context)
+internal sealed class Waveforms(Traum.Engine.TraumContext context)
 {
     /// <summary>Largest bucket count a client may ask for.</summary>
     public const int MaxBuckets = 4096;

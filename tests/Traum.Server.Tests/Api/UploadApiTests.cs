@@ -91,19 +91,43 @@ public sealed class UploadApiTests
     }
 
     [Fact]
-    public async Task UploadTrack_SeparationNotInBuild_Returns503WithoutStoringTheFile()
+    public async Task UploadTrack_ModelNotInstalled_Returns503WithTheInstallCommandAndKeepsNothing()
     {
         await using var host = await TestServerHost.StartAsync();
         var wav = await File.ReadAllBytesAsync(host.WriteWav("song.wav", Signals.Sine(440, 0.3, 44100)), TestContext.Current.CancellationToken);
         using var r = await host.UploadAsync("/api/uploads/track", [("file", "song.wav", wav)]);
-        if (r.StatusCode == HttpStatusCode.ServiceUnavailable)
+        var p = await ProblemAssert.IsProblemAsync(r, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("traum models pull", p.Detail ?? "", StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(host.Library, "uploads"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task UploadTrack_FixtureModel_SeparatesIntoStemsScaledByTheModelsFractions()
+    {
+        // The fixture graph outputs fixed fractions of the mix per source (time branch + frequency branch):
+        // drums 0.05+0.10, bass 0.10+0.10, other 0.15+0.15, vocals 0.20+0.15. A linear model, so each stem's peak is
+        // its fraction of the mix's peak.
+        var expected = new Dictionary<string, double> { ["drums"] = 0.15, ["bass"] = 0.20, ["other"] = 0.30, ["vocals"] = 0.35 };
+        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") });
+        var mix = Signals.Sine(441, 2.0, 44100, amplitude: 0.5);
+        var wav = await File.ReadAllBytesAsync(host.WriteWav("My Song.wav", mix), TestContext.Current.CancellationToken);
+        using var r = await host.UploadAsync("/api/uploads/track", [("file", "My Song.wav", wav)]);
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        var job = await host.WaitForJobAsync((await TestServerHost.ReadAsync<JobInfo>(r)).Id);
+        Assert.True(job.State == JobState.Succeeded, job.Error);
+
+        var tracks = await host.GetJsonAsync<List<Track>>("/api/tracks");
+        var track = Assert.Single(tracks);
+        Assert.Equal("My Song", track.Name);
+        var detail = await host.GetJsonAsync<Services.TrackDetail>($"/api/tracks/{track.Id}");
+        Assert.Equal(expected.Keys.Order(), detail.Stems.Select(s => s.Kind).Order());
+        foreach (var stem in detail.Stems)
         {
-            var p = await ProblemAssert.IsProblemAsync(r, HttpStatusCode.ServiceUnavailable);
-            Assert.Contains("not available in this build", p.Detail ?? "", StringComparison.Ordinal);
+            Assert.Equal(StemOrigin.Separated, stem.Origin);
+            var peaks = await host.GetJsonAsync<Services.Peaks>($"/api/stems/{stem.Id}/peaks?buckets=10");
+            Assert.Equal(expected[stem.Kind] * 0.5, peaks.Max.Max(), 3);
+            Assert.Equal(-expected[stem.Kind] * 0.5, peaks.Min.Min(), 3);
         }
-        else
-        {
-            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
-        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(host.Library, "uploads"), "*", SearchOption.AllDirectories));
     }
 }

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Traum.Audio.IO;
+using Traum.Catalog;
+using Traum.Core;
+using Traum.Engine;
+using Traum.Engine.Ingest;
+using Traum.Engine.Separation;
+using Traum.Models.Demucs;
+using Traum.Server.Hosting;
+
+namespace Traum.Server.Jobs;
+
+/// <summary>
+/// Separates an uploaded track with the engine's <see cref="SeparationPipeline"/> (Demucs) and ingests the stems with
+/// their parent track. The model comes from the request, else <c>separation:model</c>; an export folder from
+/// <c>separation:modelPath</c> (or <c>TRAUM_DEMUCS_MODEL</c>) wins.
+/// </summary>
+internal sealed class SeparateJobHandler(TraumContext context, Library library, StemIngester ingester) : IJobHandler
+{
+    public string Kind => JobKinds.Separate;
+
+    private string Model(SeparateParameters p) => p.Model ?? context.Configuration["separation:model"] ?? DemucsKnownModels.Default;
+
+    private string? ModelPath => context.Configuration["separation:modelPath"] is { Length: > 0 } m ? m : null;
+
+    public Task ValidateAsync(string? parameters, CancellationToken cancellationToken)
+    {
+        var p = JobParameters.Parse<SeparateParameters>(parameters);
+        // Throws ModelNotFoundException (503 with the install command) before the upload is queued.
+        _ = DemucsKnownModels.Resolve(Model(p), ModelPath, context.ModelsPath);
+        return Task.CompletedTask;
+    }
+
+    public async Task<string?> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var p = run.Parameters<SeparateParameters>();
+        var ingestor = new TrackIngestor(library, ingester, p.Name);
+        var pipeline = new SeparationPipeline(context, ingestor);
+        var request = new SeparateRequest([p.Path])
+        {
+            Model = Model(p),
+            ModelPath = ModelPath,
+            Demucs = new DemucsOptions { Shifts = p.Shifts },
+            OutDir = Path.Combine(context.LibraryPath, "separated"),
+            Ingest = true,
+        };
+        var results = await pipeline.RunAsync(request, run.Progress, cancellationToken).ConfigureAwait(false);
+        var track = results.Single();
+        if (track.Status == "failed") throw new TraumException($"Separation failed: {track.Message}");
+        try
+        {
+            // The separated stems are in the library now; the uploaded mix is kept as the track's stored copy only.
+            Uploads.TryDelete(p.Path);
+            var folder = Path.GetDirectoryName(p.Path);
+            if (folder is not null && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException)
+        {
+        }
+        return JobParameters.Serialize(new { trackId = ingestor.TrackId, stemIds = ingestor.StemIds, status = track.Status, notes = track.Message });
+    }
+
+    /// <summary>Records the track (stored once per content hash) and ingests each stem as separated from it.</summary>
+    private sealed class TrackIngestor(Library library, StemIngester ingester, string name) : IStemIngestor
+    {
+        public long? TrackId { get; private set; }
+
+        public List<long> StemIds { get; } = [];
+
+        public IReadOnlyList<string> Ingest(SeparatedTrack track, string contentHash, CancellationToken cancellationToken)
+        {
+            var catalog = library.Catalog;
+            var existing = catalog.FindTrackByHash(contentHash);
+            if (existing is null)
+            {
+                var stored = library.StoreTrackFile(track.Source, contentHash);
+                var info = AudioFile.Probe(track.Source);
+                existing = catalog.AddTrack(new NewTrack
+                {
+                    Name = name,
+                    SourcePath = track.Source,
+                    FilePath = stored,
+                    Format = info.Format,
+                    Duration = track.AudioSeconds,
+                    ContentHash = contentHash,
+                });
+            }
+            TrackId = existing.Id;
+            var lines = new List<string>();
+            foreach (var stem in track.Stems)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var r = ingester.Ingest(new IngestItem(stem.Path)
+                {
+                    Kind = stem.Kind,
+                    Category = stem.Kind,
+                    Origin = StemOrigin.Separated,
+                    TrackId = existing.Id,
+                    Name = $"{name} – {stem.Name}",
+                    MoveSource = true,
+                }, cancellationToken);
+                if (r.Stem is { } s)
+                {
+                    StemIds.Add(s.Id);
+                    lines.Add(s.Id.ToString(CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    lines.Add($"{stem.Name}: {r.Error}");
+                }
+            }
+            return lines;
+        }
+    }
+}

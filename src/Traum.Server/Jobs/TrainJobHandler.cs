@@ -1,0 +1,120 @@
+using Traum.Core;
+using Traum.Engine.Training;
+using Traum.Generative;
+
+namespace Traum.Server.Jobs;
+
+/// <summary>Trains a VAE on one category with the engine's <see cref="TrainingService"/>; logs each epoch's loss for the live curve.</summary>
+internal sealed class TrainJobHandler(TrainingService training, TrainingDefaults defaults) : IJobHandler
+{
+    public string Kind => JobKinds.Train;
+
+    public Task ValidateAsync(string? parameters, CancellationToken cancellationToken)
+    {
+        var request = ToRequest(JobParameters.Parse<TrainRequest>(parameters));
+        request.Training.Validate();
+        if (training.SelectStems(request).Count == 0)
+        {
+            throw new InvalidInputException($"No stems of category '{request.Category}' to learn from; add some first (Separate or ingest).");
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var request = ToRequest(run.Parameters<TrainRequest>());
+        var lastLogged = 0;
+        var progress = new InlineProgress<TrainingProgress>(p =>
+        {
+            run.Progress.Report(new ProgressInfo(p.Fraction, 1, "epochs", $"epoch {p.Epoch}/{p.Epochs} · loss {p.TrainLoss:0.0000}"));
+            if (p.Batch == p.Batches && p.ValidationLoss is { } v && p.Epoch > lastLogged)
+            {
+                lastLogged = p.Epoch;
+                run.Log(new { epoch = p.Epoch, loss = p.TrainLoss, validation = v });
+            }
+        });
+        var model = training.Train(request, progress, cancellationToken);
+        return Task.FromResult<string?>(JobParameters.Serialize(new
+        {
+            model = model.Record.Category,
+            version = model.Record.Version,
+            epochs = model.Metadata.Losses.Count,
+            finalLoss = model.Metadata.Losses.Count > 0 ? model.Metadata.Losses[^1].Train : (double?)null,
+        }));
+    }
+
+    private TrainingRequest ToRequest(TrainRequest r) => defaults.Apply(Base(r));
+
+    private static TrainingRequest Base(TrainRequest r)
+    {
+        var defaults = new TrainingOptions();
+        return new TrainingRequest
+        {
+            Category = r.Category,
+            ModelName = string.IsNullOrWhiteSpace(r.Name) ? null : r.Name.Trim(),
+            Training = defaults with
+            {
+                Epochs = r.Epochs,
+                Beta = r.Beta ?? defaults.Beta,
+                LearningRate = r.LearningRate ?? defaults.LearningRate,
+                BatchSize = r.BatchSize ?? defaults.BatchSize,
+                Seed = r.Seed ?? defaults.Seed,
+            },
+            Shape = r.LatentDim is { } z ? new VaeConfig() with { Latent = z } : new VaeConfig(),
+        };
+    }
+}
+
+/// <summary>
+/// Server-wide training settings (configuration section <c>training</c>) applied under each request: the spectrogram
+/// features, the network's shape and the minimum data. Null keeps the engine's default.
+/// </summary>
+internal sealed record TrainingDefaults
+{
+    /// <summary>Hz.</summary>
+    public int? SampleRate { get; init; }
+
+    /// <summary>Seconds per training excerpt.</summary>
+    public double? ExcerptSeconds { get; init; }
+
+    /// <summary>FFT size in samples.</summary>
+    public int? NFft { get; init; }
+
+    /// <summary>Hop in samples.</summary>
+    public int? Hop { get; init; }
+
+    /// <summary>Hidden layer widths of the MLP.</summary>
+    public int[]? Hidden { get; init; }
+
+    /// <summary>Latent size (a request's latentDim wins).</summary>
+    public int? Latent { get; init; }
+
+    /// <summary>Least audio worth training on, seconds.</summary>
+    public double? MinimumSeconds { get; init; }
+
+    public int? MinimumExcerpts { get; init; }
+
+    /// <summary>CPU threads for torch (0 = torch's default).</summary>
+    public int? Threads { get; init; }
+
+    public TrainingRequest Apply(TrainingRequest r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var f = r.Features;
+        var shape = r.Shape;
+        return r with
+        {
+            Features = f with { SampleRate = SampleRate ?? f.SampleRate, ExcerptSeconds = ExcerptSeconds ?? f.ExcerptSeconds, NFft = NFft ?? f.NFft, Hop = Hop ?? f.Hop },
+            Shape = shape with { Hidden = Hidden ?? shape.Hidden, Latent = Latent is { } l && shape.Latent == new VaeConfig().Latent ? l : shape.Latent },
+            Training = r.Training with { Threads = Threads ?? r.Training.Threads },
+            MinimumSeconds = MinimumSeconds ?? r.MinimumSeconds,
+            MinimumExcerpts = MinimumExcerpts ?? r.MinimumExcerpts,
+        };
+    }
+}
+
+/// <summary>Reports on the caller's thread, in order.</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,55 @@
+using Traum.Catalog;
+using Traum.Core;
+using Traum.Engine.Search;
+using Traum.Engine.Semantic;
+using Traum.Server.Services.Catalog;
+using EngineHit = Traum.Engine.Search.SearchHit;
+
+namespace Traum.Server.Services.Engine;
+
+/// <summary>
+/// <see cref="ISearchPort"/> over the engine's <see cref="SearchService"/> (vector index kept in step with the
+/// catalog). Searches are CPU work of a few milliseconds; they run on the request's thread, never behind jobs.
+/// </summary>
+internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort library) : ISearchPort
+{
+    public Task<IReadOnlyList<SearchHit>> ByTextAsync(string text, int k, SearchFilter filter, CancellationToken cancellationToken) =>
+        Task.FromResult(Hydrate(search.SearchText(text, k, Filters(filter), cancellationToken).Hits));
+
+    public Task<IReadOnlyList<SearchHit>> ByAudioAsync(string path, int k, SearchFilter filter, CancellationToken cancellationToken) =>
+        Task.FromResult(Hydrate(search.SimilarToFile(path, k, Filters(filter), cancellationToken).Hits));
+
+    public Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken) =>
+        Task.FromResult(Hydrate(search.SimilarToStem(id, k, Filters(filter), cancellationToken).Hits));
+
+    public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(double threshold, CancellationToken cancellationToken)
+    {
+        var report = search.FindDuplicates(threshold, null, cancellationToken);
+        IReadOnlyList<DuplicateGroup> groups = report.Groups.Select(g => new DuplicateGroup(
+            g.Stems.Select(s => s.StemId).ToList(),
+            g.Pairs.Select(p => p.Cosine ?? 1.0).DefaultIfEmpty(1.0).Min(),
+            g.Pairs.Any(p => p.SameContent) ? "same content" : "embedding")).ToList();
+        return Task.FromResult(groups);
+    }
+
+    private SearchFilters Filters(SearchFilter f)
+    {
+        MusicalKey? key = null;
+        if (f.Key is { } k && !MusicalKey.TryParse(k, out key)) throw new InvalidInputException($"'{k}' is not a key; write it like Am, F#, Bb minor or C major.");
+        return new SearchFilters
+        {
+            Kind = f.Kind,
+            Category = f.Category,
+            Origin = f.Origin,
+            MinBpm = f.BpmMin,
+            MaxBpm = f.BpmMax,
+            Key = key,
+            MinDuration = f.MinDuration,
+            MaxDuration = f.MaxDuration,
+            Profile = (f.Profile ?? []).Select(p => ProfileConstraint.Parse(p, search.Models.Prompts)).ToList(),
+        };
+    }
+
+    private IReadOnlyList<SearchHit> Hydrate(IReadOnlyList<EngineHit> hits) =>
+        hits.Select(h => library.TryDetail(h.StemId) is { } d ? new SearchHit(d, h.Score) : null).OfType<SearchHit>().ToList();
+}

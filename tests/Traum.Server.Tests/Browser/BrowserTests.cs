@@ -1,0 +1,169 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Traum.Core;
+using Traum.Engine.Search;
+using Traum.Engine.Semantic;
+using Traum.Models.Clap;
+using Traum.TestKit;
+using Traum.TestKit.Fixtures;
+
+namespace Traum.Server.Tests.Browser;
+
+/// <summary>The web UI in Debian's chromium against a real server on 127.0.0.1 with fixture models. Saves docs/screenshots/*.png.</summary>
+public sealed class BrowserTests
+{
+    private const int Rate = 8000;
+
+    /// <summary>Settings that make training tiny (8 kHz, 0.5 s excerpts, one 32-wide hidden layer).</summary>
+    private static readonly Dictionary<string, string?> s_tinyTraining = new()
+    {
+        ["training:sampleRate"] = "8000",
+        ["training:excerptSeconds"] = "0.5",
+        ["training:nFft"] = "256",
+        ["training:hop"] = "128",
+        ["training:hidden:0"] = "32",
+        ["training:latent"] = "4",
+        ["training:minimumSeconds"] = "4",
+        ["training:minimumExcerpts"] = "4",
+        ["training:threads"] = "1",
+    };
+
+    /// <summary>The CLAP fixture as the search models (text and audio side, semantic profile).</summary>
+    private static void UseClapFixture(IServiceCollection services, string root)
+    {
+        services.AddSingleton(_ =>
+        {
+            var folder = ClapFixture.CreateModelFolder(Path.Combine(root, "clap-model"));
+            var clap = ClapEmbedder.Load(new ClapOptions { Path = folder }, Path.Combine(root, "models"));
+            return new SearchModels(clap, clap, null, PromptSet.Load(Path.Combine(root, "library")), null, clap);
+        });
+    }
+
+    private static async Task SeedAsync(TestServerHost host)
+    {
+        var bass = GenerativeSignals.BassCategory(8, 1.0, Rate);
+        var hats = GenerativeSignals.HatCategory(4, 1.0, Rate);
+        await UploadAllAsync(host, bass.Select((s, i) => ($"Bass {i + 1:00}.wav", s)).ToList(), "bass", "bass");
+        await UploadAllAsync(host, hats.Select((s, i) => ($"Hat loop {i + 1:00}.wav", s)).ToList(), "drums", "hihat");
+    }
+
+    private static async Task UploadAllAsync(TestServerHost host, IReadOnlyList<(string Name, float[] Samples)> files, string kind, string category)
+    {
+        var parts = new List<(string, string, byte[])>();
+        foreach (var (name, samples) in files)
+        {
+            var path = host.WriteWav(name, samples, Rate);
+            parts.Add(("file", name, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken)));
+        }
+        using var r = await host.UploadAsync("/api/uploads/stems", parts, new Dictionary<string, string> { ["kind"] = kind, ["category"] = category });
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        var job = await host.WaitForJobAsync((await TestServerHost.ReadAsync<JobInfo>(r)).Id);
+        Assert.True(job.State == JobState.Succeeded, job.Error);
+    }
+
+    [Fact]
+    public async Task Search_TypeAQuery_ShowsCardsAndPlaysAResult()
+    {
+        string? root = null;
+        await using var host = await TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => UseClapFixture(s, root!));
+        await SeedAsync(host);
+        await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
+        var page = browser.Page;
+        await browser.GotoAsync("/");
+        await page.GetByLabel("Describe the sound you want").FillAsync("deep warm bass");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Locator(".card").First.WaitForAsync();
+        Assert.Equal(12, await page.Locator(".card").CountAsync());
+        Assert.True(await page.Locator(".card .score").CountAsync() == 12);
+        await page.Locator(".card .profile").First.WaitForAsync();
+        await browser.ScreenshotAsync("search");
+
+        // Play the first result: the browser fetches its audio and the button turns into a stop button.
+        var audioResponse = page.WaitForResponseAsync(resp => resp.Url.Contains("/audio", StringComparison.Ordinal));
+        var play = page.Locator(".card").First.Locator("button[data-play]");
+        await play.ClickAsync();
+        var response = await audioResponse;
+        Assert.Contains(response.Status, new[] { 200, 206 });
+        await page.Locator(".card").First.Locator("button[data-play][aria-pressed=true]").WaitForAsync();
+        await page.WaitForFunctionAsync("() => traum.isPlaying()");
+        await browser.ScreenshotAsync("search-playing");
+
+        // A filter chip narrows the results to one kind.
+        await page.GetByRole(AriaRole.Group, new() { Name = "Kind" }).GetByRole(AriaRole.Button, new() { Name = "drums" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.card').length === 4");
+        Assert.All(await page.Locator(".card .kind").AllInnerTextsAsync(), k => Assert.Equal("DRUMS", k.ToUpperInvariant()));
+
+        // "More like this" searches by the stem.
+        await page.Locator(".card").First.GetByRole(AriaRole.Button, new() { Name = "More like this" }).ClickAsync();
+        await page.GetByText("Stems that sound like").WaitForAsync();
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task Separate_DropATrack_ShowsProgressThenPlayableStems()
+    {
+        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") });
+        var track = host.WriteWav("Night Drive.wav", Signals.Chord([45, 52, 57, 61], 3.0, 44100, 0.6), 44100);
+        await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
+        var page = browser.Page;
+        await browser.GotoAsync("/separate");
+        await page.WaitForFunctionAsync("() => document.querySelector('.drop')._drop === true");
+        await browser.ScreenshotAsync("separate-empty");
+        await page.SetInputFilesAsync("#file", track);
+        await page.GetByText("Night Drive.wav").WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Separate", Exact = true }).ClickAsync();
+        await page.Locator(".lane").Nth(3).WaitForAsync();
+        Assert.Equal(4, await page.Locator(".lane").CountAsync());
+        await page.Locator(".job .state-succeeded").WaitForAsync();
+        await browser.ScreenshotAsync("separate");
+
+        await page.Locator(".lane").Nth(1).Locator("button[data-play]").ClickAsync();
+        await page.Locator(".lane button[data-play][aria-pressed=true]").WaitForAsync();
+
+        // The track page shows the same stems aligned; the library lists them.
+        var trackId = (await host.GetJsonAsync<List<Track>>("/api/tracks")).Single().Id;
+        await browser.GotoAsync($"/tracks/{trackId}");
+        await page.Locator(".lane").Nth(3).WaitForAsync();
+        await browser.ScreenshotAsync("track");
+        await browser.GotoAsync("/library");
+        await page.Locator(".card").Nth(3).WaitForAsync();
+        await browser.ScreenshotAsync("library");
+        await browser.GotoAsync("/jobs");
+        await page.Locator(".job").First.WaitForAsync();
+        await browser.ScreenshotAsync("jobs");
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task Train_ThenGenerate_ShowsTheCurveAndNewStems()
+    {
+        await using var host = await TestServerHost.StartAsync(settings: s_tinyTraining);
+        await UploadAllAsync(host, GenerativeSignals.BassCategory(12, 1.0, Rate).Select((s, i) => ($"Sub {i + 1:00}.wav", s)).ToList(), "bass", "bass");
+        await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
+        var page = browser.Page;
+        await browser.GotoAsync("/train");
+        await page.GetByLabel("Category").SelectOptionAsync("bass");
+        await page.GetByLabel("Epochs").FillAsync("4");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Train", Exact = true }).ClickAsync();
+        await page.Locator("#train-h ~ .job .state-succeeded, section[aria-labelledby=train-h] .state-succeeded").First.WaitForAsync();
+        await page.Locator("svg.chart polyline").WaitForAsync();
+        await page.Locator("#model option").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        await page.GetByLabel("Count").FillAsync("3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
+        await page.Locator(".results .card").Nth(2).WaitForAsync();
+        Assert.Equal(3, await page.Locator(".results .card").CountAsync());
+        await browser.ScreenshotAsync("train");
+
+        // Keep one, delete another.
+        await page.Locator(".results .card").First.GetByRole(AriaRole.Button, new() { Name = "Keep" }).ClickAsync();
+        await page.Locator(".results .card").First.Locator(".tag", new() { HasText = "kept" }).WaitForAsync();
+        await page.Locator(".results .card").Nth(1).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.results .card').length === 2");
+        var generated = await host.GetJsonAsync<List<Services.StemDetail>>("/api/stems?origin=generated");
+        Assert.Equal(2, generated.Count);
+        Assert.Single(generated, g => g.Stem.Tags.Contains("kept"));
+        Assert.Empty(browser.Errors);
+    }
+}
