@@ -9,7 +9,7 @@ using Traum.Core;
 using Traum.Engine.Ingest;
 using Traum.Generative;
 
-namespace Traum.Engine.StemGeneration;
+namespace Traum.Engine.Generation;
 
 /// <summary>
 /// Makes new stems with trained VAEs: chooses latents (random, interpolation, hybrid of real stems, or a cross of
