@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Traum.Core;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Ingest;
 using Traum.Engine.Jobs;
 using Traum.Generative;

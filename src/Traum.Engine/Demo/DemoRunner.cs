@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Traum.Catalog;
 using Traum.Core;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Ingest;
 using Traum.Engine.Search;
 using Traum.Engine.Separation;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Traum.Audio.IO;
 using Traum.Core;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Tests.Training;
 using Traum.Engine.Training;
 using Traum.Generative;
