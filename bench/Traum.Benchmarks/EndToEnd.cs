@@ -8,6 +8,7 @@ public static class EndToEnd
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
+            ["load"] = ("Server load: N clients searching top-10 by text for 60 s over 100 000 stems while an ingest job runs", Server.LoadTest.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
         };
 
