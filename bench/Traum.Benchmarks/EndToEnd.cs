@@ -7,6 +7,13 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["vae"] = ("Default VAE: seconds per epoch and samples/s on fixed synthetic bass stems; decode + 64 Griffin-Lim per stem", Generative.VaeEndToEnd.Run),
+            ["audio"] = ("Audio decode, resample, STFT, CLAP log-mel, Griffin-Lim: median times vs targets", Audio.AudioEndToEnd.Run),
+            ["descriptors"] = ("Descriptors and descriptor embedding over the demo kit: accuracy against the kit, seconds of audio per second", Descriptors.DescriptorsEndToEnd.Run),
+            ["clap"] = ("CLAP per 10 s window: feature extraction, EmbedAudio with the fixture graph, graph alone (median ms)", Clap.ClapEndToEnd.Run),
+            ["separation-memory"] = ("Peak RSS of separating 5- and 60-minute tracks in child processes (must match ±10 %)", Separation.SeparationMemory.Run),
+            ["separation-memory-child"] = ("(child of separation-memory) separate N generated minutes and print peak RSS", Separation.SeparationMemory.RunChild),
+            ["separation-overhead"] = ("Traum's time around the Demucs graph per minute of audio (fixture graph)", Separation.SeparationOverhead.Run),
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
             ["load"] = ("Server load: N clients searching top-10 by text for 60 s over 100 000 stems while an ingest job runs", Server.LoadTest.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),

@@ -1,5 +1,6 @@
 using Traum.Audio;
 using Traum.Audio.Dsp;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Traum.Generative;
@@ -111,7 +112,9 @@ public sealed class AudioDataset
         for (var i = 0; i < clips.Count; i++) clips[i].CopyTo(flat, i * len);
         var x = tensor(flat, [clips.Count, len]);
         var mag = Audio.Spectral.Stft.Forward(x, options.Stft).abs();
-        var y = options.Compression == LogCompression.Log1p ? mag.log1p() : mag.add(options.Epsilon).log();
+        using var eps = options.Epsilon.ToScalar();
+        using var one = 1.0.ToScalar();
+        var y = options.Compression == LogCompression.Log1p ? mag.log1p() : mag.add(eps, one).log();
         return y.reshape(clips.Count, -1).contiguous().data<float>().ToArray();
     }
 

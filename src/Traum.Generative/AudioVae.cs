@@ -108,8 +108,11 @@ public sealed class AudioVae : Module<Tensor, (Tensor Reconstruction, Tensor Mu,
         ArgumentNullException.ThrowIfNull(mu);
         ArgumentNullException.ThrowIfNull(logVar);
         if (!training) return mu.alias();
-        var std = logVar.mul(0.5).exp();
-        return mu.add(randn_like(std).mul(std));
+        // Scalars are owned and disposed here (see AdamOptimizer for why implicit conversions are avoided).
+        using var half = 0.5.ToScalar();
+        using var one = 1.0.ToScalar();
+        var std = logVar.mul(half).exp();
+        return mu.add(randn_like(std).mul(std), one);
     }
 
     public override (Tensor Reconstruction, Tensor Mu, Tensor LogVar) forward(Tensor input)
@@ -130,8 +133,12 @@ public sealed class AudioVae : Module<Tensor, (Tensor Reconstruction, Tensor Mu,
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(mu);
         ArgumentNullException.ThrowIfNull(logVar);
+        using var one = 1.0.ToScalar();
+        using var two = 2.0.ToScalar();
+        using var minusHalfOverD = (-0.5 / target.shape[1]).ToScalar();
+        using var b = beta.ToScalar();
         var recon = functional.mse_loss(reconstruction, target, Reduction.Mean);
-        var kl = logVar.add(1).sub(mu.pow(2)).sub(logVar.exp()).sum(1).mul(-0.5).mean().div(target.shape[1]);
-        return (recon.add(kl.mul(beta)), recon, kl);
+        var kl = logVar.add(one, one).sub(mu.pow(two)).sub(logVar.exp()).sum(1).mean().mul(minusHalfOverD);
+        return (recon.add(kl, b), recon, kl);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Traum.Generative;
@@ -114,7 +115,8 @@ public static class SpectralMetrics
         used = (int)Math.Min(components, vh.shape[0]);
         var v = vh.narrow(0, 0, used);
         var h = tensor(heldOutStandardised, [heldOutRows, d]).sub(mean);
-        var rec = h.matmul(v.t()).matmul(v).add(mean);
+        using var one = 1.0.ToScalar();
+        var rec = h.matmul(v.t()).matmul(v).add(mean, one);
         return rec.contiguous().data<float>().ToArray();
     }
 }

@@ -79,7 +79,7 @@ public static class VaeTrainer
         manual_seed(options.Seed);
         var model = new AudioVae(config);
         model.to(device);
-        using var optimizer = optim.Adam(model.parameters(), lr: options.LearningRate);
+        using var optimizer = new AdamOptimizer(model.parameters(), options.LearningRate);
         var batches = (trainIdx.Length + options.BatchSize - 1) / options.BatchSize;
         var losses = new List<EpochLoss>();
         Dictionary<string, Tensor>? best = null;
@@ -112,11 +112,11 @@ public static class VaeTrainer
                     using (NewDisposeScope())
                     {
                         var x = tensor(batchBuffer.AsSpan(0, count * d).ToArray(), [count, d]).to(device);
-                        optimizer.zero_grad();
+                        optimizer.ZeroGrad();
                         var (recon, mu, logVar) = model.forward(x);
                         var (total, r, kl) = AudioVae.Loss(recon, x, mu, logVar, beta);
                         total.backward();
-                        optimizer.step();
+                        optimizer.Step();
                         sum += total.item<float>() * count;
                         sumRecon += r.item<float>() * count;
                         sumKl += kl.item<float>() * count;

@@ -26,6 +26,21 @@ public sealed class AudioDatasetTests
     }
 
     [Fact]
+    public void Build_OtherSampleRate_IsResampledToTheTrainingRate()
+    {
+        // 1 kHz at 16 kHz → 8 kHz features: the energy sits in bin 1000·256/8000 = 32 and nowhere near bin 64
+        // (where it would land if the 16 kHz samples were taken as 8 kHz ones).
+        var o = new SpectrogramOptions { SampleRate = 8000, ExcerptSeconds = 0.5, NFft = 256, Hop = 128 };
+        var x = Signals.Sine(1000, 0.5, 16000, amplitude: 0.5);
+        var ds = AudioDataset.Build([new DatasetSource(AudioBuffer.Mono(x, 16000), "s")], o, TestContext.Current.CancellationToken);
+        Assert.Equal(1, ds.Count);
+        var t = o.Frames / 2;
+        var column = Enumerable.Range(0, o.Bins).Select(b => ds.Row(0)[(b * o.Frames) + t]).ToArray();
+        Assert.Equal(32, Array.IndexOf(column, column.Max()));
+        Assert.Equal(Math.Log(1 + (0.5 * 256 / 4)), column[32], 1);
+    }
+
+    [Fact]
     public void Build_SilentExcerpts_AreDropped()
     {
         var o = new SpectrogramOptions { SampleRate = 8000, ExcerptSeconds = 0.5, NFft = 256, Hop = 128 };

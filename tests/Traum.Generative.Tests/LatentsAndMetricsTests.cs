@@ -110,6 +110,29 @@ public sealed class LatentsAndMetricsTests
     }
 
     [Fact]
+    public void AdamOptimizer_TwoSteps_MatchTheClosedForm()
+    {
+        // Loss = Σ c·p with constant gradient c. Step 1: m̂ = c, v̂ = c² → p −= lr·c/(|c| + ε).
+        // Step 2 with the same gradient: m̂ and v̂ are again c and c² (bias correction is exact), so the same move.
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var p = TorchSharp.torch.tensor(new float[] { 1f, -2f, 0.5f }).requires_grad_();
+        var c = TorchSharp.torch.tensor(new float[] { 0.3f, -4f, 0f });
+        using var adam = new AdamOptimizer([p], lr: 0.1);
+        float[] expected = [1f, -2f, 0.5f];
+        float[] grad = [0.3f, -4f, 0f];
+        for (var step = 0; step < 2; step++)
+        {
+            adam.ZeroGrad();
+            p.mul(c).sum().backward();
+            adam.Step();
+            for (var i = 0; i < 3; i++) expected[i] -= (float)(0.1 * grad[i] / (Math.Abs(grad[i]) + 1e-8));
+        }
+        var actual = p.detach().data<float>().ToArray();
+        for (var i = 0; i < 3; i++) Assert.Equal(expected[i], actual[i], 5);
+        Assert.Equal(2, adam.Steps);
+    }
+
+    [Fact]
     public void Crc32_CheckValue()
     {
         // The standard CRC-32 check value of "123456789" is 0xCBF43926.

@@ -118,6 +118,9 @@ def main():
                                          {"spec_first": True, "outputs_time_first": True,
                                           "names": ("waveform", "mag", "x", "xt")})])
 
+    # Stems louder than the mix (drums 1.5×, bass −0.5×): exercises clipping (rescale / clamp) on write.
+    write(out, "gain4", SOURCES4, [("model.onnx", None, diag([1.5, -0.5, 0.0, 0.0], 2), diag([0.0] * 4, 4), {})])
+
     # A bag of specialists: graph g is right only for its own stem g (fraction (g+1)/10), wrong (0.9) for
     # every other one, so taking any stem from the wrong graph breaks the sum.
     graphs = []

@@ -53,6 +53,7 @@ public static class IngestEndToEnd
                 $"  first pass : {first.Added} added, {first.Failed} failed in {t1:F2} s → {first.Added / t1:F1} stems/s, {first.AudioSeconds / t1:F1} s of audio per second ({first.AudioSeconds / t1:F0}× real time)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  second pass: {second.Duplicates} already in, {second.Added} added in {t2:F2} s → {second.Files / t2:F0} files/s"));
+            Breakdown(src, Path.Combine(root, "lib-breakdown"), analyzers, (int)Arg(args, "--breakdown", 200));
             return first.Failed == 0 && second.Added == 0 ? 0 : 1;
         }
         finally
@@ -61,6 +62,54 @@ public static class IngestEndToEnd
             {
                 try { Directory.Delete(root, recursive: true); } catch (IOException) { }
             }
+        }
+    }
+
+    /// <summary>
+    /// Where the time goes, on one thread over the first <paramref name="count"/> files: decode, content hash, store
+    /// (atomic copy with fsync) + catalog row, and each analyser, as shares of the total.
+    /// </summary>
+    private static void Breakdown(string src, string lib, IReadOnlyList<IStemAnalyzer> analyzers, int count)
+    {
+        if (count <= 0) return;
+        using var library = Library.Open(lib);
+        var all = Directory.EnumerateFiles(src).Order(StringComparer.Ordinal).ToList();
+        var files = all.Where((_, i) => i % Math.Max(1, all.Count / count) == 0).Take(count).ToList(); // spread over one-shots and loops
+        var times = new Dictionary<string, double> { ["decode"] = 0, ["hash"] = 0, ["store file"] = 0, ["catalog row"] = 0 };
+        foreach (var a in analyzers) times[a.Name] = 0;
+        double audio = 0;
+        var sw = new Stopwatch();
+        foreach (var f in files)
+        {
+            sw.Restart();
+            var buffer = AudioFile.Read(f);
+            times["decode"] += sw.Elapsed.TotalSeconds;
+            audio += buffer.Duration;
+            sw.Restart();
+            var hash = ContentHasher.Of(buffer);
+            times["hash"] += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var stored = library.StoreStemFile(f, hash);
+            times["store file"] += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var stem = library.Catalog.AddStem(new NewStem
+            {
+                Name = Path.GetFileNameWithoutExtension(f), Kind = "drums", Category = "drums", Origin = Core.StemOrigin.Imported,
+                FilePath = stored, ContentHash = hash, SampleRate = buffer.SampleRate, Channels = buffer.ChannelCount, Duration = buffer.Duration,
+            });
+            times["catalog row"] += sw.Elapsed.TotalSeconds;
+            foreach (var a in analyzers)
+            {
+                sw.Restart();
+                a.Analyze(stem, buffer, library.Catalog, CancellationToken.None);
+                times[a.Name] += sw.Elapsed.TotalSeconds;
+            }
+        }
+        var total = times.Values.Sum();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  breakdown, one thread, {files.Count} files ({audio:F0} s of audio) in {total:F2} s ({audio / total:F0}× real time):"));
+        foreach (var (stage, t) in times)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {stage,-14} {t * 1000 / files.Count,8:F2} ms/stem  {t / total,6:P0}  ({audio / t:F0}× real time alone)"));
         }
     }
 

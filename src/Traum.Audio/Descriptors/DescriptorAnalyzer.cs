@@ -47,15 +47,7 @@ public sealed class DescriptorAnalyzer
         double keyConfidence = 0;
         if (f.ActiveCount > 0)
         {
-            var spectrum = KeyEstimation.MeanSpectrum(f.Signal, Options.ChromaFftSize, cancellationToken);
-            var chroma = KeyEstimation.Chroma(spectrum, f.SampleRate, Options.ChromaFftSize, Options.ChromaMinHz, Options.ChromaMaxHz);
-            var (tonic, minor, correlation) = KeyEstimation.BestKey(chroma, Options.KeyProfile);
-            if (tonic >= 0 && correlation >= Options.MinKeyCorrelation)
-            {
-                key = KeyEstimation.PitchClasses[tonic];
-                mode = minor ? "minor" : "major";
-                keyConfidence = Math.Clamp(correlation, 0, 1);
-            }
+            (key, mode, keyConfidence) = KeyEstimation.Estimate(f.Signal, f.SampleRate, Options, cancellationToken);
         }
 
         return new CoreDescriptors

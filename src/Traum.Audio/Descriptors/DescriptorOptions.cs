@@ -42,20 +42,23 @@ public sealed record DescriptorOptions
     /// <summary>Lowest tempo considered, in BPM.</summary>
     public double MinBpm { get; init; } = 40;
 
-    /// <summary>Highest tempo considered, in BPM.</summary>
-    public double MaxBpm { get; init; } = 240;
-
-    /// <summary>Centre of the log-normal tempo prior, in BPM.</summary>
+    /// <summary>Centre of the log-normal tempo prior that picks the most likely beat, in BPM.</summary>
     public double TempoPriorBpm { get; init; } = 120;
 
     /// <summary>Width (standard deviation) of the log-normal tempo prior, in octaves.</summary>
     public double TempoPriorOctaves { get; init; } = 1.0;
 
-    /// <summary>Double the chosen tempo when the pulse at twice the rate is at least this strong relative to it (0…1).</summary>
-    public double TempoDoublingRatio { get; init; } = 0.8;
+    /// <summary>Fastest pulse (tatum) looked for, in events per minute.</summary>
+    public double MaxPulseBpm { get; init; } = 360;
+
+    /// <summary>A pulse is accepted when its periodicity is at least this fraction of the strongest one (0…1).</summary>
+    public double PulseRatio { get; init; } = 0.75;
+
+    /// <summary>Tempos at or above twice this are halved (octave convention): reported tempos lie in [this, 2 × this) unless slower.</summary>
+    public double PreferredMinBpm { get; init; } = 88;
 
     /// <summary>Below this periodicity (0…1) the tempo is reported as null.</summary>
-    public double MinTempoConfidence { get; init; } = 0.3;
+    public double MinTempoConfidence { get; init; } = 0.35;
 
     /// <summary>Audio shorter than this many seconds is always a one-shot and has no tempo.</summary>
     public double MinLoopSeconds { get; init; } = 0.75;
@@ -66,11 +69,14 @@ public sealed record DescriptorOptions
     /// <summary>Below this correlation (−1…1) with the best key profile the key is reported as null.</summary>
     public double MinKeyCorrelation { get; init; } = 0.5;
 
+    /// <summary>Below this fraction (0…1) of the power between ChromaMinHz and ChromaMaxHz in prominent spectral peaks, a sound has no key.</summary>
+    public double MinTonalFraction { get; init; } = 0.2;
+
     /// <summary>Frame length in samples (a power of two) of the long-window spectrum the chroma is built from.</summary>
     public int ChromaFftSize { get; init; } = 8192;
 
     /// <summary>Lowest frequency in Hz that contributes to the chroma.</summary>
-    public double ChromaMinHz { get; init; } = 80;
+    public double ChromaMinHz { get; init; } = 50;
 
     /// <summary>Highest frequency in Hz that contributes to the chroma.</summary>
     public double ChromaMaxHz { get; init; } = 5_000;
@@ -91,8 +97,9 @@ public sealed record DescriptorOptions
         Check(RolloffFraction is > 0 and < 1, "RolloffFraction must be between 0 and 1");
         Check(ActiveFrameRangeDb > 0, "ActiveFrameRangeDb must be positive");
         Check(double.IsFinite(LevelFloorDb), "LevelFloorDb must be finite");
-        Check(MinBpm > 0 && MaxBpm > MinBpm, "need 0 < MinBpm < MaxBpm");
+        Check(MinBpm > 0 && PreferredMinBpm > MinBpm && MaxPulseBpm >= 2 * PreferredMinBpm, "need 0 < MinBpm < PreferredMinBpm and MaxPulseBpm ≥ 2 × PreferredMinBpm");
         Check(TempoPriorBpm > 0 && TempoPriorOctaves > 0, "the tempo prior needs a positive centre and width");
+        Check(PulseRatio is > 0 and <= 1, "PulseRatio must be in (0, 1]");
         Check(ChromaMinHz > 0 && ChromaMaxHz > ChromaMinHz && ChromaMaxHz < SampleRate / 2.0,
             "need 0 < ChromaMinHz < ChromaMaxHz < SampleRate/2");
     }

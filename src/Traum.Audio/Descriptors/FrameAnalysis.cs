@@ -13,7 +13,7 @@ namespace Traum.Audio.Descriptors;
 /// </summary>
 internal sealed class FrameAnalysis
 {
-    /// <summary>Power floor (librosa's <c>amin</c>) for logarithms.</summary>
+    /// <summary>Power floor for logarithms relative to the strongest bin (librosa's <c>amin</c> for a full-scale frame).</summary>
     internal const float PowerFloor = 1e-10f;
 
     /// <summary>Frames whose energy is below this are silent whatever the relative gate says (about −130 dBFS).</summary>
@@ -181,10 +181,13 @@ internal sealed class FrameAnalysis
             }
             a.Rolloff[t] = freqs[kRoll];
 
-            TensorPrimitives.Max(power, PowerFloor, scratch);
+            // Floor 100 dB below the frame's strongest bin (librosa's amin = 1e-10 for a full-scale frame, but relative,
+            // so that flatness does not depend on gain).
+            var floor = Math.Max(1e-30f, TensorPrimitives.Max<float>(power) * PowerFloor);
+            TensorPrimitives.Max(power, floor, scratch);
             TensorPrimitives.Log(scratch, scratch);
             var geometric = MathF.Exp(TensorPrimitives.Sum<float>(scratch) / bins);
-            var arithmetic = Math.Max(energy / bins, PowerFloor);
+            var arithmetic = Math.Max(energy / bins, floor);
             a.Flatness[t] = Math.Clamp(geometric / arithmetic, 0f, 1f);
         }
 

@@ -17,6 +17,9 @@ internal static class KeyEstimation
     internal const double ProminenceRatio = 4.0;
     internal const int ProminenceReach = 8;
 
+    /// <summary>A chroma whose second strongest pitch class is below this fraction of the strongest is a single pitch.</summary>
+    internal const double SinglePitchRatio = 0.1;
+
     /// <summary>Pitch-class names with sharps, index 0 = C.</summary>
     internal static readonly string[] PitchClasses = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
 
@@ -27,6 +30,38 @@ internal static class KeyEstimation
     // Temperley (1999), tonic first.
     private static readonly double[] s_tMajor = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
     private static readonly double[] s_tMinor = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
+
+    /// <summary>
+    /// Key of a mono signal at <paramref name="sampleRate"/> Hz: tonic name, "major"/"minor", and the correlation (0…1).
+    /// No key when less than <see cref="DescriptorOptions.MinTonalFraction"/> of the spectral power in the chroma range
+    /// lies in prominent peaks (drums, noise) or when the best correlation is below
+    /// <see cref="DescriptorOptions.MinKeyCorrelation"/>. A single pitched sound (the second strongest pitch class below
+    /// <see cref="SinglePitchRatio"/> of the strongest, e.g. a tuned drum or one sine) gets its pitch class as key and no
+    /// mode, with the strongest pitch class's share of the chroma as confidence.
+    /// </summary>
+    public static (string? Key, string? Mode, double Confidence) Estimate(float[] signal, int sampleRate, DescriptorOptions options, CancellationToken cancellationToken)
+    {
+        var spectrum = MeanSpectrum(signal, options.ChromaFftSize, cancellationToken);
+        var chroma = Chroma(spectrum, sampleRate, options.ChromaFftSize, options.ChromaMinHz, options.ChromaMaxHz, out var tonal);
+        if (tonal < options.MinTonalFraction) return (null, null, 0);
+        var strongest = 0;
+        for (var i = 1; i < 12; i++)
+        {
+            if (chroma[i] > chroma[strongest]) strongest = i;
+        }
+        double second = 0, total = 0;
+        for (var i = 0; i < 12; i++)
+        {
+            total += chroma[i];
+            if (i != strongest) second = Math.Max(second, chroma[i]);
+        }
+        if (!(total > 0)) return (null, null, 0);
+        if (second < SinglePitchRatio * chroma[strongest]) return (PitchClasses[strongest], null, chroma[strongest] / total);
+
+        var (tonic, minor, correlation) = BestKey(chroma, options.KeyProfile);
+        if (tonic < 0 || correlation < options.MinKeyCorrelation) return (null, null, 0);
+        return (PitchClasses[tonic], minor ? "minor" : "major", Math.Clamp(correlation, 0, 1));
+    }
 
     /// <summary>
     /// Mean power spectrum (<c>nFft/2 + 1</c> bins) of Hann-windowed frames of <paramref name="nFft"/> samples at half
@@ -59,9 +94,10 @@ internal static class KeyEstimation
     }
 
     /// <summary>Chroma (12 pitch-class amplitudes, C first) from a mean power spectrum of <c>nFft/2+1</c> bins.</summary>
-    public static double[] Chroma(ReadOnlySpan<float> spectrum, int sampleRate, int nFft, double minHz, double maxHz)
+    public static double[] Chroma(ReadOnlySpan<float> spectrum, int sampleRate, int nFft, double minHz, double maxHz, out double tonalFraction)
     {
         var chroma = new double[12];
+        double peakPower = 0;
         var bins = spectrum.Length;
         var prefix = new double[bins + 1];
         for (var k = 0; k < bins; k++) prefix[k + 1] = prefix[k] + spectrum[k];
@@ -90,7 +126,10 @@ internal static class KeyEstimation
             var weight = Math.Cos(Math.PI * distance / (4.0 / 3.0));
             var pitchClass = (((int)nearest % 12) + 12) % 12;
             chroma[pitchClass] += Math.Sqrt(p) * weight * weight;
+            peakPower += spectrum[k - 1] + p + spectrum[k + 1];
         }
+        var total = prefix[kHi + 1] - prefix[kLo];
+        tonalFraction = total > 0 ? Math.Min(1, peakPower / total) : 0;
         return chroma;
     }
 

@@ -17,7 +17,8 @@ internal static class OnsetDetection
     public static float[] MelDb(FrameAnalysis a)
     {
         var db = new float[a.Mel.Length];
-        TensorPrimitives.Max(a.Mel, FrameAnalysis.PowerFloor, db);
+        // A tiny absolute floor only keeps log10 finite; the relative clip below decides (so gain does not matter).
+        TensorPrimitives.Max(a.Mel, 1e-30f, db);
         TensorPrimitives.Log10(db, db);
         TensorPrimitives.Multiply(db, 10f, db);
         var floor = TensorPrimitives.Max<float>(db) - TopDb;

@@ -51,6 +51,19 @@ internal sealed class StemAnalysis
         return Resampler.Resample(mono, audio.SampleRate, options.SampleRate);
     }
 
+    /// <summary>
+    /// True when the sound dies away: the loudest frame of the last quarter is at least 10 dB below the loudest frame
+    /// (a hit or a plucked note), or the signal is silent. A sustained sound (a pad, a held vowel) does not decay.
+    /// </summary>
+    internal static bool Decays(FrameAnalysis frames)
+    {
+        var energy = frames.Energy;
+        var max = System.Numerics.Tensors.TensorPrimitives.Max<float>(energy);
+        if (!(max > FrameAnalysis.SilentFrameEnergy)) return true;
+        var tail = System.Numerics.Tensors.TensorPrimitives.Max<float>(energy.AsSpan(energy.Length * 3 / 4));
+        return tail <= max * 0.1f;
+    }
+
     public static StemAnalysis Run(AudioBuffer audio, DescriptorOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -69,7 +82,7 @@ internal sealed class StemAnalysis
         {
             (bpm, confidence) = TempoEstimation.Estimate(OnsetDetection.LoudnessEnvelope(frames), frames.FrameRate, options);
         }
-        var isOneShot = duration < options.MinLoopSeconds || (bpm is null && onsets.Count <= 2);
+        var isOneShot = duration < options.MinLoopSeconds || (bpm is null && onsets.Count <= 2 && Decays(frames));
         if (isOneShot) bpm = null;
         return new StemAnalysis(duration, frames, melDb, envelope, onsets, bpm, confidence, isOneShot);
     }

@@ -4,11 +4,15 @@ namespace Traum.Audio.Descriptors;
 
 /// <summary>
 /// Tempo from the periodicity of the onset envelope. The envelope (mean removed, lightly smoothed) is
-/// autocorrelated (unbiased estimate, normalised so lag 0 is 1); each candidate tempo on a 0.05 BPM grid is scored
-/// by the mean autocorrelation at all multiples of its beat period that fit (a comb over the lags, read with
-/// linear interpolation, so the estimate is finer than a frame); the score is weighted by a log-normal prior over
-/// tempo. Octave errors: when the pulse at twice the chosen tempo is nearly as strong (every multiple of the shorter
-/// period also carries onsets), the faster tempo wins. The winning score is the confidence.
+/// autocorrelated (unbiased estimate, normalised so lag 0 is 1); each candidate rate on a 0.05 BPM grid from
+/// <see cref="DescriptorOptions.MinBpm"/> to <see cref="DescriptorOptions.MaxPulseBpm"/> is scored by the mean
+/// autocorrelation at all multiples of its period that fit (a comb over the lags, read with linear interpolation, so
+/// the estimate is finer than a frame). The most likely beat maximises that score times a log-normal prior over tempo
+/// (which keeps the bar of an exactly repeated loop from winning); the pulse is then the fastest local maximum scoring
+/// at least <see cref="DescriptorOptions.PulseRatio"/> of the beat's score (a rate whose every multiple carries onsets
+/// scores as high as its slower octaves; a rate with empty multiples scores lower). Octave errors are resolved by convention, as
+/// DJ software does: the pulse is halved until it lies below 2 × <see cref="DescriptorOptions.PreferredMinBpm"/>
+/// (88–176 BPM by default), then refined at the comb's nearest peak. The beat's score is the confidence.
 /// </summary>
 internal static class TempoEstimation
 {
@@ -19,7 +23,7 @@ internal static class TempoEstimation
     public static (double? Bpm, double Confidence) Estimate(ReadOnlySpan<float> envelope, double frameRate, DescriptorOptions options)
     {
         var n = envelope.Length;
-        var minPeriod = 60.0 * frameRate / options.MaxBpm;
+        var minPeriod = 60.0 * frameRate / (2 * options.PreferredMinBpm);
         if (n < 4 * minPeriod) return (null, 0);
 
         var x = Smooth(envelope);
@@ -43,39 +47,48 @@ internal static class TempoEstimation
             r[lag] = TensorPrimitives.Dot<float>(x.AsSpan(0, count), x.AsSpan(lag, count)) / count / energy;
         }
 
-        var steps = (int)Math.Floor((options.MaxBpm - options.MinBpm) / GridStepBpm) + 1;
-        var best = -1;
-        var bestScore = double.NegativeInfinity;
+        var steps = (int)Math.Floor((options.MaxPulseBpm - options.MinBpm) / GridStepBpm) + 1;
         var comb = new double[steps];
+        var beat = -1;
+        var beatScore = double.NegativeInfinity;
         for (var i = 0; i < steps; i++)
         {
-            var bpm = options.MinBpm + (i * GridStepBpm);
-            comb[i] = Comb(r, maxLag, 60.0 * frameRate / bpm);
-            if (double.IsNaN(comb[i])) continue;
-            var octaves = Math.Log2(bpm / options.TempoPriorBpm) / options.TempoPriorOctaves;
+            var candidate = Bpm(i, options);
+            comb[i] = Comb(r, maxLag, 60.0 * frameRate / candidate);
+            var octaves = Math.Log2(candidate / options.TempoPriorBpm) / options.TempoPriorOctaves;
             var score = comb[i] * Math.Exp(-0.5 * octaves * octaves);
-            if (score > bestScore)
+            if (score > beatScore)
             {
-                bestScore = score;
-                best = i;
+                beatScore = score;
+                beat = i;
             }
         }
-        if (best < 0 || !(comb[best] > 0)) return (null, 0);
+        if (beat < 0 || !(comb[beat] > 0)) return (null, 0);
+        var strongest = comb[beat];
 
-        // Octave check: prefer the double tempo when its comb score is nearly as high.
-        var chosen = best;
-        while (true)
+        // The pulse: the fastest local maximum of the comb that is nearly as strong as the most likely beat.
+        var pulse = -1;
+        for (var i = steps - 2; i > 0; i--)
         {
-            var doubled = LocalMax(comb, (int)Math.Round(((2 * (options.MinBpm + (chosen * GridStepBpm))) - options.MinBpm) / GridStepBpm));
-            if (doubled < 0 || comb[doubled] < options.TempoDoublingRatio * comb[chosen]) break;
-            chosen = doubled;
+            if (comb[i] >= options.PulseRatio * strongest && comb[i] >= comb[i - 1] && comb[i] >= comb[i + 1])
+            {
+                pulse = i;
+                break;
+            }
         }
+        if (pulse < 0) pulse = beat;
 
-        var refined = options.MinBpm + (chosen * GridStepBpm) + (GridStepBpm * ParabolicOffset(comb, chosen));
-        var confidence = Math.Clamp(comb[chosen], 0, 1);
+        // Refine the pulse between grid points (its many multiples make it the sharpest peak), then fold it down by
+        // octaves into [PreferredMinBpm, 2·PreferredMinBpm).
+        var refined = Bpm(pulse, options) + (GridStepBpm * ParabolicOffset(comb, pulse));
+        while (refined >= 2 * options.PreferredMinBpm) refined /= 2;
+        var confidence = Math.Clamp(strongest, 0, 1);
         if (confidence < options.MinTempoConfidence) return (null, confidence);
         return (refined, confidence);
     }
+
+
+    private static double Bpm(int gridIndex, DescriptorOptions options) => options.MinBpm + (gridIndex * GridStepBpm);
 
     /// <summary>Mean autocorrelation at the multiples of <paramref name="period"/> frames up to the largest lag; NaN when the period does not fit.</summary>
     internal static double Comb(double[] r, int maxLag, double period)
@@ -91,22 +104,6 @@ internal static class TempoEstimation
             count++;
         }
         return sum / count;
-    }
-
-    /// <summary>The grid index of the local maximum of <paramref name="comb"/> within ±2 % of index <paramref name="around"/>, or −1 when out of range.</summary>
-    private static int LocalMax(double[] comb, int around)
-    {
-        if (around < 0 || around >= comb.Length) return -1;
-        var reach = Math.Max(2, (int)(around * 0.02));
-        var lo = Math.Max(0, around - reach);
-        var hi = Math.Min(comb.Length - 1, around + reach);
-        var best = -1;
-        for (var i = lo; i <= hi; i++)
-        {
-            if (double.IsNaN(comb[i])) continue;
-            if (best < 0 || comb[i] > comb[best]) best = i;
-        }
-        return best;
     }
 
     /// <summary>Offset in grid steps (−0.5…0.5) of the vertex of the parabola through the peak and its neighbours.</summary>

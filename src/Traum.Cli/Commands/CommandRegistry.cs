@@ -8,6 +8,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(GlobalOptions globals)
     {
         yield return VersionCommand.Create(globals);
+        yield return TrainCommand.Create(globals);
+        yield return GenerateCommand.Create(globals);
         yield return InfoCommand.Create(globals);
         yield return IngestCommand.Create(globals);
         yield return StemsCommand.Create(globals);
@@ -20,6 +22,8 @@ internal static class CommandRegistry
         yield return DuplicatesCommand.Create(globals);
         yield return ReindexCommand.Create(globals);
         yield return SeparateCommand.Create(globals);
+        yield return EvalCommand.Create(globals);
         yield return ServeCommand.Create(globals);
+        yield return DemoCommand.Create(globals);
     }
 }

@@ -69,7 +69,8 @@ internal static class SeparateCommand
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(pr.GetValue(globals.Verbose) ? LogLevel.Debug : (json ? LogLevel.Warning : LogLevel.Information)));
             var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)), loggerFactory);
-            var ingestor = request.Ingest ? SeparationIngest.Create(context) : null;
+            var (library, ingestor) = request.Ingest ? SeparationIngest.Create(context, json) : (null, null);
+            using var libraryScope = library;
             var pipeline = new SeparationPipeline(context, ingestor);
             var results = await Output.WithProgressAsync("separate", json, (p, token) => pipeline.RunAsync(request, p, token), ct).ConfigureAwait(false);
 
@@ -91,7 +92,6 @@ internal static class SeparateCommand
                     Output.Note(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(r.Source)}: {r.AudioSeconds:0.0} s of audio in {r.Seconds:0.0} s ({(r.AudioSeconds > 0 ? r.Seconds / r.AudioSeconds : 0):0.00}× real time)"));
                     foreach (var line in r.Ingested) Output.Note("  " + line);
                 }
-                if (ingestor is null && request.Ingest) Output.Note("Stems were written but not added to the library (ingest is not available in this build).");
             }
             return results.Any(r => r.Status == "failed") ? CliApp.ExitUserError : CliApp.ExitOk;
         });

@@ -193,20 +193,11 @@ internal static class StemsCommand
         return cmd;
     }
 
-    /// <summary>The semantic profile as text bars; the spot where stems show prints it.</summary>
+    /// <summary>The semantic profile as text bars (per family, one bar per label: score 0…1 and percentile).</summary>
     internal static void PrintProfile(SemanticProfile profile)
     {
-        var inv = CultureInfo.InvariantCulture;
         Output.Line($"semantic profile ({profile.ModelId})");
-        foreach (var (family, scores) in profile.Families)
-        {
-            Output.Line($"  {family}");
-            foreach (var s in scores)
-            {
-                var width = (int)Math.Round(Math.Clamp(s.Score, 0, 1) * 30);
-                Output.Line(string.Create(inv, $"    {s.Label,-12} {new string('█', width)}{new string('·', 30 - width)} {s.Score:0.00}  p{s.Percentile:0}"));
-            }
-        }
+        foreach (var line in Traum.Engine.Semantic.ProfileRenderer.Lines(profile)) Output.Line("  " + line);
     }
 
     private static Command Tag(GlobalOptions globals, bool remove)

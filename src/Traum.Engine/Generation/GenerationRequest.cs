@@ -3,7 +3,7 @@ using Traum.Catalog;
 using Traum.Core;
 using Traum.Generative;
 
-namespace Traum.Engine.Generation;
+namespace Traum.Engine.StemGeneration;
 
 /// <summary>How latents are chosen.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<GenerationMode>))]

@@ -9,7 +9,7 @@ using Traum.Core;
 using Traum.Engine.Ingest;
 using Traum.Generative;
 
-namespace Traum.Engine.Generation;
+namespace Traum.Engine.StemGeneration;
 
 /// <summary>
 /// Makes new stems with trained VAEs: chooses latents (random, interpolation, hybrid of real stems, or a cross of

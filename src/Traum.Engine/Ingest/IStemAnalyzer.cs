@@ -30,9 +30,20 @@ public interface IStemAnalyzer
 }
 
 /// <summary>Writes <see cref="Descriptors"/> for each stem, computed by the function it is given.</summary>
-public sealed class DescriptorStemAnalyzer(Func<AudioBuffer, Descriptors> describe) : IStemAnalyzer
+public sealed class DescriptorStemAnalyzer : IStemAnalyzer
 {
-    private readonly Func<AudioBuffer, Descriptors> _describe = describe ?? throw new ArgumentNullException(nameof(describe));
+    private readonly Func<AudioBuffer, CancellationToken, Descriptors> _describe;
+
+    /// <param name="describe">Computes the descriptors of decoded audio; must be thread-safe.</param>
+    public DescriptorStemAnalyzer(Func<AudioBuffer, CancellationToken, Descriptors> describe) =>
+        _describe = describe ?? throw new ArgumentNullException(nameof(describe));
+
+    /// <param name="describe">Computes the descriptors of decoded audio; must be thread-safe.</param>
+    public DescriptorStemAnalyzer(Func<AudioBuffer, Descriptors> describe)
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        _describe = (audio, _) => describe(audio);
+    }
 
     public string Name => "descriptors";
 
@@ -50,6 +61,6 @@ public sealed class DescriptorStemAnalyzer(Func<AudioBuffer, Descriptors> descri
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);
         cancellationToken.ThrowIfCancellationRequested();
-        catalog.SetDescriptors(stem.Id, _describe(audio));
+        catalog.SetDescriptors(stem.Id, _describe(audio, cancellationToken));
     }
 }

@@ -103,31 +103,49 @@ public sealed class IngestService(StemIngester ingester)
         progress?.Report(new ProgressInfo(0, items.Count, "files", "starting"));
 
         var channel = Channel.CreateBounded<int>(new BoundedChannelOptions(Math.Max(4, request.Jobs * 4)) { SingleWriter = true });
+        // A worker that fails (e.g. the library's disk is full) stops the whole batch instead of leaving the others waiting.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var workers = Enumerable.Range(0, Math.Min(request.Jobs, Math.Max(1, items.Count))).Select(_ => Task.Run(async () =>
         {
-            await foreach (var i in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
-                var r = ingester.Ingest(items[i], cancellationToken);
-                results[i] = r;
-                lock (gate)
+                await foreach (var i in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
-                    done++;
-                    seconds += r.Seconds;
-                    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                    progress?.Report(new ProgressInfo(done, items.Count, "files", Status(seconds, elapsed)));
+                    var r = ingester.Ingest(items[i], stop.Token);
+                    results[i] = r;
+                    lock (gate)
+                    {
+                        done++;
+                        seconds += r.Seconds;
+                        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                        progress?.Report(new ProgressInfo(done, items.Count, "files", Status(seconds, elapsed)));
+                    }
                 }
             }
-        }, cancellationToken)).ToArray();
+            catch
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }, CancellationToken.None)).ToArray();
 
         try
         {
-            for (var i = 0; i < items.Count; i++) await channel.Writer.WriteAsync(i, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < items.Count; i++) await channel.Writer.WriteAsync(i, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A worker failed; its exception is thrown below.
         }
         finally
         {
             channel.Writer.TryComplete();
+            // Never return while a worker may still be writing to the library.
+            await Task.WhenAll(workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        var failedWorker = workers.FirstOrDefault(w => w.IsFaulted);
+        if (failedWorker is not null) await failedWorker.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var all = results.Select(r => r!).ToList();
         var failures = missing.Concat(all.Where(r => r.Status == IngestStatus.Failed).Select(r => new IngestFailure(r.SourcePath, r.Error ?? "unreadable"))).ToList();

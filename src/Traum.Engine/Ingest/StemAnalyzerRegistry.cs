@@ -1,5 +1,6 @@
-using Traum.Audio;
+using Traum.Audio.Descriptors;
 using Traum.Core;
+using Traum.Engine.Configuration;
 
 namespace Traum.Engine.Ingest;
 
@@ -10,13 +11,8 @@ namespace Traum.Engine.Ingest;
 /// </summary>
 public static class StemAnalyzerRegistry
 {
-    /// <summary>
-    /// Computes a stem's descriptors. Null until the descriptor analyser is part of the build; then this becomes
-    /// <c>buffer => new Traum.Audio.Descriptors.DescriptorAnalyzer().Analyze(buffer)</c>.
-    /// </summary>
-    internal static Func<AudioBuffer, Descriptors>? Describe { get; } = null;
-
     /// <summary>The available analysers for this context.</summary>
+    /// <exception cref="InvalidInputException">A setting of an analyser is out of range.</exception>
     public static IReadOnlyList<IStemAnalyzer> Create(TraumContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -25,7 +21,23 @@ public static class StemAnalyzerRegistry
 
     private static IEnumerable<IStemAnalyzer?> All(TraumContext context)
     {
-        _ = context;
-        yield return Describe is { } describe ? new DescriptorStemAnalyzer(describe) : null;
+        yield return Descriptors(context);
+        foreach (var analyzer in Search.EmbeddingStemAnalyzer.For(context)) yield return analyzer;
+    }
+
+    /// <summary>Descriptors with the <c>descriptors</c> settings section (see <see cref="DescriptorOptions"/>).</summary>
+    internal static DescriptorStemAnalyzer Descriptors(TraumContext context)
+    {
+        var options = TraumSettings.Bind<DescriptorOptions>(context.Configuration, "descriptors");
+        DescriptorAnalyzer analyzer;
+        try
+        {
+            analyzer = new DescriptorAnalyzer(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidInputException($"Setting 'descriptors' is invalid: {e.Message}", e);
+        }
+        return new DescriptorStemAnalyzer(analyzer.Analyze);
     }
 }

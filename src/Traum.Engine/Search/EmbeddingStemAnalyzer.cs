@@ -29,6 +29,9 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
         _profileKey = semantic is null ? null : profileKey ?? throw new ArgumentNullException(nameof(profileKey));
     }
 
+    /// <summary>The analysers search contributes to ingest for <paramref name="context"/> (see <see cref="For(SearchModels)"/>).</summary>
+    public static IReadOnlyList<IStemAnalyzer> For(TraumContext context) => For(SearchModels.Load(context));
+
     /// <summary>The analysers search contributes to ingest: CLAP (embedding + profile) when installed, and the descriptor embedding.</summary>
     public static IReadOnlyList<IStemAnalyzer> For(SearchModels models)
     {

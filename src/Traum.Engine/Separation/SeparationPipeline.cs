@@ -357,8 +357,8 @@ public sealed partial class SeparationPipeline
                 if (n > 0)
                 {
                     _frames += n;
-                    _peak = Math.Max(_peak, Math.Max(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(destination[0].AsSpan(offset, n)),
-                        System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(destination[1].AsSpan(offset, n))));
+                    _peak = Math.Max(_peak, Math.Max(Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(destination[0].AsSpan(offset, n))),
+                        Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(destination[1].AsSpan(offset, n)))));
                 }
                 else if (_frames > 0 && _peak == 0)
                 {

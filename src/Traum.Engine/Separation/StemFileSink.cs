@@ -95,7 +95,7 @@ internal sealed class StemFileSink : IStemSink, IDisposable
                     stems[g[0]][c].AsSpan(offset, n).CopyTo(dst);
                     for (var k = 1; k < g.Length; k++) TensorPrimitives.Add(dst, stems[g[k]][c].AsSpan(offset, n), dst);
                     if (_clip == ClipMode.Clamp) TensorPrimitives.Clamp(dst, -1f, 1f, dst);
-                    else _peaks[i] = Math.Max(_peaks[i], TensorPrimitives.MaxMagnitude(dst));
+                    else _peaks[i] = Math.Max(_peaks[i], Math.Abs(TensorPrimitives.MaxMagnitude(dst)));
                 }
                 _writers[i]!.Write(_mix, 0, n);
             }

@@ -148,6 +148,8 @@ internal sealed partial class DemucsGraph : IDisposable
     {
         var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (options.IntraOpThreads > 0) so.IntraOpNumThreads = options.IntraOpThreads;
+        // Idle ONNX Runtime workers would otherwise spin between runs and steal the cores the STFT work needs.
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return so;
     }
 

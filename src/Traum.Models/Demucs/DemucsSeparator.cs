@@ -77,6 +77,9 @@ public sealed partial class DemucsSeparator : IDisposable
     /// <summary>Overlap, shifts, seed, threads.</summary>
     public DemucsOptions Options { get; }
 
+    /// <summary>Per-chunk stage times since creation (pack, graph, unpack), when the model is the ONNX one.</summary>
+    internal (TimeSpan Pack, TimeSpan Graph, TimeSpan Unpack)? Timings => (_model as SpectralChunkModel)?.Timings;
+
     /// <summary>Execution provider running the graph(s): "CPU" or "CUDA".</summary>
     public string Provider { get; }
 

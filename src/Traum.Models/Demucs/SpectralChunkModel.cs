@@ -29,6 +29,7 @@ internal sealed class SpectralChunkModel : IChunkModel
     private readonly DemucsGeometry _geometry;
     private readonly (DemucsGraph Graph, int[] Stems)[] _graphs;
     private readonly float[] _padded;
+    private float[] _full = [];
 
     /// <param name="geometry">Chunk geometry.</param>
     /// <param name="sourceCount">S of the model.</param>
@@ -43,12 +44,20 @@ internal sealed class SpectralChunkModel : IChunkModel
 
     public int Segment => _geometry.Segment;
 
+    /// <summary>Time spent packing (pad, STFT, channel packing), in the graph(s), and unpacking (iSTFT, crop, sum), since creation.</summary>
+    public (TimeSpan Pack, TimeSpan Graph, TimeSpan Unpack) Timings => (TimeSpan.FromTicks(_pack), TimeSpan.FromTicks(_graph), TimeSpan.FromTicks(_unpack));
+
+    private long _pack;
+    private long _graph;
+    private long _unpack;
+
     public int SourceCount { get; }
 
     public void Run(float[][] chunk, float[][][] output)
     {
         var g = _geometry;
         var seg = g.Segment;
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         ReflectPad(chunk[0].AsSpan(0, seg), _padded.AsSpan(0, g.PaddedLength), g.PadLeft);
         ReflectPad(chunk[1].AsSpan(0, seg), _padded.AsSpan(g.PaddedLength, g.PaddedLength), g.PadLeft);
 
@@ -66,10 +75,16 @@ internal sealed class SpectralChunkModel : IChunkModel
             }
         }
 
+        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+        _pack += System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1).Ticks;
         foreach (var (graph, stems) in _graphs)
         {
+            var a = System.Diagnostics.Stopwatch.GetTimestamp();
             graph.Run();
+            var b = System.Diagnostics.Stopwatch.GetTimestamp();
             Unpack(graph, stems, output);
+            _graph += System.Diagnostics.Stopwatch.GetElapsedTime(a, b).Ticks;
+            _unpack += System.Diagnostics.Stopwatch.GetElapsedTime(b).Ticks;
         }
     }
 
@@ -79,17 +94,40 @@ internal sealed class SpectralChunkModel : IChunkModel
         var g = _geometry;
         var seg = g.Segment;
         var bins = DemucsGeometry.Bins;
-        using var scope = NewDisposeScope();
-        var freq = tensor(graph.Freq, [graph.Sources, 4, bins, g.Frames]);
-        var selected = stems.Length == graph.Sources && stems.Select((s, i) => s == i).All(b => b)
-            ? freq
-            : freq.index_select(0, tensor(stems.Select(s => (long)s).ToArray()));
+        var frames = g.Frames;
+        var fullBins = bins + 1;
+        var fullFrames = g.FullFrames;
         var n = stems.Length;
-        // [n, 4, F, T] → [n, 2 (channel), 2 (re/im), F, T] → [n, 2, F, T, 2] → complex [n·2, F, T]
-        var cac = selected.view(n, 2, 2, bins, g.Frames).permute(0, 1, 3, 4, 2).contiguous().view(n * 2, bins, g.Frames, 2);
-        var full = zeros([n * 2, bins + 1, g.FullFrames, 2], dtype: ScalarType.Float32);
-        full.narrow(1, 0, bins).narrow(2, DemucsGeometry.EdgeFrames, g.Frames).copy_(cac);
-        var wave = Stft.Inverse(view_as_complex(full), s_stft, g.PaddedLength).narrow(1, g.PadLeft, seg).contiguous();
+        var need = n * 2 * fullBins * fullFrames * 2;
+        if (_full.Length != need) _full = new float[need];
+        var full = _full;
+        var freq = graph.Freq;
+        // Graph layout [S, 4 = (channel, re/im), F, T] → complex interleaved [n·2, F + 1, T + 4, (re, im)]: the top bin
+        // and the two edge frames each side stay zero.
+        for (var i = 0; i < n; i++)
+        {
+            var s = stems[i];
+            for (var c = 0; c < 2; c++)
+            {
+                var re = freq.AsSpan(((s * 4) + (2 * c)) * bins * frames, bins * frames);
+                var im = freq.AsSpan(((s * 4) + (2 * c) + 1) * bins * frames, bins * frames);
+                var dstBase = ((i * 2) + c) * fullBins * fullFrames * 2;
+                for (var f = 0; f < bins; f++)
+                {
+                    var dst = full.AsSpan(dstBase + (((f * fullFrames) + DemucsGeometry.EdgeFrames) * 2), frames * 2);
+                    var r = re.Slice(f * frames, frames);
+                    var m = im.Slice(f * frames, frames);
+                    for (var t = 0; t < frames; t++)
+                    {
+                        dst[2 * t] = r[t];
+                        dst[(2 * t) + 1] = m[t];
+                    }
+                }
+            }
+        }
+        using var scope = NewDisposeScope();
+        var z = view_as_complex(tensor(full, [n * 2, fullBins, fullFrames, 2]));
+        var wave = Stft.Inverse(z, s_stft, g.PaddedLength).narrow(1, g.PadLeft, seg).contiguous();
         var acc = wave.data<float>();
         var time = graph.Time;
         for (var i = 0; i < n; i++)
@@ -99,7 +137,7 @@ internal sealed class SpectralChunkModel : IChunkModel
             {
                 var dst = output[s][c].AsSpan(0, seg);
                 acc.CopyTo(dst, 0, ((i * 2L) + c) * seg);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, time.AsSpan((((s * 2) + c) * seg), seg), dst);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, time.AsSpan(((s * 2) + c) * seg, seg), dst);
             }
         }
     }

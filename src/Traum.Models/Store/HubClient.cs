@@ -22,12 +22,19 @@ internal sealed record HubFileInfo(string Path, long Size, string? Sha256, strin
 internal sealed class HubClient : IDisposable
 {
     private const int MaxRedirects = 10;
+
+    private readonly TimeSpan _idleTimeout;
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
     private readonly string? _token;
 
-    public HubClient(string endpoint, string? token, HttpMessageHandler? handler = null)
+    /// <param name="endpoint">Hub base URL.</param>
+    /// <param name="token">Bearer token sent to the hub host, if any.</param>
+    /// <param name="idleTimeout">A download that receives nothing for this long is treated as a dropped connection.</param>
+    /// <param name="handler">HTTP handler (must not follow redirects itself).</param>
+    public HubClient(string endpoint, string? token, TimeSpan idleTimeout, HttpMessageHandler? handler = null)
     {
+        _idleTimeout = idleTimeout;
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
         _endpoint = new Uri(endpoint.TrimEnd('/') + "/", UriKind.Absolute);
         _token = string.IsNullOrWhiteSpace(token) ? null : token;
@@ -143,21 +150,30 @@ internal sealed class HubClient : IDisposable
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var file = new FileStream(partPath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         var buffer = new byte[1 << 20];
-        try
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        while (true)
         {
-            while (true)
+            int n;
+            idle.CancelAfter(_idleTimeout);
+            try
             {
-                var n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (n == 0) break;
-                await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                written += n;
-                progress?.Report(written);
+                n = await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
             }
-        }
-        catch (IOException e)
-        {
-            await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            throw new HttpRequestException($"the connection dropped after {written} bytes ({e.Message})", e);
+            catch (IOException e)
+            {
+                await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                throw new HttpRequestException($"the connection dropped after {written} bytes ({e.Message})", e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                throw new HttpRequestException($"no data arrived for {_idleTimeout.TotalSeconds:F0} s after {written} bytes", e);
+            }
+            if (n == 0) break;
+            // Write errors (a full disk) are not network errors: they propagate as IOException.
+            await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            written += n;
+            progress?.Report(written);
         }
         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (response.Content.Headers.ContentLength is { } len && written != (append ? existing : 0) + len)

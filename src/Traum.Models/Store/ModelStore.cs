@@ -13,6 +13,9 @@ public sealed record ModelStoreOptions
     /// <summary>Access token for gated or private repositories; default <c>HF_TOKEN</c>.</summary>
     public string? Token { get; init; } = Environment.GetEnvironmentVariable("HF_TOKEN");
 
+    /// <summary>A download receiving nothing for this long counts as a dropped connection (the part file is kept).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Hugging Face hub cache roots searched for files to reuse; default <c>HF_HUB_CACHE</c>, <c>HF_HOME/hub</c>, <c>~/.cache/huggingface/hub</c>.</summary>
     public IReadOnlyList<string> HubCacheRoots { get; init; } = HubCache.DefaultRoots();
 }
@@ -137,7 +140,7 @@ public sealed partial class ModelStore
         {
             manifest = new ModelManifest { Name = def.Name, Repo = def.Repo, Revision = def.Revision };
         }
-        using var hub = new HubClient(_options.Endpoint, _options.Token, _handler);
+        using var hub = new HubClient(_options.Endpoint, _options.Token, _options.IdleTimeout, _handler);
         var hubInfo = new HubInfoCache(hub, def);
         foreach (var file in def.FilesFor(variant))
         {
@@ -286,6 +289,11 @@ public sealed partial class ModelStore
             };
             var resume = kept > 0 ? $" {kept} bytes were kept in {part}; the same command resumes from there." : "";
             throw Failure(def, variant, file, uri, why + "." + resume, e);
+        }
+        catch (IOException e)
+        {
+            throw new ModelNotFoundException(
+                $"Cannot write {part} ({e.Message}). Free some space (or set TRAUM_MODELS to another disk) and run `{PullCommand(def, variant)}` again; it resumes.", e);
         }
         var actualSize = new FileInfo(part).Length;
         if (size is { } s && actualSize != s)

@@ -1,5 +1,5 @@
 using Traum.Core;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Generative;
 
 namespace Traum.Server.Jobs;

@@ -5,7 +5,7 @@ using Traum.Audio.Descriptors;
 using Traum.Catalog;
 using Traum.Engine;
 using Traum.Engine.Configuration;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Ingest;
 using Traum.Engine.Search;
 using Traum.Engine.Training;

@@ -111,3 +111,35 @@ public sealed class StftTests
         Assert.Equal(1001, Stft.Forward(zeros(480000), new StftOptions(1024, 480)).shape[1]);
     }
 }
+
+public sealed class StftKernelTests
+{
+    [Theory]
+    [InlineData(1024, 256, false, 88200)]
+    [InlineData(512, 128, true, 9999)]
+    [InlineData(1024, 480, false, 480000)]
+    public void Kernel_ForwardAndInverse_EqualTorchStftAndIstft(int nFft, int hop, bool normalized, int length)
+    {
+        var options = new StftOptions(nFft, hop, Center: true, Normalized: normalized);
+        var x = Signals.WhiteNoise((double)length / 48000, 48000, 0.8, seed: 4);
+        using var scope = NewDisposeScope();
+        using var kernel = new StftKernel(options, length);
+        var signal = tensor(x);
+        var reference = Stft.Forward(signal, options);
+
+        var spec = kernel.Forward(signal);
+        var back = kernel.Inverse(reference);
+
+        Assert.Equal(reference.shape, spec.shape);
+        Assert.Equal(options.FrameCount(length), kernel.Frames);
+        var scale = reference.abs().max().item<float>();
+        Assert.True((spec - reference).abs().max().item<float>() < scale * 1e-5f);
+        // A random spectrum (not consistent) exercises the least-squares overlap-add, not just the round trip.
+        var random = complex(randn(reference.shape, generator: new Generator(5)), randn(reference.shape, generator: new Generator(6)));
+        var want = Stft.Inverse(random, options, length);
+        var got = kernel.Inverse(random);
+        Assert.Equal(length, got.shape[0]);
+        Assert.True((got - want).abs().max().item<float>() < want.abs().max().item<float>() * 1e-5f);
+        Assert.True((back - signal).abs().max().item<float>() < 1e-5f);
+    }
+}

@@ -294,4 +294,33 @@ public sealed class VectorIndexTests
         Assert.True(expected.Count >= 20);
         Assert.Equal(expected.ToHashSet(), got);
     }
+
+    [Fact]
+    public async Task SearchWhileChanging_Concurrent_NoTornResultsAndFinalStateExact()
+    {
+        var rng = new Random(13);
+        const int dim = 16;
+        var data = RandomData(rng, 3000, dim);
+        using var index = Build(data, dim, Partitioned);
+        var extra = Enumerable.Range(0, 500).Select(i => (Id: 50_000_000L + i, V: RandomVector(rng, dim))).ToList();
+        var query = RandomVector(rng, dim);
+        var writer = Task.Run(() =>
+        {
+            foreach (var (id, v) in extra) index.Upsert(id, v);
+            foreach (var (id, _) in extra.Take(250)) index.Remove(id);
+        }, Ct);
+        var reader = Task.Run(() =>
+        {
+            while (!writer.IsCompleted)
+            {
+                var hits = index.Search(query, 10, cancellationToken: Ct);
+                Assert.Equal(10, hits.Count);
+                Assert.Equal(10, hits.Select(h => h.Id).Distinct().Count());
+                for (var i = 1; i < hits.Count; i++) Assert.True(hits[i - 1].Score >= hits[i].Score);
+            }
+        }, Ct);
+        await Task.WhenAll(writer, reader);
+        foreach (var (id, v) in extra.Skip(250)) data[id] = v;
+        AssertTopK(index.Search(query, 10, cancellationToken: Ct), Ranked(data, query), 10);
+    }
 }

@@ -123,8 +123,17 @@ public sealed class CatalogCommandsTests : IDisposable
         Assert.Equal(["punchy"], shown.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!));
         Assert.Equal("808", shown.GetProperty("category").GetString());
         Assert.Equal(file, shown.GetProperty("file").GetString());
+        using (var lib = Library.Open(Lib))
+        {
+            lib.Catalog.SetProfile(id, new Core.SemanticProfile("clap-test", new Dictionary<string, IReadOnlyList<Core.ProfileScore>>
+            {
+                ["energy"] = [new("calm", 0.25, 10), new("intense", 0.75, 90)],
+            }));
+        }
         var table = await CatalogCli.RunAsync("stems", "show", ids, "--library", Lib);
         Assert.Contains("content hash", table.Out, StringComparison.Ordinal);
+        Assert.Contains("semantic profile (clap-test)", table.Out, StringComparison.Ordinal);
+        Assert.Contains("intense  ███████████████░░░░░  0.75  p90", table.Out, StringComparison.Ordinal);
 
         var rm = await CatalogCli.RunAsync("stems", "rm", ids, "--library", Lib);
         Assert.Equal(0, rm.ExitCode);

@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Traum.Audio.IO;
 using Traum.Core;
-using Traum.Engine.Generation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Tests.Training;
 using Traum.Engine.Training;
 using Traum.Generative;
 using Xunit;
 
-namespace Traum.Engine.Tests.Generation;
+namespace Traum.Engine.Tests.StemGeneration;
 
 public sealed class GenerativeServiceTests
 {

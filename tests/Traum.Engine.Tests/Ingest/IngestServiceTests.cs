@@ -114,6 +114,18 @@ public sealed class IngestServiceTests : IDisposable
         Assert.Equal(31, _lib.Catalog.CountStems());
     }
 
+    [Fact]
+    public async Task RunAsync_LibraryCannotStoreFiles_StopsWithClearErrorAndAddsNoRows()
+    {
+        var root = MakeFolder(20);
+        // The stems folder is replaced by a file: every store fails, as on a full or read-only disk.
+        Directory.Delete(_lib.StemsPath, recursive: true);
+        File.WriteAllText(_lib.StemsPath, "in the way");
+        var e = await Assert.ThrowsAsync<TraumException>(() => Service().RunAsync(new IngestRequest([root]) { Recursive = true, Jobs = 2 }, null, Ct));
+        Assert.Contains("cannot store the file", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _lib.Catalog.CountStems());
+    }
+
     private sealed class SyncProgress(List<ProgressInfo> sink, Action<ProgressInfo>? also = null) : IProgress<ProgressInfo>
     {
         public void Report(ProgressInfo value)

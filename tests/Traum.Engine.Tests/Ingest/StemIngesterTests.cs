@@ -185,7 +185,7 @@ public sealed class StemIngesterTests : IDisposable
     {
         var src = Path.Combine(_lib.GeneratedPath, "gen-1.wav");
         WriteSound(src, 8);
-        var g = _lib.Catalog.AddGeneration(new Generation { ModelCategory = "bass", ModelVersion = "v1", Mode = "random", Seed = 1 });
+        var g = _lib.Catalog.AddGeneration(new Traum.Catalog.Generation { ModelCategory = "bass", ModelVersion = "v1", Mode = "random", Seed = 1 });
         var r = Ingester().Ingest(new IngestItem(src) { Origin = StemOrigin.Generated, GenerationId = g.Id, Category = "bass", MoveSource = true }, Ct);
         Assert.Equal(IngestStatus.Added, r.Status);
         Assert.False(File.Exists(src));

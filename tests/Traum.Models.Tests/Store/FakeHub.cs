@@ -52,6 +52,8 @@ internal sealed class FakeHub : IDisposable
         public byte[]? Served { get; set; }
         /// <summary>Drop the connection after this many bytes on the next full (non-Range) GET; cleared once used.</summary>
         public int? DropAfter { get; set; }
+        /// <summary>Stop sending (but keep the connection open) after this many bytes on the next full GET; cleared once used.</summary>
+        public int? StallAfter { get; set; }
         public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Content));
         public string GitSha1 => GitBlobId(Content);
     }
@@ -204,6 +206,15 @@ internal sealed class FakeHub : IDisposable
                 await res.OutputStream.WriteAsync(data.AsMemory(0, drop));
                 await res.OutputStream.FlushAsync();
                 await Task.Delay(50);
+                res.Abort();
+                return;
+            }
+            if (entry.StallAfter is { } stall && range is null)
+            {
+                entry.StallAfter = null;
+                await res.OutputStream.WriteAsync(data.AsMemory(0, stall));
+                await res.OutputStream.FlushAsync();
+                await Task.Delay(TimeSpan.FromSeconds(10));
                 res.Abort();
                 return;
             }

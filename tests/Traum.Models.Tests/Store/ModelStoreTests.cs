@@ -106,6 +106,25 @@ public sealed class ModelStoreTests
     }
 
     [Fact]
+    public async Task PullAsync_ServerStalls_FailsAfterIdleTimeoutKeepingThePart()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir("store");
+        var (hub, graph, _) = StartHub();
+        using var _ = hub;
+        hub.Add("onnx/model.onnx", graph, lfs: true).StallAfter = 500_000;
+        var store = new ModelStore(dir.Path, new ModelRegistry([Definition]),
+            new ModelStoreOptions { Endpoint = hub.Endpoint, HubCacheRoots = [], IdleTimeout = TimeSpan.FromSeconds(1) });
+
+        var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => store.PullAsync("testmodel", null, null, ct));
+
+        Assert.Contains("no data arrived", e.Message, StringComparison.Ordinal);
+        Assert.Equal(500_000, new FileInfo(Path.Combine(dir.Path, "testmodel", "onnx", "model.onnx.part")).Length);
+        await store.PullAsync("testmodel", null, null, ct);
+        Assert.Equal(graph, await File.ReadAllBytesAsync(Path.Combine(dir.Path, "testmodel", "onnx", "model.onnx"), ct));
+    }
+
+    [Fact]
     public async Task PullAsync_ServedBytesDoNotMatchPublishedSha_RejectsAndRemovesFile()
     {
         var ct = TestContext.Current.CancellationToken;
