@@ -151,10 +151,10 @@ public static class DemoKit
         var n = (int)(bars * 4 * beat * SampleRate);
         var x = new float[n];
         var sc = Scale(minor);
-        int[] degrees = variant % 2 == 0 ? [0, 0, 4, 0, 5, 4, 0, 2] : [0, 2, 0, 4, 0, 6, 4, 0];
+        int[] degrees = variant % 2 == 0 ? [0, 0, 2, 0, 4, 0, 2, 4] : [0, 2, 0, 4, 0, 0, 2, 4];
         var stepLen = (int)(beat / 2 * SampleRate);
         double phase = 0, lp = 0;
-        var cutoff = 0.04 + (0.02 * (variant % 3));
+        var cutoff = 0.025 + (0.01 * (variant % 3));
         for (var i = 0; i < n; i++)
         {
             var step = i / stepLen;

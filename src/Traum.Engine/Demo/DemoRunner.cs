@@ -126,7 +126,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
                     Category = _options.TrainCategory,
                     Mode = mode,
                     Count = _options.GeneratePerMode,
-                    Steps = _options.GeneratePerMode,
+                    Steps = Math.Max(2, _options.GeneratePerMode),
                     Seed = _options.Seed,
                     GriffinLimIterations = 32,
                 }, For("generate"), cancellationToken);
