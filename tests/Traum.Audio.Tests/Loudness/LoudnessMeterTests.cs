@@ -152,13 +152,15 @@ public sealed class LoudnessMeterTests
         Assert.Equal(whole.RmsDb, chunked.RmsDb, 1e-5);
     }
 
-    [Fact]
-    public void TruePeakDb_QuarterRateSineAt45Degrees_Is3DbAboveSamplePeak()
+    [Theory]
+    [InlineData(48000)]
+    [InlineData(44100)]
+    [InlineData(96000)]
+    public void TruePeakDb_QuarterRateSineAt45Degrees_Is3DbAboveSamplePeak(int sampleRate)
     {
         // x[n] = sin(πn/2 + π/4): every sample is ±0.7071 (−3.01 dBFS), the continuous signal peaks at 1 (0 dBTP).
-        const int Sr = 48000;
-        var x = Signals.Fade(Signals.Sine(Sr / 4.0, 1, Sr, 1.0, Math.PI / 4), Sr / 10);
-        var audio = AudioBuffer.Mono(x, Sr);
+        var x = Signals.Fade(Signals.Sine(sampleRate / 4.0, 1, sampleRate, 1.0, Math.PI / 4), sampleRate / 10);
+        var audio = AudioBuffer.Mono(x, sampleRate);
 
         Assert.Equal(20 * Math.Log10(Math.Sqrt(0.5)), LoudnessMeter.SamplePeakDb(audio), 0.01);
         Assert.Equal(0.0, LoudnessMeter.TruePeakDb(audio), 0.1);
