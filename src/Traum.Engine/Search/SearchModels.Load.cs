@@ -3,6 +3,7 @@ using Traum.Core;
 using Traum.Engine.Configuration;
 using Traum.Engine.Semantic;
 using Traum.Models.Clap;
+using Traum.Models.Embedding;
 
 namespace Traum.Engine.Search;
 
@@ -54,6 +55,6 @@ public sealed partial class SearchModels
         {
             problem = e.Message;
         }
-        return new SearchModels(clap, clap, new OfflineEmbedding(), prompts, problem);
+        return new SearchModels(clap, clap, new DescriptorAudioEmbedder(), prompts, problem);
     }
 }
