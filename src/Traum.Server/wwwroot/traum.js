@@ -27,15 +27,17 @@ window.traum = (() => {
     const n = p.min.length, mid = h / 2, played = progress * w;
     let top = 0;
     for (let i = 0; i < n; i++) top = Math.max(top, Math.abs(p.min[i]), Math.abs(p.max[i]));
-    const scale = top > 0 ? (mid - 2) / top : 0;
-    const colour = canvas.dataset.colour || css("--accent");
-    const dim = css("--muted");
+    // Absolute lanes (a track's stems) share full scale, so their levels compare; cards fill their height.
+    const ref = canvas.dataset.absolute ? 1 : top;
+    const scale = ref > 0 ? (mid - 2) / ref : 0;
+    const colour = getComputedStyle(canvas).getPropertyValue("--kind").trim() || css("--accent");
+    const dim = colour;
     const barW = w / n;
     for (let i = 0; i < n; i++) {
       const x = i * barW;
       const y1 = mid - p.max[i] * scale, y2 = mid - p.min[i] * scale;
       g.fillStyle = x < played ? colour : dim;
-      g.globalAlpha = x < played ? 1 : 0.55;
+      g.globalAlpha = x < played ? 1 : 0.5;
       g.fillRect(x, Math.min(y1, y2), Math.max(1, barW - (barW > 3 ? 1 : 0)), Math.max(1, Math.abs(y2 - y1)));
     }
     g.globalAlpha = 1;
@@ -124,5 +126,8 @@ window.traum = (() => {
     input.addEventListener("change", chosen);
   }
 
-  return { wave, toggle, stop, isPlaying, upload, dropZone };
+  // The server calls this once the page is interactive.
+  function ready() { document.body.dataset.interactive = "1"; }
+
+  return { wave, toggle, stop, isPlaying, upload, dropZone, ready };
 })();

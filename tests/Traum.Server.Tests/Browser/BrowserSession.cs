@@ -55,9 +55,8 @@ internal sealed class BrowserSession : IAsyncDisposable
     public async Task GotoAsync(string path)
     {
         await Page.GotoAsync(path);
-        await Page.WaitForFunctionAsync("() => window.Blazor && window.traum && document.querySelector('main') !== null");
-        // Interactive once the circuit has rendered: Blazor removes the prerender markers' state comment then.
-        await Page.WaitForFunctionAsync("() => !document.documentElement.outerHTML.includes('Blazor-Server-Component-State')");
+        // The layout marks the body once the circuit is connected and the page is interactive.
+        await Page.Locator("body[data-interactive='1']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
     /// <summary>Saves a full-page screenshot as docs/screenshots/<paramref name="name"/>.png.</summary>

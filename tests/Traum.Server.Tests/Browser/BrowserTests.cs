@@ -143,22 +143,23 @@ public sealed class BrowserTests
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;
         await browser.GotoAsync("/train");
-        await page.GetByLabel("Category").SelectOptionAsync("bass");
-        await page.GetByLabel("Epochs").FillAsync("4");
+        await page.GetByLabel("Category", new() { Exact = true }).SelectOptionAsync("bass");
+        await page.GetByLabel("Epochs", new() { Exact = true }).FillAsync("4");
         await page.GetByRole(AriaRole.Button, new() { Name = "Train", Exact = true }).ClickAsync();
-        await page.Locator("#train-h ~ .job .state-succeeded, section[aria-labelledby=train-h] .state-succeeded").First.WaitForAsync();
+        await page.Locator("section[aria-labelledby=train-h] .job").WaitForAsync();
+        await page.Locator("section[aria-labelledby=train-h] .state-succeeded").WaitForAsync(new() { Timeout = 180_000 });
         await page.Locator("svg.chart polyline").WaitForAsync();
         await page.Locator("#model option").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
-        await page.GetByLabel("Count").FillAsync("3");
+        await page.GetByLabel("Count", new() { Exact = true }).FillAsync("3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
-        await page.Locator(".results .card").Nth(2).WaitForAsync();
+        await page.Locator(".results .card").Nth(2).WaitForAsync(new() { Timeout = 180_000 });
         Assert.Equal(3, await page.Locator(".results .card").CountAsync());
         await browser.ScreenshotAsync("train");
 
         // Keep one, delete another.
         await page.Locator(".results .card").First.GetByRole(AriaRole.Button, new() { Name = "Keep" }).ClickAsync();
-        await page.Locator(".results .card").First.Locator(".tag", new() { HasText = "kept" }).WaitForAsync();
+        await page.Locator(".results .card").First.Locator(".tags .tag", new() { HasText = "kept" }).WaitForAsync();
         await page.Locator(".results .card").Nth(1).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelectorAll('.results .card').length === 2");
         var generated = await host.GetJsonAsync<List<Services.StemDetail>>("/api/stems?origin=generated");
