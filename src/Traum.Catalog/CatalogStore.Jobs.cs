@@ -185,5 +185,5 @@ public sealed partial class CatalogStore
         FinishedAt = r.IsDBNull(10) ? null : ParseTime(r.GetString(10)),
     };
 
-    private static NotFoundException NoJob(string id) => new($"There is no job '{id}' in this library; list them with 'traum jobs list'.");
+    private static NotFoundException NoJob(string id) => new($"There is no job '{id}' in this library; check the id (job ids are 32 hex digits).");
 }

@@ -55,8 +55,13 @@ internal static class SeparationOverhead
 
     internal static string FindFixture(string name)
     {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Traum.slnx"))) d = d.Parent;
+        static DirectoryInfo? Up(string from)
+        {
+            var d = new DirectoryInfo(from);
+            while (d is not null && !File.Exists(Path.Combine(d.FullName, "Traum.slnx"))) d = d.Parent;
+            return d;
+        }
+        var d = Up(AppContext.BaseDirectory) ?? Up(Environment.CurrentDirectory);
         if (d is null) throw new InvalidOperationException("Run from inside the repository (fixtures are in tests/fixtures/demucs).");
         return Path.Combine(d.FullName, "tests", "fixtures", "demucs", name);
     }

@@ -29,12 +29,13 @@ public sealed class DescriptorAnalyzer
     {
         ArgumentNullException.ThrowIfNull(audio);
         var stem = StemAnalysis.Run(audio, Options, cancellationToken);
-        var empty = audio.Length == 0;
+        if (audio.Length == 0) return Describe(stem, cancellationToken);
+        var levels = LoudnessMeter.Measure(audio);
         return Describe(stem, cancellationToken) with
         {
-            PeakDb = Level(empty ? double.NegativeInfinity : LoudnessMeter.SamplePeakDb(audio)),
-            RmsDb = Level(empty ? double.NegativeInfinity : LoudnessMeter.RmsDb(audio)),
-            Lufs = Level(empty ? double.NegativeInfinity : LoudnessMeter.IntegratedLufs(audio)),
+            PeakDb = Level(levels.SamplePeakDb),
+            RmsDb = Level(levels.RmsDb),
+            Lufs = Level(levels.IntegratedLufs),
         };
     }
 

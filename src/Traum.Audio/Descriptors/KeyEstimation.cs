@@ -64,8 +64,9 @@ internal static class KeyEstimation
     }
 
     /// <summary>
-    /// Mean power spectrum (<c>nFft/2 + 1</c> bins) of Hann-windowed frames of <paramref name="nFft"/> samples at half
-    /// overlap, starting at sample 0; a signal shorter than a frame is zero-padded to one frame.
+    /// Mean power spectrum (<c>nFft/2 + 1</c> bins) of consecutive, non-overlapping Hann-windowed frames of
+    /// <paramref name="nFft"/> samples from sample 0; a signal shorter than a frame is zero-padded to one frame.
+    /// (Only the long-term pitch content matters here, so the frames need not overlap.)
     /// </summary>
     public static float[] MeanSpectrum(ReadOnlySpan<float> signal, int nFft, CancellationToken cancellationToken)
     {
@@ -76,7 +77,7 @@ internal static class KeyEstimation
         var frame = new float[nFft];
         var window = new float[nFft];
         for (var i = 0; i < nFft; i++) window[i] = (float)(0.5 - (0.5 * Math.Cos(2 * Math.PI * i / nFft)));
-        var hop = nFft / 2;
+        var hop = nFft;
         var frames = 0;
         for (var start = 0; start == 0 || start + nFft <= signal.Length; start += hop)
         {

@@ -10,6 +10,7 @@ namespace Traum.Audio.IO;
 public sealed class WavWriter : IAudioWriter
 {
     private readonly Stream _stream;
+    private readonly string _path;
     private readonly int _channels;
     private readonly SampleFormat _format;
     private readonly bool _dither;
@@ -27,6 +28,7 @@ public sealed class WavWriter : IAudioWriter
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels));
         if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate));
         _stream = stream;
+        _path = (stream as FileStream)?.Name ?? "(WAV stream)";
         _channels = channels;
         _format = options.Format;
         _dither = options.Dither && options.Format == SampleFormat.Pcm16;
@@ -119,6 +121,10 @@ public sealed class WavWriter : IAudioWriter
                     }
                     break;
             }
+        }
+        if (_dataBytes + n > uint.MaxValue - 64)
+        {
+            throw new AudioFormatException(_path, "a WAV file cannot hold more than 4 GiB of audio; write FLAC or split the audio");
         }
         _stream.Write(dst);
         _dataBytes += n;

@@ -10,7 +10,9 @@ namespace Traum.Audio.Spectral;
 /// </summary>
 public sealed class LogMelSpectrogram : IDisposable
 {
-    private readonly Tensor _melT; // [bins, nMels]
+    private readonly Tensor _melT;   // [bins, nMels]
+    private readonly Tensor _melT2;  // [2·bins, nMels]: each row twice, for interleaved (re², im²)
+    private readonly Tensor _window; // [nfft], scaled as the options ask
 
     /// <summary>Creates the extractor.</summary>
     /// <param name="sampleRate">Hz.</param>
@@ -27,6 +29,9 @@ public sealed class LogMelSpectrogram : IDisposable
         var w = MelFilterBank.Create(sampleRate, options.NFft, nMels, fMin, fMax, scale, norm);
         using var scope = NewDisposeScope();
         _melT = tensor(w, [nMels, options.Bins]).t().contiguous().MoveToOuterDisposeScope();
+        _melT2 = _melT.repeat_interleave(2, 0).contiguous().MoveToOuterDisposeScope();
+        var window = Stft.HannWindow(options.NFft);
+        _window = (options.Normalized ? window / Math.Sqrt(options.NFft) : window).MoveToOuterDisposeScope();
     }
 
     /// <summary>CLAP (laion/larger_clap_music_and_speech) settings: 48 kHz, n_fft 1024, hop 480, 64 Slaney mels 50–14 000 Hz.</summary>
@@ -41,13 +46,22 @@ public sealed class LogMelSpectrogram : IDisposable
     {
         using var scope = NewDisposeScope();
         var x = tensor(signal.ToArray());
-        var spec = Stft.Forward(x, Options);                 // [bins, frames] complex
-        var power = view_as_real(spec).pow_(2).sum(-1);      // |X|², [bins, frames]
-        var mel = power.t().matmul(_melT);                   // [frames, nMels]
+        // Frame-major STFT (contiguous [frames, bins]); equal to Stft.Forward transposed, in fewer operations.
+        var spec = Options.Center ? StftKernel.ForwardFrames(x, Options, _window) : Stft.Forward(x, Options).t().contiguous();
+        // Σ_k |X_k|²·w_k = Σ_k (re_k² + im_k²)·w_k: square the interleaved real view and multiply by the filterbank
+        // with every row doubled (cheaper than |X| then squaring on CPU).
+        var n = spec.shape[0];
+        var squares = view_as_real(spec).pow(2).reshape(n, 2 * Options.Bins);   // [frames, 2·bins]
+        var mel = squares.matmul(_melT2);                                       // [frames, nMels]
         var db = mel.clamp_min_(1e-10).log10_().mul_(10.0).contiguous();
         frames = (int)db.shape[0];
         return db.data<float>().ToArray();
     }
 
-    public void Dispose() => _melT.Dispose();
+    public void Dispose()
+    {
+        _melT.Dispose();
+        _melT2.Dispose();
+        _window.Dispose();
+    }
 }

@@ -40,21 +40,47 @@ public static class PhaseReconstruction
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         if (momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
         using var outer = NewDisposeScope();
-        // Centred transforms (the usual case) use a kernel with the window and overlap-add normalisation
-        // precomputed; it equals Stft.Forward/Inverse in fewer tensor operations per iteration.
-        using var kernel = options.Center ? new StftKernel(options, length) : null;
-        Tensor Forward(Tensor x) => kernel?.Forward(x) ?? Stft.Forward(x, options);
-        Tensor Inverse(Tensor s) => kernel?.Inverse(s) ?? Stft.Inverse(s, options, length);
+        if (!options.Center) return GriffinLimGeneric(magnitude, options, length, iterations, momentum, seed).MoveToOuterDisposeScope();
 
+        // Centred transforms (the usual case) run on a kernel with the window and overlap-add normalisation
+        // precomputed, in frame-major layout so every element-wise step works on contiguous tensors. The random
+        // phase is drawn in the caller's [bins, frames] layout, so results do not depend on the layout.
+        using var kernel = new StftKernel(options, length);
+        // Complex element-wise arithmetic is slow in libtorch on CPU; the loop multiplies and combines through
+        // real views ([..., 2] = re, im) instead.
+        var mag = magnitude.transpose(-1, -2).contiguous().unsqueeze(-1);
+        var angles = RandomUnitPhase(magnitude.shape, seed).transpose(-1, -2).contiguous();
+        Tensor? rebuilt = null;
+        var weight = momentum / (1 + momentum);
+        for (var it = 0; it < iterations; it++)
+        {
+            using var inner = NewDisposeScope();
+            var next = kernel.ForwardFrames(kernel.InverseFrames(view_as_complex(view_as_real(angles) * mag)));
+            var update = rebuilt is null || weight == 0 ? next : view_as_complex(view_as_real(next).add(view_as_real(rebuilt), -weight));
+            // Unit phasor of the update, z/|z| (0 where z is 0).
+            var unit = update.sgn();
+            next.MoveToOuterDisposeScope();
+            unit.MoveToOuterDisposeScope();
+            rebuilt?.Dispose();
+            angles.Dispose();
+            rebuilt = next;
+            angles = unit;
+        }
+        return kernel.InverseFrames(view_as_complex(view_as_real(angles) * mag)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Griffin-Lim on <see cref="Stft.Forward"/>/<see cref="Stft.Inverse"/> (any options, e.g. not centred).</summary>
+    internal static Tensor GriffinLimGeneric(Tensor magnitude, StftOptions options, long length, int iterations, double momentum, int seed)
+    {
+        using var outer = NewDisposeScope();
         var angles = RandomUnitPhase(magnitude.shape, seed);
         Tensor? rebuilt = null;
         var weight = momentum / (1 + momentum);
         for (var it = 0; it < iterations; it++)
         {
             using var inner = NewDisposeScope();
-            var next = Forward(Inverse(magnitude * angles));
+            var next = Stft.Forward(Stft.Inverse(magnitude * angles, options, length), options);
             var update = rebuilt is null || weight == 0 ? next : next - (rebuilt * weight);
-            // Unit phasor of the update: z / (|z| + ε).
             var unit = update / (update.abs() + Epsilon);
             next.MoveToOuterDisposeScope();
             unit.MoveToOuterDisposeScope();
@@ -63,7 +89,7 @@ public static class PhaseReconstruction
             rebuilt = next;
             angles = unit;
         }
-        return Inverse(magnitude * angles).MoveToOuterDisposeScope();
+        return Stft.Inverse(magnitude * angles, options, length).MoveToOuterDisposeScope();
     }
 
     /// <summary>Inverse STFT of the magnitude (row-major <c>[bins, frames]</c>) with uniformly random phase (seeded): the fast, rough mode.</summary>

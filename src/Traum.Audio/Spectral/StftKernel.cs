@@ -48,27 +48,61 @@ internal sealed class StftKernel : IDisposable
     /// <summary>Frames per transform.</summary>
     public int Frames { get; }
 
-    /// <summary>Complex spectrum of a signal of the kernel's length.</summary>
-    public Tensor Forward(Tensor signal)
+    /// <summary>Complex spectrum <c>[bins, frames]</c> (or <c>[B, bins, frames]</c>) of a signal of the kernel's length.</summary>
+    public Tensor Forward(Tensor signal) => ForwardFrames(signal).transpose(-1, -2);
+
+    /// <summary>Real signal of the kernel's length from a complex spectrum <c>[bins, frames]</c> (least-squares overlap-add).</summary>
+    public Tensor Inverse(Tensor spectrum) => InverseFrames(spectrum.transpose(-1, -2));
+
+    /// <summary>Complex spectrum in frame-major layout, contiguous <c>[frames, bins]</c> or <c>[B, frames, bins]</c>.</summary>
+    public Tensor ForwardFrames(Tensor signal) => ForwardFrames(signal, _options, _window);
+
+    /// <summary>
+    /// Centred STFT of <paramref name="signal"/> (<c>[T]</c> or <c>[B, T]</c>) in frame-major layout with a given
+    /// (already scaled) analysis window: reflect padding, framing, windowing and one real FFT.
+    /// </summary>
+    public static Tensor ForwardFrames(Tensor signal, StftOptions options, Tensor window)
     {
+        ArgumentNullException.ThrowIfNull(signal);
+        ArgumentNullException.ThrowIfNull(options);
         using var scope = NewDisposeScope();
         var batched = signal.dim() == 1 ? signal.unsqueeze(0) : signal;
-        var half = _options.NFft / 2;
+        var half = options.NFft / 2;
         var padded = nn.functional.pad(batched.unsqueeze(1), [half, half], PaddingModes.Reflect).squeeze(1);
-        var frames = padded.unfold(-1, _options.NFft, _options.Hop) * _window;     // [B, frames, nfft]
-        var spec = fft.rfft(frames, dim: -1).transpose(-1, -2);                     // [B, bins, frames]
+        var frames = padded.unfold(-1, options.NFft, options.Hop) * window;    // [B, frames, nfft]
+        var spec = fft.rfft(frames, dim: -1);                                  // [B, frames, bins]
         return (signal.dim() == 1 ? spec.squeeze(0) : spec).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Real signal of the kernel's length from a complex spectrum (least-squares overlap-add).</summary>
-    public Tensor Inverse(Tensor spectrum)
+    /// <summary>Real signal of the kernel's length from a frame-major complex spectrum <c>[frames, bins]</c> or <c>[B, frames, bins]</c>.</summary>
+    public Tensor InverseFrames(Tensor spectrum)
     {
         using var scope = NewDisposeScope();
         var batched = spectrum.dim() == 2 ? spectrum.unsqueeze(0) : spectrum;
-        var frames = fft.irfft(batched.transpose(-1, -2), _options.NFft, dim: -1) * _synthesis; // [B, frames, nfft]
-        var ola = nn.functional.fold(frames.transpose(-1, -2), (1, _olaLength), (1, _options.NFft), stride: (1, _options.Hop));
-        var y = Crop(ola.reshape(ola.shape[0], _olaLength)) * _invEnvelope;
+        var frames = fft.irfft(batched, _options.NFft, dim: -1) * _synthesis;  // [B, frames, nfft]
+        var y = Crop(OverlapAdd(frames)) * _invEnvelope;
         return (spectrum.dim() == 2 ? y.squeeze(0) : y).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Overlap-add of <c>[B, frames, nfft]</c> at the hop → <c>[B, olaLength]</c>. When the hop divides n_fft the
+    /// frames are added as n_fft/hop shifted block views (much faster than <c>fold</c>); otherwise <c>fold</c>.
+    /// </summary>
+    private Tensor OverlapAdd(Tensor frames)
+    {
+        var b = frames.shape[0];
+        var f = frames.shape[1];
+        int n = _options.NFft, hop = _options.Hop;
+        if (n % hop != 0)
+        {
+            var ola = nn.functional.fold(frames.transpose(-1, -2), (1, _olaLength), (1, n), stride: (1, hop));
+            return ola.reshape(b, _olaLength);
+        }
+        var r = n / hop;
+        var blocks = zeros(b, f + r - 1, hop);
+        var view = frames.view(b, f, r, hop);
+        for (var k = 0; k < r; k++) blocks.narrow(1, k, f).add_(view.select(2, k));
+        return blocks.reshape(b, _olaLength);
     }
 
     /// <summary>Samples [NFft/2, NFft/2 + length) of the overlap-add, zero-padded where the overlap-add is shorter.</summary>

@@ -23,7 +23,7 @@ public sealed partial class SearchModels
 
     /// <summary>
     /// The models installed for <paramref name="context"/>: CLAP when found (else <see cref="ClapProblem"/> says why),
-    /// the descriptor embedding, and the library's prompt set. Embedders are shared across calls in a process (their
+    /// the descriptor embedding (always), and the library's prompt set. Embedders are shared across calls in a process (their
     /// ONNX sessions are costly), so disposing the result does not close them; a model that is missing is looked
     /// for again on the next call.
     /// </summary>
@@ -54,6 +54,6 @@ public sealed partial class SearchModels
         {
             problem = e.Message;
         }
-        return new SearchModels(clap, clap, null, prompts, problem);
+        return new SearchModels(clap, clap, new OfflineEmbedding(), prompts, problem);
     }
 }

@@ -157,7 +157,8 @@ public sealed partial class SeparationPipeline
         var (files, missing) = Enumerate(request.Paths);
         if (files.Count == 0 && missing.Count > 0) throw new InvalidInputException($"No such file or folder: {string.Join(", ", missing)}.");
         if (files.Count == 0) throw new InvalidInputException($"No audio files found in {string.Join(", ", request.Paths)} (looked for {string.Join(" ", s_audioExtensions.Order(StringComparer.Ordinal))}).");
-        var (folder, manifest) = DemucsKnownModels.Resolve(request.Model, request.ModelPath, _context.ModelsPath);
+        var modelPath = request.ModelPath ?? (_context.Configuration["models:demucs:path"] is { Length: > 0 } configured ? configured : null);
+        var (folder, manifest) = DemucsKnownModels.Resolve(request.Model, modelPath, _context.ModelsPath);
         if (request.TwoStems is { } two && manifest.IndexOf(two) < 0)
         {
             throw new InvalidInputException($"--two-stems '{two}' is not a source of {manifest.Name}; use one of {string.Join(", ", manifest.Sources)}.");

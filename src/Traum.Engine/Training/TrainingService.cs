@@ -99,8 +99,10 @@ public sealed partial class TrainingService
         {
             cancellationToken.ThrowIfCancellationRequested();
             var audio = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+            // Keep only the mono mix at the training rate (a quarter of a 44.1 kHz stereo stem at 22.05 kHz).
+            var mono = Audio.AudioBuffer.Mono(AudioDataset.ToTrainingMono(audio, request.Features.SampleRate), request.Features.SampleRate);
             var d = _library.Catalog.GetDescriptors(stem.Id);
-            sources.Add(new DatasetSource(audio, stem.Id.ToString(CultureInfo.InvariantCulture), new ExcerptHints(d?.Bpm, null, d?.IsOneShot)));
+            sources.Add(new DatasetSource(mono, stem.Id.ToString(CultureInfo.InvariantCulture), new ExcerptHints(d?.Bpm, null, d?.IsOneShot)));
         }
         var dataset = AudioDataset.Build(sources, request.Features, cancellationToken);
         sources.Clear();

@@ -72,6 +72,24 @@ public sealed partial class ClapEmbedder : IAudioEmbedder, ITextEmbedder, IDispo
         return new ClapEmbedder(files, options, loggerFactory?.CreateLogger<ClapEmbedder>());
     }
 
+    /// <summary>
+    /// Like <see cref="Load"/>, but returns null with the reason (what is missing, where Traum looked, the fix command)
+    /// when the model is not installed, so callers such as ingest can carry on without embeddings.
+    /// </summary>
+    public static ClapEmbedder? TryLoad(ClapOptions options, string modelsPath, out string? reason, ILoggerFactory? loggerFactory = null)
+    {
+        try
+        {
+            reason = null;
+            return Load(options, modelsPath, loggerFactory);
+        }
+        catch (ModelNotFoundException e)
+        {
+            reason = e.Message;
+            return null;
+        }
+    }
+
     /// <summary>The files in use.</summary>
     public ClapModelFiles Files { get; }
 

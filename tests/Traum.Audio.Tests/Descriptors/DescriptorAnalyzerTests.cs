@@ -141,6 +141,22 @@ public sealed class DescriptorAnalyzerTests
         Assert.Equal(8 / 2.0, d.OnsetDensity, 6);
     }
 
+    [Fact]
+    public void Analyze_SustainedChord_IsNotOneShot()
+    {
+        var d = Analyze(Signals.Chord([60, 64, 67], 3, Rate));
+        Assert.False(d.IsOneShot);
+        Assert.Null(d.Bpm);
+    }
+
+    [Fact]
+    public void Analyze_DecayingPluck_IsOneShot()
+    {
+        var x = Signals.Chord([57], 2, Rate);
+        for (var i = 0; i < x.Length; i++) x[i] *= (float)Math.Exp(-i / (0.2 * Rate));
+        Assert.True(Analyze(x).IsOneShot);
+    }
+
     // ---- key ------------------------------------------------------------------------------------------------
 
     public static TheoryData<string, string, string> Progressions => new()
@@ -189,6 +205,25 @@ public sealed class DescriptorAnalyzerTests
         var d = Analyze(DescriptorSignals.Melody(notes, 0.3, Rate));
         Assert.Equal(key, d.Key);
         Assert.Equal(mode, d.Mode);
+    }
+
+    [Fact]
+    public void Analyze_TemperleyProfiles_ProgressionKeyAndMode()
+    {
+        var analyzer = new DescriptorAnalyzer(new DescriptorOptions { KeyProfile = KeyProfile.Temperley });
+        var ct = TestContext.Current.CancellationToken;
+        var major = analyzer.Analyze(AudioBuffer.Mono(Signals.Progression([Triad("C"), Triad("F"), Triad("G"), Triad("C")], 0.75, Rate), Rate), ct);
+        var minor = analyzer.Analyze(AudioBuffer.Mono(Signals.Progression([Triad("Am"), Triad("Dm"), Triad("E"), Triad("Am")], 0.75, Rate), Rate), ct);
+        Assert.Equal(("C", "major"), (major.Key, major.Mode));
+        Assert.Equal(("A", "minor"), (minor.Key, minor.Mode));
+    }
+
+    [Fact]
+    public void Analyze_SingleSine_PitchClassWithoutMode()
+    {
+        var d = Analyze(Signals.Sine(Signals.MidiToHz(66), 2, Rate));
+        Assert.Equal("F#", d.Key);
+        Assert.Null(d.Mode);
     }
 
     [Fact]

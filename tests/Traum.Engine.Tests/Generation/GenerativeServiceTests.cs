@@ -47,6 +47,8 @@ public sealed class GenerativeServiceTests
             Assert.Equal(4, p.RootElement.GetProperty("griffinLimIterations").GetInt32());
         }
         Assert.Equal([42L, 43, 44], made.Select(m => m.Lineage.Seed!.Value));
+        // They are listed like any other stem.
+        Assert.Equal(made.Select(m => m.Stem.Id), lib.Library.Catalog.ListStems(new Catalog.StemQuery { Origin = StemOrigin.Generated }).Select(s => s.Id));
         // The WAVs were moved from generated/ into the store: nothing is left half-written there.
         Assert.Empty(Directory.EnumerateFiles(lib.Library.GeneratedPath, "*", SearchOption.AllDirectories));
     }

@@ -92,6 +92,30 @@ public sealed class ClapModelLocatorTests
     }
 
     [Fact]
+    public void TryLoad_NotInstalled_ReturnsNullWithTheFix()
+    {
+        using var dir = new TempDir("loc");
+
+        var e = ClapEmbedder.TryLoad(new ClapOptions(), Path.Combine(dir.Path, "models"), out var reason);
+
+        Assert.Null(e);
+        Assert.Contains("traum models pull clap", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryLoad_ExplicitFixtureFolder_ReturnsEmbedder()
+    {
+        using var dir = new TempDir("loc");
+        var folder = ClapFixture.CreateModelFolder(dir.File("m"));
+
+        using var e = ClapEmbedder.TryLoad(new ClapOptions { Path = folder }, Path.Combine(dir.Path, "models"), out var reason);
+
+        Assert.NotNull(e);
+        Assert.Null(reason);
+        Assert.Equal(ClapFixture.ModelId, e.ModelId);
+    }
+
+    [Fact]
     public void Locate_UnknownVariant_ThrowsInvalidInput()
     {
         using var dir = new TempDir("loc");
