@@ -27,8 +27,9 @@ window.traum = (() => {
     const n = p.min.length, mid = h / 2, played = progress * w;
     let top = 0;
     for (let i = 0; i < n; i++) top = Math.max(top, Math.abs(p.min[i]), Math.abs(p.max[i]));
-    // Absolute lanes (a track's stems) share full scale, so their levels compare; cards fill their height.
-    const ref = canvas.dataset.absolute ? 1 : top;
+    // Lanes of one group (a track's stems) share one scale, so their levels compare; cards fill their height.
+    canvas._top = top;
+    const ref = canvas.dataset.group ? (canvas._groupTop || top) : top;
     const scale = ref > 0 ? (mid - 2) / ref : 0;
     const colour = getComputedStyle(canvas).getPropertyValue("--kind").trim() || css("--accent");
     const dim = colour;
@@ -51,6 +52,15 @@ window.traum = (() => {
     canvas._peaks = p;
     canvas._stem = id;
     draw(canvas, p, current && current.id === id ? (audio.currentTime / (audio.duration || 1)) : 0);
+    const group = canvas.dataset.group;
+    if (group) {
+      const members = Array.from(document.querySelectorAll("canvas.wave")).filter(c => c.dataset.group === group && c._peaks);
+      const groupTop = Math.max(...members.map(c => c._top || 0));
+      for (const c of members) {
+        c._groupTop = groupTop;
+        draw(c, c._peaks, current && current.canvas === c ? (audio.currentTime / (audio.duration || 1)) : 0);
+      }
+    }
     if (!canvas._seek) {
       canvas._seek = true;
       canvas.addEventListener("click", ev => {

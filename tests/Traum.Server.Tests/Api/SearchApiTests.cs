@@ -76,6 +76,20 @@ public sealed class SearchApiTests
     }
 
     [Fact]
+    public async Task Text_AfterTaggingAHit_ShowsTheNewTag()
+    {
+        await using var host = await StartWithClapAsync();
+        await SeedAsync(host);
+        var first = (await host.GetJsonAsync<List<SearchHit>>("/api/search?q=deep+bass&k=1")).Single();
+        using var tag = await host.Client.PostAsync($"/api/stems/{first.Stem.Stem.Id}/tags",
+            new StringContent("{\"add\":[\"favourite\"]}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, tag.StatusCode);
+        var again = (await host.GetJsonAsync<List<SearchHit>>("/api/search?q=deep+bass&k=1")).Single();
+        Assert.Equal(first.Stem.Stem.Id, again.Stem.Stem.Id);
+        Assert.Contains("favourite", again.Stem.Stem.Tags);
+    }
+
+    [Fact]
     public async Task Similar_ToAStem_LeavesThatStemOut()
     {
         await using var host = await StartWithClapAsync();

@@ -4,9 +4,32 @@ using CatalogQuery = Traum.Catalog.StemQuery;
 
 namespace Traum.Server.Services.Catalog;
 
-/// <summary><see cref="ILibraryPort"/> over the SQLite catalog. Catalog calls are short and synchronous; they run inline.</summary>
-internal sealed class CatalogLibraryPort(Library library) : ILibraryPort
+/// <summary>
+/// <see cref="ILibraryPort"/> over the SQLite catalog. Catalog calls are short and synchronous; they run inline.
+/// Search results are filled in from a small cache of stem details (stem, descriptors, profile), dropped entry by entry
+/// when this process changes a stem and after <see cref="CacheLifetime"/> otherwise (other processes write too).
+/// </summary>
+internal sealed class CatalogLibraryPort : ILibraryPort
 {
+    /// <summary>How long a cached stem detail is trusted without a change notice.</summary>
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
+
+    private const int CacheLimit = 50_000;
+
+    private readonly Library _library;
+    private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (StemDetail Detail, DateTimeOffset At)> _details = new();
+
+    public CatalogLibraryPort(Library library, TimeProvider time)
+    {
+        _library = library;
+        _time = time;
+        library.Catalog.Changed += (_, e) =>
+        {
+            foreach (var c in e.Changes) _details.TryRemove(c.StemId, out var _);
+        };
+    }
+
     public Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -39,57 +62,70 @@ internal sealed class CatalogLibraryPort(Library library) : ILibraryPort
             Limit = query.Limit,
             Offset = query.Offset,
         };
-        var stems = library.Catalog.ListStems(q);
+        var stems = _library.Catalog.ListStems(q);
         IReadOnlyList<StemDetail> result = stems.Select(Detail).ToList();
         return Task.FromResult(result);
     }
 
     public Task<StemDetail> GetStemAsync(long id, CancellationToken cancellationToken)
     {
-        var stem = library.Catalog.GetStem(id) ?? throw NoStem(id);
+        var stem = _library.Catalog.GetStem(id) ?? throw NoStem(id);
         return Task.FromResult(Detail(stem));
     }
 
-    /// <summary>Details of many stems at once (search results).</summary>
-    internal StemDetail? TryDetail(long id) => library.Catalog.GetStem(id) is { } s ? Detail(s) : null;
+    /// <summary>A stem's details for a search result, from the cache when fresh; null when the stem is gone.</summary>
+    internal StemDetail? TryDetail(long id)
+    {
+        var now = _time.GetUtcNow();
+        if (_details.TryGetValue(id, out var hit) && now - hit.At < CacheLifetime) return hit.Detail;
+        if (_library.Catalog.GetStem(id) is not { } s)
+        {
+            _details.TryRemove(id, out _);
+            return null;
+        }
+        var detail = Detail(s);
+        if (_details.Count >= CacheLimit) _details.Clear();
+        _details[id] = (detail, now);
+        return detail;
+    }
 
     public Task<IReadOnlyList<Track>> ListTracksAsync(int limit, int offset, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Track> tracks = library.Catalog.ListTracks().OrderByDescending(t => t.CreatedAt).Skip(offset).Take(limit).ToList();
+        IReadOnlyList<Track> tracks = _library.Catalog.ListTracks().OrderByDescending(t => t.CreatedAt).Skip(offset).Take(limit).ToList();
         return Task.FromResult(tracks);
     }
 
     public Task<TrackDetail> GetTrackAsync(long id, CancellationToken cancellationToken)
     {
-        var track = library.Catalog.GetTrack(id) ?? throw new NotFoundException($"No track with id {id}. List tracks with GET /api/tracks.");
-        var stems = library.Catalog.ListStems(new CatalogQuery { TrackId = id, Sort = StemSort.Kind });
+        var track = _library.Catalog.GetTrack(id) ?? throw new NotFoundException($"No track with id {id}. List tracks with GET /api/tracks.");
+        var stems = _library.Catalog.ListStems(new CatalogQuery { TrackId = id, Sort = StemSort.Kind });
         return Task.FromResult(new TrackDetail(track, stems));
     }
 
     public Task<Stem> TagAsync(long id, IReadOnlyList<string> add, IReadOnlyList<string> remove, CancellationToken cancellationToken)
     {
-        _ = library.Catalog.GetStem(id) ?? throw NoStem(id);
-        Stem stem = library.Catalog.GetRequiredStem(id);
-        if (add.Count > 0) stem = library.Catalog.AddTags(id, add);
-        if (remove.Count > 0) stem = library.Catalog.RemoveTags(id, remove);
+        _ = _library.Catalog.GetStem(id) ?? throw NoStem(id);
+        Stem stem = _library.Catalog.GetRequiredStem(id);
+        if (add.Count > 0) stem = _library.Catalog.AddTags(id, add);
+        if (remove.Count > 0) stem = _library.Catalog.RemoveTags(id, remove);
         return Task.FromResult(stem);
     }
 
     public Task DeleteStemAsync(long id, CancellationToken cancellationToken)
     {
-        _ = library.Catalog.GetStem(id) ?? throw NoStem(id);
-        library.DeleteStem(id);
+        _ = _library.Catalog.GetStem(id) ?? throw NoStem(id);
+        _library.DeleteStem(id);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<CategoryCount>> ListCategoriesAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<CategoryCount> list = library.Catalog.CountByCategory().Select(c => new CategoryCount(c.Kind, c.Category, c.Count)).ToList();
+        IReadOnlyList<CategoryCount> list = _library.Catalog.CountByCategory().Select(c => new CategoryCount(c.Kind, c.Category, c.Count)).ToList();
         return Task.FromResult(list);
     }
 
     private StemDetail Detail(Stem stem) =>
-        new(stem, library.Catalog.GetDescriptors(stem.Id), library.Catalog.GetLatestProfile(stem.Id));
+        new(stem, _library.Catalog.GetDescriptors(stem.Id), _library.Catalog.GetLatestProfile(stem.Id));
 
     private static NotFoundException NoStem(long id) => new($"No stem with id {id}. List stems with GET /api/stems.");
 }
