@@ -5,7 +5,7 @@ namespace Traum.Benchmarks.Audio;
 
 /// <summary>
 /// <c>e2e audio [repeats]</c>: times the audio suites directly (median of several runs after a warm-up) and prints each
-/// figure beside its target, so the numbers in docs/benchmarks-audio.md can be refreshed in seconds.
+/// figure beside its target, so the numbers in docs/benchmarks.md can be refreshed in seconds.
 /// </summary>
 public static class AudioEndToEnd
 {

@@ -45,10 +45,10 @@ internal static class JobEndpoints
     private static async IAsyncEnumerable<SseItem<object>> One(JobManager jobs, JobEvents events, JobInfo first, [EnumeratorCancellation] CancellationToken ct)
     {
         // Subscribe before reading the state again, so nothing happens unseen in between.
-        using var sub = events.Subscribe(first.Id);
+        using var sub = events.SubscribeWithLog(first.Id, out var logSoFar);
         var now = await jobs.GetAsync(first.Id, ct).ConfigureAwait(false);
         yield return Item("state", now);
-        foreach (var point in events.LogOf(now.Id)) yield return new SseItem<object>(point, "log");
+        foreach (var point in logSoFar) yield return new SseItem<object>(point, "log");
         if (JobStates.IsFinished(now.State)) yield break;
         await foreach (var e in sub.Reader.ReadAllAsync(ct).ConfigureAwait(false))
         {

@@ -27,17 +27,16 @@ internal sealed class JobEvents
     public void Publish(JobEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.Type == "log" && e.Data is not null)
+        // A job's log and its subscribers change under the same lock, so a subscriber that takes the log so far
+        // (SubscribeWithLog) sees every point exactly once: in that snapshot or in its queue.
+        var list = _logs.GetOrAdd(e.Job.Id, _ => []);
+        lock (list)
         {
-            var list = _logs.GetOrAdd(e.Job.Id, _ => []);
-            lock (list)
+            if (e.Type == "log" && e.Data is not null && list.Count < 10_000) list.Add(e.Data);
+            foreach (var s in _subscribers.Values)
             {
-                if (list.Count < 10_000) list.Add(e.Data);
+                if (s.JobId is null || s.JobId == e.Job.Id) s.Channel.Writer.TryWrite(e);
             }
-        }
-        foreach (var s in _subscribers.Values)
-        {
-            if (s.JobId is null || s.JobId == e.Job.Id) s.Channel.Writer.TryWrite(e);
         }
         Published?.Invoke(e);
     }
@@ -47,6 +46,17 @@ internal sealed class JobEvents
     {
         if (!_logs.TryGetValue(jobId, out var list)) return [];
         lock (list) return list.ToArray();
+    }
+
+    /// <summary>Starts listening to one job's events and returns the points it logged before, with none missed or repeated.</summary>
+    public Subscription SubscribeWithLog(string jobId, out IReadOnlyList<object> logSoFar)
+    {
+        var list = _logs.GetOrAdd(jobId, _ => []);
+        lock (list)
+        {
+            logSoFar = list.ToArray();
+            return Subscribe(jobId);
+        }
     }
 
     /// <summary>Starts listening to one job's events, or (null) every job's. Dispose the subscription to stop.</summary>
