@@ -13,7 +13,7 @@ namespace Traum.Server.Jobs;
 /// <summary>
 /// Separates an uploaded track with the engine's <see cref="SeparationPipeline"/> (Demucs) and ingests the stems with
 /// their parent track. The model comes from the request, else <c>separation:model</c>; an export folder from
-/// <c>separation:modelPath</c> (or <c>TRAUM_DEMUCS_MODEL</c>) wins.
+/// <c>models:demucs:path</c> (as for the command line; <c>separation:modelPath</c> is also read) or <c>TRAUM_DEMUCS_MODEL</c> wins.
 /// </summary>
 internal sealed class SeparateJobHandler(TraumContext context, Library library, StemIngester ingester) : IJobHandler
 {
@@ -21,7 +21,9 @@ internal sealed class SeparateJobHandler(TraumContext context, Library library, 
 
     private string Model(SeparateParameters p) => p.Model ?? context.Configuration["separation:model"] ?? DemucsKnownModels.Default;
 
-    private string? ModelPath => context.Configuration["separation:modelPath"] is { Length: > 0 } m ? m : null;
+    private string? ModelPath =>
+        context.Configuration["models:demucs:path"] is { Length: > 0 } m ? m
+        : context.Configuration["separation:modelPath"] is { Length: > 0 } legacy ? legacy : null;
 
     public Task ValidateAsync(string? parameters, CancellationToken cancellationToken)
     {
