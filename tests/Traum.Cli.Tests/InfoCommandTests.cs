@@ -2,6 +2,7 @@ using System.Text.Json;
 using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.TestKit;
+using Traum.Cli.Tests.Commands;
 using Xunit;
 
 namespace Traum.Cli.Tests;
@@ -13,24 +14,11 @@ public sealed class ConsoleRedirectionCollection;
 [Collection("Console redirection")]
 public sealed class InfoCommandTests
 {
+    // Console is process-wide: every console-capturing test goes through the one gate in CatalogCli.
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        var oldOut = Console.Out;
-        var oldErr = Console.Error;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = await CliApp.RunAsync(args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var r = await CatalogCli.RunAsync(args);
+        return (r.ExitCode, r.Out, r.Err);
     }
 
     [Fact]
