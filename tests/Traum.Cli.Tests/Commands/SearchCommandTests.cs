@@ -38,7 +38,7 @@ public sealed class SearchCommandTests
     public async Task Run_UserErrors_ExitCode1(params string[] args)
     {
         using var dir = new TempDir("cli-search");
-        var code = await CliApp.RunAsync([.. args, "--library", dir.Path, "--json"]);
+        var code = (await CatalogCli.RunAsync([.. args, "--library", dir.Path, "--json"])).ExitCode;
         Assert.Equal(CliApp.ExitUserError, code);
     }
 
@@ -46,6 +46,6 @@ public sealed class SearchCommandTests
     public async Task Reindex_EmptyLibrary_Succeeds()
     {
         using var dir = new TempDir("cli-search");
-        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["reindex", "--library", dir.Path, "--json"]));
+        Assert.Equal(CliApp.ExitOk, (await CatalogCli.RunAsync(["reindex", "--library", dir.Path, "--json"])).ExitCode);
     }
 }
