@@ -75,7 +75,7 @@ public sealed record Descriptors
     public required double Duration { get; init; }
     public required double PeakDb { get; init; }
     public required double RmsDb { get; init; }
-    /// <summary>Integrated loudness (ITU-R BS.1770-4) in LUFS; negative infinity for silence.</summary>
+    /// <summary>Integrated loudness (ITU-R BS.1770-4) in LUFS; levels of silence are floored at −120 (finite, so JSON and SQLite can hold them).</summary>
     public required double Lufs { get; init; }
     public required double SpectralCentroid { get; init; }
     public required double SpectralBandwidth { get; init; }
