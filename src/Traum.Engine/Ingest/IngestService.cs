@@ -20,6 +20,8 @@ public sealed record IngestRequest(IReadOnlyList<string> Paths)
     public int Jobs { get; init; } = Math.Max(1, Environment.ProcessorCount);
     /// <summary>Tags for every stem added.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Follow symbolic links inside folders (the server turns this off so no link leads outside its roots).</summary>
+    public bool FollowLinks { get; init; } = true;
 }
 
 /// <summary>The outcome of a batch.</summary>
@@ -70,7 +72,12 @@ public sealed class IngestService(StemIngester ingester)
             }
             else if (Directory.Exists(path))
             {
-                var files = Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = request.Recursive, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
+                var files = Directory.EnumerateFiles(path, "*", new EnumerationOptions
+                    {
+                        RecurseSubdirectories = request.Recursive,
+                        IgnoreInaccessible = true,
+                        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | (request.FollowLinks ? 0 : FileAttributes.ReparsePoint),
+                    })
                     .Where(f => AudioExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
                     .Order(StringComparer.Ordinal);
                 foreach (var f in files)

@@ -7,12 +7,6 @@ namespace Traum.Server.Jobs;
 /// <summary>Ingests uploaded files or a server-side folder with the engine's <see cref="StemIngester"/>.</summary>
 internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
 {
-    /// <summary>Extensions ingest picks up inside folders.</summary>
-    private static readonly HashSet<string> s_audioExtensions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".aif", ".aiff", ".aifc", ".m4a", ".aac",
-    };
-
     public string Kind => JobKinds.Ingest;
 
     public Task ValidateAsync(string? parameters, CancellationToken cancellationToken)
@@ -31,17 +25,10 @@ internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
             var path = p.Paths[i];
             if (Directory.Exists(path))
             {
-                var options = new EnumerationOptions
-                {
-                    RecurseSubdirectories = p.Recursive,
-                    // Symbolic links are not followed: they could lead outside the allowed folders.
-                    AttributesToSkip = FileAttributes.ReparsePoint | FileAttributes.Hidden | FileAttributes.System,
-                    IgnoreInaccessible = true,
-                };
-                items.AddRange(Directory.EnumerateFiles(path, "*", options)
-                    .Where(f => s_audioExtensions.Contains(Path.GetExtension(f)))
-                    .Order(StringComparer.Ordinal)
-                    .Select(f => new IngestItem(f) { Kind = p.Kind, Category = p.Category, Root = path }));
+                // The same enumeration as the command line, but symbolic links are not followed: they could lead
+                // outside the allowed folders.
+                var (found, _) = IngestService.Enumerate(new IngestRequest([path]) { Recursive = p.Recursive, Kind = p.Kind, Category = p.Category, FollowLinks = false });
+                items.AddRange(found);
             }
             else
             {
