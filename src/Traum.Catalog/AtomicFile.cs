@@ -42,6 +42,9 @@ public static class AtomicFile
             {
                 fs.Flush(flushToDisk: true);
             }
+            // The store's own write time, not the source's (a copy keeps the source's): the doctor's grace period
+            // counts from when Traum wrote the file.
+            Touch(temp);
             File.Move(temp, finalPath, overwrite: true);
         }
         catch
@@ -59,6 +62,26 @@ public static class AtomicFile
 
     /// <summary>Writes text (UTF-8) atomically.</summary>
     public static void WriteAllText(string finalPath, string text) => Write(finalPath, temp => File.WriteAllText(temp, text));
+
+    /// <summary>
+    /// Sets a file's modification time to now, so that <see cref="LibraryDoctor"/> leaves it alone for its grace
+    /// period (an ingest that reuses a stored file is about to add the row that refers to it).
+    /// </summary>
+    public static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, TimeProvider.System.GetUtcNow().UtcDateTime);
+        }
+        catch (IOException)
+        {
+            // Gone or not ours to change: the doctor decides by the catalog too.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
 
     /// <summary>Deletes a file if it can; a file that cannot be deleted is left for the doctor.</summary>
     public static void TryDelete(string path)

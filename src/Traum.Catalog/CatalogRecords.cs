@@ -109,3 +109,16 @@ public sealed record CatalogChange(long Sequence, CatalogChangeKind Kind, long S
 /// <param name="StemId">The stem.</param>
 /// <param name="Vector">The vector (float32; L2-normalised by the producer).</param>
 public sealed record StemVector(long StemId, float[] Vector);
+
+/// <summary>A stem with the same content identity (sound, origin, track or generation) is already in the catalog.</summary>
+public sealed class StemExistsException : TraumException
+{
+    public StemExistsException(Stem existing, Exception? inner = null)
+        : base($"The same sound is already stem {existing?.Id}.", inner)
+    {
+        Existing = existing ?? throw new ArgumentNullException(nameof(existing));
+    }
+
+    /// <summary>The stem already in the catalog.</summary>
+    public Stem Existing { get; }
+}

@@ -43,6 +43,8 @@ public sealed partial class CatalogStore : IDisposable
         }.ToString();
     }
 
+    private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE
+
     /// <summary>Busy timeout for a locked database, in milliseconds.</summary>
     public const int BusyTimeoutMs = 15000;
 
@@ -187,7 +189,12 @@ public sealed partial class CatalogStore : IDisposable
 
     // ───────────────────────────── stems ─────────────────────────────
 
-    /// <summary>Adds a stem (with its tags) and logs <see cref="CatalogChangeKind.StemAdded"/>.</summary>
+    /// <summary>
+    /// Adds a stem (with its tags) and logs <see cref="CatalogChangeKind.StemAdded"/>. The catalog enforces content
+    /// identity: one row per sound, origin and track or generation, so of two concurrent adds of the same stem one
+    /// wins and the other gets <see cref="StemExistsException"/> with the winner.
+    /// </summary>
+    /// <exception cref="StemExistsException">The same sound is already this stem (same origin, track and generation).</exception>
     /// <exception cref="InvalidInputException">A field is out of range or a referenced track/generation does not exist.</exception>
     public Stem AddStem(NewStem stem)
     {
@@ -212,6 +219,15 @@ public sealed partial class CatalogStore : IDisposable
                 ("$sp", stem.SourcePath), ("$ss", stem.SourceSize), ("$sm", stem.SourceModified?.ToUnixTimeMilliseconds()),
                 ("$sr", stem.SampleRate), ("$ch", stem.Channels), ("$d", stem.Duration), ("$t", now));
             id = (long)cmd.ExecuteScalar()!;
+        }
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
+        {
+            tx.Rollback();
+            var existing = QueryStems(c, null,
+                "WHERE s.content_hash = $h AND s.origin = $o AND s.track_id IS $tr AND s.generation_id IS $g ORDER BY s.id LIMIT 1",
+                ("$h", stem.ContentHash), ("$o", OriginText(stem.Origin)), ("$tr", stem.TrackId), ("$g", stem.GenerationId)).FirstOrDefault();
+            if (existing is null) throw;
+            throw new StemExistsException(existing, e);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19) // SQLITE_CONSTRAINT
         {
@@ -411,6 +427,14 @@ public sealed partial class CatalogStore : IDisposable
         var set = new HashSet<string>(StringComparer.Ordinal);
         while (r.Read()) set.Add(r.GetString(0));
         return set;
+    }
+
+    /// <summary>True when a stem or track row refers to this file (relative to the library).</summary>
+    public bool IsFileReferenced(string relativePath)
+    {
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "SELECT EXISTS (SELECT 1 FROM stems WHERE file_path = $f) OR EXISTS (SELECT 1 FROM tracks WHERE file_path = $f);", ("$f", relativePath));
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
     }
 
     private static List<Stem> QueryStems(SqliteConnection c, SqliteTransaction? tx, string tail, params (string, object?)[] ps)

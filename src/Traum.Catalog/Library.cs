@@ -125,7 +125,11 @@ public sealed class Library : IDisposable
         var hash = ContentHasher.Of(audio);
         var rel = StemFileName(hash, ".wav");
         var full = GetFullPath(rel);
-        if (!File.Exists(full))
+        if (File.Exists(full))
+        {
+            AtomicFile.Touch(full);
+        }
+        else
         {
             AtomicFile.Write(full, temp =>
             {
@@ -140,7 +144,11 @@ public sealed class Library : IDisposable
     private string StoreCopy(string sourcePath, string relative, bool moveSource)
     {
         var full = GetFullPath(relative);
-        if (!File.Exists(full))
+        if (File.Exists(full))
+        {
+            AtomicFile.Touch(full); // reused: its row is about to be added, so the doctor must not take it for an orphan
+        }
+        else
         {
             try
             {

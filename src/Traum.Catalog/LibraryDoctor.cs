@@ -75,7 +75,14 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
         if (repair)
         {
             foreach (var t in temps) AtomicFile.TryDelete(library.GetFullPath(t));
-            foreach (var o in orphans) AtomicFile.TryDelete(library.GetFullPath(o));
+            foreach (var o in orphans)
+            {
+                // Checked again just before deleting: an ingest may have reused the file since the scan.
+                var full = library.GetFullPath(o);
+                if (File.Exists(full) && File.GetLastWriteTimeUtc(full) > cutoff.UtcDateTime) continue;
+                if (catalog.IsFileReferenced(o)) continue;
+                AtomicFile.TryDelete(full);
+            }
             foreach (var s in missingStems) catalog.DeleteStem(s.Id);
             foreach (var t in missingTracks) catalog.ClearTrackFile(t.Id);
             interrupted = catalog.MarkInterruptedJobs();

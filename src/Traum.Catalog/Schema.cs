@@ -135,5 +135,36 @@ internal static class Schema
         );
         ALTER TABLE jobs ADD COLUMN owner TEXT;
         """,
+        // v3: content identity enforced by the catalog. Rows of the same sound with the same origin and the same
+        // track or generation are one stem: concurrent ingests used to add several. Existing duplicates are merged
+        // into the oldest row (tags, descriptors, embeddings and profiles it lacks are moved to it; the change log
+        // records the removals so vector indexes follow), then a unique index makes the race have one winner.
+        """
+        CREATE TEMP TABLE stem_merge AS
+            SELECT s.id AS dup,
+                   (SELECT MIN(k.id) FROM stems k
+                     WHERE k.content_hash = s.content_hash AND k.origin = s.origin
+                       AND k.track_id IS s.track_id AND k.generation_id IS s.generation_id) AS keeper
+            FROM stems s;
+        DELETE FROM stem_merge WHERE dup = keeper;
+        UPDATE OR IGNORE stem_tags SET stem_id = (SELECT keeper FROM stem_merge WHERE dup = stem_tags.stem_id)
+            WHERE stem_id IN (SELECT dup FROM stem_merge);
+        UPDATE OR IGNORE descriptors SET stem_id = (SELECT keeper FROM stem_merge WHERE dup = descriptors.stem_id)
+            WHERE stem_id IN (SELECT dup FROM stem_merge);
+        INSERT INTO changes (kind, stem_id, model_id, at)
+            SELECT 'EmbeddingSet', m.keeper, e.model_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+            FROM embeddings e JOIN stem_merge m ON m.dup = e.stem_id
+            WHERE NOT EXISTS (SELECT 1 FROM embeddings k WHERE k.stem_id = m.keeper AND k.model_id = e.model_id);
+        UPDATE OR IGNORE embeddings SET stem_id = (SELECT keeper FROM stem_merge WHERE dup = embeddings.stem_id)
+            WHERE stem_id IN (SELECT dup FROM stem_merge);
+        UPDATE OR IGNORE profiles SET stem_id = (SELECT keeper FROM stem_merge WHERE dup = profiles.stem_id)
+            WHERE stem_id IN (SELECT dup FROM stem_merge);
+        INSERT INTO changes (kind, stem_id, model_id, at)
+            SELECT 'StemRemoved', dup, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM stem_merge ORDER BY dup;
+        DELETE FROM stems WHERE id IN (SELECT dup FROM stem_merge);
+        DROP TABLE stem_merge;
+        CREATE UNIQUE INDEX ux_stems_identity
+            ON stems (content_hash, origin, IFNULL(track_id, -1), IFNULL(generation_id, -1));
+        """,
     ];
 }

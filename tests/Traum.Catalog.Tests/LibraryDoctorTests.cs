@@ -87,3 +87,48 @@ public sealed class LibraryDoctorTests
         Assert.Equal(JobState.Interrupted, lib.Catalog.GetJob(job.Id)!.State);
     }
 }
+
+public sealed class LibraryDoctorGraceTests
+{
+    private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
+
+    [Fact]
+    public void Run_StoredCopyOfAnOldSource_LeftAloneForTheGracePeriod()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        var source = dir.File("old.wav");
+        File.WriteAllBytes(source, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(source, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc)); // a sample from years ago
+        var stored = lib.StoreStemFile(source, Hash(1)); // an ingest stored it and is analysing before adding the row
+
+        var during = new LibraryDoctor(lib).Run(repair: true, new DoctorOptions(), TestContext.Current.CancellationToken);
+        Assert.Empty(during.OrphanFiles);
+        Assert.True(File.Exists(lib.GetFullPath(stored)));
+
+        // Past the grace period a file without a row is an orphan again.
+        var later = new LibraryDoctor(lib, new ShiftedTime(TimeSpan.FromHours(1))).Run(repair: true, new DoctorOptions(), TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { stored }, later.OrphanFiles);
+        Assert.False(File.Exists(lib.GetFullPath(stored)));
+    }
+
+    [Fact]
+    public void Run_ReusedStoredFile_TouchedSoNotAnOrphan()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        var source = dir.File("a.wav");
+        File.WriteAllBytes(source, [1, 2, 3]);
+        var stored = lib.StoreStemFile(source, Hash(1));
+        var full = lib.GetFullPath(stored);
+        File.SetLastWriteTimeUtc(full, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc)); // an orphan from a crash long ago
+        Assert.Equal(stored, lib.StoreStemFile(source, Hash(1))); // a new ingest of the same sound reuses it
+
+        var report = new LibraryDoctor(lib).Run(repair: true, new DoctorOptions(), TestContext.Current.CancellationToken);
+        Assert.Empty(report.OrphanFiles);
+        Assert.True(File.Exists(full));
+    }
+}

@@ -17,8 +17,7 @@ public static class AudioFile
     public static IAudioReader OpenRead(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Directory.Exists(path)) throw new AudioFormatException(path, "is a folder, not an audio file");
-        if (!File.Exists(path)) throw new AudioFormatException(path, "no such file");
+        AudioLimits.CheckReadableFile(path);
         Span<byte> head = stackalloc byte[12];
         int n;
         try
@@ -51,30 +50,44 @@ public static class AudioFile
         return ReadAll(reader, cancellationToken);
     }
 
-    /// <summary>Reads the rest of a reader into one buffer.</summary>
-    public static AudioBuffer ReadAll(IAudioReader reader, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads the rest of a reader into one buffer. Buffers grow with the samples actually decoded (a header's frame
+    /// count sizes at most the first 16 blocks and then the buffers double), so a header that claims more than the
+    /// file holds cannot make Traum allocate for it.
+    /// </summary>
+    /// <param name="reader">The reader; read to its end.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <param name="maxSamples">Most samples (frames × channels) to accept; more is refused as too long.</param>
+    /// <exception cref="AudioFormatException">No samples, or more than <paramref name="maxSamples"/>.</exception>
+    public static AudioBuffer ReadAll(IAudioReader reader, CancellationToken cancellationToken = default, long maxSamples = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var info = reader.Info;
         var chans = info.Channels;
-        const int Block = 65536;
-        var capacity = info.Frames is { } f && f < int.MaxValue ? (int)Math.Max(f, 1) : Block;
+        // About 1 MiB of floats per block whatever the channel count.
+        var block = Math.Max(1024, (1 << 18) / Math.Max(1, chans));
+        var maxFrames = Math.Min(Array.MaxLength, maxSamples / Math.Max(1, chans));
+        var hint = info.Frames is { } f && f > 0 ? Math.Min(f, maxFrames) : block;
+        var capacity = (int)Math.Min(Math.Min(hint, block * 16L), Array.MaxLength);
         var data = new float[chans][];
         for (var c = 0; c < chans; c++) data[c] = new float[capacity];
         var len = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (capacity - len < Block)
+            if (capacity - len < block)
             {
-                var newCap = (long)Math.Max(capacity * 2L, len + (long)Block);
-                if (newCap > Array.MaxLength) throw new AudioFormatException(info.Path, "the file is too long to hold in memory; process it in chunks");
+                var want = Math.Max(capacity * 2L, len + (long)block);
+                if (len >= maxFrames) throw TooLong(info, maxSamples);
+                var newCap = Math.Min(want, Math.Min(maxFrames + 1L, Array.MaxLength));
+                if (newCap <= len) throw TooLong(info, maxSamples);
                 capacity = (int)newCap;
                 for (var c = 0; c < chans; c++) Array.Resize(ref data[c], capacity);
             }
-            var got = reader.Read(data, len, Math.Min(Block, capacity - len));
+            var got = reader.Read(data, len, Math.Min(block, capacity - len));
             if (got == 0) break;
             len += got;
+            if (len > maxFrames) throw TooLong(info, maxSamples);
         }
         if (len == 0) throw new AudioFormatException(info.Path, "the file holds no audio samples");
         for (var c = 0; c < chans; c++)
@@ -83,6 +96,12 @@ public static class AudioFile
         }
         return new AudioBuffer(data, info.SampleRate);
     }
+
+    private static AudioFormatException TooLong(AudioFileInfo info, long maxSamples) =>
+        maxSamples >= Array.MaxLength
+            ? new AudioFormatException(info.Path, "the file is too long to hold in memory; process it in chunks")
+            : new AudioFormatException(info.Path,
+                $"is longer than this operation accepts ({maxSamples / Math.Max(1, info.Channels) / (double)info.SampleRate:0.#} s at {info.SampleRate} Hz with {info.Channels} channel(s)); trim it first");
 
     /// <summary>Opens a streaming writer; the container comes from the extension (.wav natively; .flac, .mp3 through ffmpeg).</summary>
     public static IAudioWriter OpenWrite(string path, int sampleRate, int channels, AudioWriteOptions? options = null)

@@ -60,6 +60,7 @@ internal static class Ffmpeg
             var rate = ParseInt(s, "sample_rate");
             var channels = ParseInt(s, "channels");
             if (rate <= 0 || channels <= 0) throw new AudioFormatException(path, "not audio (no sample rate or channel count in the stream)");
+            AudioLimits.Validate(path, rate, channels);
             var codec = s.TryGetProperty("codec_name", out var cn) ? cn.GetString() ?? "unknown" : "unknown";
             var bits = ParseInt(s, "bits_per_raw_sample");
             if (bits == 0) bits = ParseInt(s, "bits_per_sample");

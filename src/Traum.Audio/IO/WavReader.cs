@@ -125,8 +125,7 @@ public sealed class WavReader : IAudioReader
         }
 
         long dataSize = BinaryPrimitives.ReadUInt32LittleEndian(ch[4..]);
-        if (channels <= 0) throw new AudioFormatException(path, "the header says 0 channels");
-        if (sampleRate <= 0) throw new AudioFormatException(path, "the header says a sample rate of 0 Hz");
+        AudioLimits.Validate(path, sampleRate, channels);
         bool isFloat;
         switch (formatTag)
         {

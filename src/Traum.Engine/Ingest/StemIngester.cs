@@ -112,24 +112,36 @@ public sealed partial class StemIngester
                 ? sameSound[0].FilePath
                 : _library.StoreStemFile(source, hash, item.MoveSource);
             var cls = StemClassifier.Classify(source, item.Kind, item.Category, item.Root ?? Path.GetDirectoryName(source));
-            var stem = catalog.AddStem(new NewStem
+            Stem stem;
+            try
             {
-                Name = item.Name ?? Path.GetFileNameWithoutExtension(source),
-                Kind = cls.Kind,
-                Category = cls.Category,
-                Origin = item.Origin,
-                TrackId = item.TrackId,
-                GenerationId = item.GenerationId,
-                FilePath = filePath,
-                ContentHash = hash,
-                SourcePath = item.MoveSource ? null : source,
-                SourceSize = item.MoveSource ? null : info.Length,
-                SourceModified = item.MoveSource ? null : modified,
-                SampleRate = audio.SampleRate,
-                Channels = audio.ChannelCount,
-                Duration = audio.Duration,
-                Tags = item.Tags,
-            });
+                stem = catalog.AddStem(new NewStem
+                {
+                    Name = item.Name ?? Path.GetFileNameWithoutExtension(source),
+                    Kind = cls.Kind,
+                    Category = cls.Category,
+                    Origin = item.Origin,
+                    TrackId = item.TrackId,
+                    GenerationId = item.GenerationId,
+                    FilePath = filePath,
+                    ContentHash = hash,
+                    SourcePath = item.MoveSource ? null : source,
+                    SourceSize = item.MoveSource ? null : info.Length,
+                    SourceModified = item.MoveSource ? null : modified,
+                    SampleRate = audio.SampleRate,
+                    Channels = audio.ChannelCount,
+                    Duration = audio.Duration,
+                    Tags = item.Tags,
+                });
+            }
+            catch (StemExistsException e)
+            {
+                // Another ingest added the same sound between the look-up and the insert: it won.
+                if (e.Existing.FilePath != filePath && !catalog.ListReferencedFiles().Contains(filePath)) AtomicFile.TryDelete(_library.GetFullPath(filePath));
+                var errs = RunAnalyzers(e.Existing, audio, onlyMissing: true, cancellationToken);
+                LogDuplicate(_logger, source, e.Existing.Id);
+                return new IngestResult(source, IngestStatus.Duplicate, e.Existing, audio.Duration, null, errs);
+            }
             LogAdded(_logger, source, stem.Id, stem.Kind, stem.Category);
             var errors = RunAnalyzers(stem, audio, onlyMissing: false, cancellationToken);
             return new IngestResult(source, IngestStatus.Added, stem, audio.Duration, null, errors);

@@ -1,0 +1,87 @@
+using Microsoft.Data.Sqlite;
+using Traum.Core;
+using Traum.TestKit;
+using static Traum.Catalog.Tests.CatalogFixtures;
+
+namespace Traum.Catalog.Tests;
+
+public sealed class StemIdentityTests
+{
+    [Fact]
+    public void AddStem_SameSoundTwice_SecondGetsTheFirst()
+    {
+        using var dir = new TempDir("identity");
+        using var store = CatalogStore.Open(dir.File("catalog.db"));
+        var first = store.AddStem(Stem(1));
+        var e = Assert.Throws<StemExistsException>(() => store.AddStem(Stem(1) with { Name = "again" }));
+        Assert.Equal(first.Id, e.Existing.Id);
+        Assert.Equal(1, store.CountStems());
+    }
+
+    [Fact]
+    public void AddStem_SameSoundOfTwoTracks_AreTwoStems()
+    {
+        using var dir = new TempDir("identity");
+        using var store = CatalogStore.Open(dir.File("catalog.db"));
+        var t1 = store.AddTrack(new NewTrack { Name = "a", SourcePath = "/a.wav", Format = "wav", Duration = 1, ContentHash = Hash(100) });
+        var t2 = store.AddTrack(new NewTrack { Name = "b", SourcePath = "/b.wav", Format = "wav", Duration = 1, ContentHash = Hash(101) });
+        store.AddStem(Stem(1, origin: StemOrigin.Separated, trackId: t1.Id));
+        store.AddStem(Stem(1, origin: StemOrigin.Separated, trackId: t2.Id));
+        Assert.Throws<StemExistsException>(() => store.AddStem(Stem(1, origin: StemOrigin.Separated, trackId: t2.Id)));
+        Assert.Equal(2, store.CountStems());
+    }
+
+    [Fact]
+    public void AddStem_ConcurrentAddsOfOneSound_OneRowWins()
+    {
+        using var dir = new TempDir("identity");
+        using var store = CatalogStore.Open(dir.File("catalog.db"));
+        var added = 0;
+        var existed = 0;
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            try
+            {
+                store.AddStem(Stem(i % 8));
+                Interlocked.Increment(ref added);
+            }
+            catch (StemExistsException)
+            {
+                Interlocked.Increment(ref existed);
+            }
+        });
+        Assert.Equal(8, added);
+        Assert.Equal(56, existed);
+        Assert.Equal(8, store.CountStems());
+    }
+
+    [Fact]
+    public void Open_Version2CatalogWithDuplicates_MergesIntoOldestKeepingTagsAndAnalysis()
+    {
+        using var dir = new TempDir("identity");
+        var path = dir.File("catalog.db");
+        long keeper, dup1, dup2, other;
+        using (var old = CatalogStore.Open(path, Schema.Migrations.Take(2).ToList()))
+        {
+            // Version 2 had no identity constraint: concurrent ingests left three rows of one sound.
+            keeper = old.AddStem(Stem(1, tags: ["a"])).Id;
+            dup1 = old.AddStem(Stem(1, tags: ["b"])).Id;
+            dup2 = old.AddStem(Stem(1)).Id;
+            other = old.AddStem(Stem(2)).Id;
+            old.SetDescriptors(dup1, Descriptors(bpm: 124));
+            old.SetEmbedding(dup2, new Embedding("clap", [1f, 0f, 0f]));
+        }
+        using var store = CatalogStore.Open(path);
+        var seqBefore = 0L;
+        Assert.Equal(new[] { keeper, other }, store.ListStems().Select(s => s.Id).Order());
+        var kept = store.GetStem(keeper)!;
+        Assert.Equal(new[] { "a", "b" }, kept.Tags.Order());
+        Assert.Equal(124, store.GetDescriptors(keeper)!.Bpm);
+        Assert.Equal(new[] { 1f, 0f, 0f }, store.GetEmbedding(keeper, "clap")!.Vector);
+        var changes = store.GetChangesSince(seqBefore);
+        Assert.Contains(changes, c => c.Kind == CatalogChangeKind.StemRemoved && c.StemId == dup1);
+        Assert.Contains(changes, c => c.Kind == CatalogChangeKind.StemRemoved && c.StemId == dup2);
+        Assert.Contains(changes, c => c.Kind == CatalogChangeKind.EmbeddingSet && c.StemId == keeper && c.ModelId == "clap");
+        Assert.Throws<StemExistsException>(() => store.AddStem(Stem(1)));
+    }
+}
