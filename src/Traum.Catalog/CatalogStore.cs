@@ -70,10 +70,20 @@ public sealed partial class CatalogStore : IDisposable
         {
             store.Migrate(migrations);
         }
+        catch (SqliteException e) when (e.SqliteErrorCode == 13 || StorageFullException.IsDiskFull(e)) // SQLITE_FULL
+        {
+            store.Dispose();
+            throw StorageFullException.For(path, e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB
+        {
+            store.Dispose();
+            throw new TraumException($"{path}: the catalog is damaged or not a Traum catalog ({e.Message}). Run 'traum doctor'; if it cannot read the file either, move it aside and re-ingest the library.", e);
+        }
         catch (SqliteException e)
         {
             store.Dispose();
-            throw new TraumException($"{path}: cannot open the catalog ({e.Message}). If the file is damaged, move it aside and re-ingest the library.", e);
+            throw new TraumException($"{path}: cannot open the catalog ({e.Message}). Check that the folder is readable and writable and that no other program holds it locked.", e);
         }
         catch
         {
@@ -96,8 +106,18 @@ public sealed partial class CatalogStore : IDisposable
     private void Migrate(IReadOnlyList<string> migrations)
     {
         using var c = Connect();
-        Exec(c, null, "PRAGMA journal_mode=WAL;");
-        Exec(c, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
+        // Reads first, so that opening an up-to-date catalog writes nothing (it works on a full disk).
+        using (var mode = Cmd(c, null, "PRAGMA journal_mode;"))
+        {
+            if (!string.Equals(mode.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase)) Exec(c, null, "PRAGMA journal_mode=WAL;");
+        }
+        using (var has = Cmd(c, null, "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version');"))
+        {
+            if (Convert.ToInt64(has.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            {
+                Exec(c, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
+            }
+        }
         var current = ReadVersion(c);
         if (current > Schema.Migrations.Count)
         {

@@ -46,6 +46,7 @@ internal static class CliApp
             Console.Error.WriteLine("traum: cancelled");
             return 130;
         }
+        if (e is not TraumException && StorageFullException.IsDiskFull(e)) e = StorageFullException.From(e);
         var user = e is TraumException;
         var message = user ? e.Message : $"internal error: {e.GetType().Name}: {e.Message}";
         if (json)

@@ -56,3 +56,70 @@ public sealed class NotFoundException : TraumException
     public NotFoundException(string message, Exception? inner) : base(message, inner) { }
     public NotFoundException() { }
 }
+
+/// <summary>
+/// The disk that Traum writes to is full. A user error: nothing is damaged, and freeing space (or pointing the
+/// library, store or output folder elsewhere) lets the same command run again.
+/// </summary>
+public sealed class StorageFullException : TraumException
+{
+    public StorageFullException(string message) : base(message) { }
+    public StorageFullException(string message, Exception? inner) : base(message, inner) { }
+    public StorageFullException() { }
+
+    /// <summary>True when <paramref name="e"/> (or an exception inside it) says that the disk is full.</summary>
+    public static bool IsDiskFull(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is StorageFullException) return true;
+            // ENOSPC (28) and EDQUOT (122 on Linux, 69 on macOS) on Unix; ERROR_HANDLE_DISK_FULL (39) and ERROR_DISK_FULL (112) on Windows.
+            if (e is IOException io)
+            {
+                var code = io.HResult & 0xFFFF;
+                if (OperatingSystem.IsWindows() ? code is 39 or 112 : code is 28 or 122 or 69) return true;
+            }
+            // SQLite's SQLITE_FULL (13) arrives as its own exception type; its message names the condition.
+            if (e.GetType().Name == "SqliteException" && e.Message.Contains("database or disk is full", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The user-facing exception for a full disk while writing under <paramref name="path"/>.</summary>
+    public static StorageFullException For(string path, Exception? inner = null)
+    {
+        var where = Path.GetFullPath(path);
+        string free;
+        try
+        {
+            var root = Path.GetPathRoot(where) ?? where;
+            var drive = new DriveInfo(FindExisting(where) ?? root);
+            free = $"{drive.AvailableFreeSpace / (1024.0 * 1024.0):0.#} MiB free on {drive.Name}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            free = "the free space could not be read";
+        }
+        return new StorageFullException(
+            $"{where}: the disk is full ({free}). Free some space there, or point Traum at another disk (--library, --out), and run the command again; nothing in the library was damaged.",
+            inner);
+    }
+
+    /// <summary>The user-facing exception for a full disk whose path is not known (the system's message names it).</summary>
+    public static StorageFullException From(Exception inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return inner as StorageFullException ?? new StorageFullException(
+            $"the disk is full ({inner.Message}). Free some space, or point Traum at another disk (--library, --out), and run the command again; nothing in the library was damaged.",
+            inner);
+    }
+
+    private static string? FindExisting(string path)
+    {
+        for (var d = path; !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
+        {
+            if (Directory.Exists(d)) return d;
+        }
+        return null;
+    }
+}

@@ -18,6 +18,13 @@ public sealed record ServerOptions
     /// <summary>Origins allowed by CORS. Empty (the default) turns CORS off.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 
+    /// <summary>
+    /// Host names (besides localhost, 127.0.0.1 and [::1]) that a loopback-only server answers to; any other Host
+    /// header is refused, which closes the door to DNS rebinding. A server on other addresses answers any name (it
+    /// requires the API key there).
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>Require the API key even on loopback (it is always required on other addresses).</summary>
     public bool AlwaysRequireApiKey { get; init; }
 

@@ -62,7 +62,7 @@ public static class TraumServer
         services.AddSingleton(context);
         services.AddSingleton(options);
         services.AddSingleton(context.Time);
-        services.AddSingleton(ApiKey.LoadOrCreate(context.LibraryPath, options.AlwaysRequireApiKey || !ApiKey.AllLoopback(options.UrlList)));
+        services.AddSingleton(ApiKey.LoadOrCreate(context.LibraryPath, options.AlwaysRequireApiKey));
         services.ConfigureHttpJsonOptions(j => ServerJson.Configure(j.SerializerOptions));
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(context.LibraryPath, "cache", "keys")));
         services.AddProblemDetails();
@@ -89,6 +89,7 @@ public static class TraumServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestGuardMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         if (options.CorsOrigins.Count > 0) app.UseCors();
         app.UseStaticFiles(new StaticFileOptions
@@ -109,10 +110,15 @@ public static class TraumServer
         return app;
     }
 
-    /// <summary>Whether the built server demands the API key (it listens on a non-loopback address, or is configured to).</summary>
+    /// <summary>
+    /// Whether the started server demands the API key: it listens on a non-loopback address (as bound, whatever
+    /// configured it), or is configured to. Before the server has started this is true.
+    /// </summary>
     public static bool RequiresApiKey(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Services.GetRequiredService<ApiKey>().Required;
+        var key = app.Services.GetRequiredService<ApiKey>();
+        key.BindFrom(app.Services);
+        return key.Required;
     }
 }

@@ -44,7 +44,8 @@ internal sealed class TestServerHost : IAsyncDisposable
     public Uri BaseAddress => Client.BaseAddress!;
 
     public static async Task<TestServerHost> StartAsync(Func<string, ServerOptions, ServerOptions>? options = null,
-        Action<IServiceCollection>? services = null, string? root = null, IReadOnlyDictionary<string, string?>? settings = null)
+        Action<IServiceCollection>? services = null, string? root = null, IReadOnlyDictionary<string, string?>? settings = null,
+        string[]? hostArgs = null)
     {
         var dir = root is null ? new TempDir("server") : null;
         root ??= dir!.Path;
@@ -56,7 +57,7 @@ internal sealed class TestServerHost : IAsyncDisposable
         var context = TraumContext.ForLibrary(library, flags);
         var o = new ServerOptions { Urls = "http://127.0.0.1:0" };
         if (options is not null) o = options(root, o);
-        var app = TraumServer.Build([], context, o, services);
+        var app = TraumServer.Build(hostArgs ?? [], context, o, services);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address = address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);

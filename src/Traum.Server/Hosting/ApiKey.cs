@@ -1,7 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Traum.Server.Hosting;
 
@@ -16,20 +19,48 @@ internal sealed class ApiKey
 
     private readonly byte[] _key;
 
-    private ApiKey(string value, bool required)
+    private readonly bool _alwaysRequired;
+    private volatile int _bound; // 0 not known yet, 1 loopback only, 2 some other address
+
+    private ApiKey(string value, bool alwaysRequired)
     {
         Value = value;
-        Required = required;
+        _alwaysRequired = alwaysRequired;
         _key = Encoding.UTF8.GetBytes(value);
     }
 
     /// <summary>The key, as clients send it after "Bearer ".</summary>
     public string Value { get; }
 
-    /// <summary>Whether requests must carry the key (any non-loopback address, or when configured).</summary>
-    public bool Required { get; }
+    /// <summary>
+    /// Whether requests must carry the key: when configured, or when the server listens on any address that is not
+    /// loopback. Decided from the addresses Kestrel actually bound (configuration such as
+    /// <c>Kestrel__Endpoints__Http__Url</c> can override <c>server:urls</c>), and until they are known it is required.
+    /// </summary>
+    public bool Required => _alwaysRequired || _bound != 1;
+
+    /// <summary>True when the bound addresses are known and all loopback.</summary>
+    public bool LoopbackOnly => _bound == 1;
+
+    /// <summary>Records the addresses the server listens on (after it started).</summary>
+    public void Bind(IReadOnlyCollection<string> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        if (addresses.Count == 0) return;
+        _bound = AllLoopback(addresses) ? 1 : 2;
+    }
+
+    /// <summary>Takes the bound addresses from the running server if they are not known yet.</summary>
+    public void BindFrom(IServiceProvider services)
+    {
+        if (_bound != 0) return;
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (addresses is not null) Bind(addresses.ToList());
+    }
 
     /// <summary>Reads the key from the library, creating it (0600) if missing.</summary>
+    /// <param name="libraryPath">The library folder.</param>
+    /// <param name="required">Require the key whatever the addresses are (otherwise: only off loopback).</param>
     public static ApiKey LoadOrCreate(string libraryPath, bool required)
     {
         Directory.CreateDirectory(libraryPath);
@@ -104,7 +135,11 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKey key)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!key.Required || IsOpen(context.Request.Path) || key.Matches(ApiKey.Presented(context.Request)))
+        key.BindFrom(context.RequestServices);
+        // A connection that arrived on another interface needs the key even if the address list said loopback.
+        var local = context.Connection.LocalIpAddress;
+        var required = key.Required || (local is not null && !IPAddress.IsLoopback(local));
+        if (!required || IsOpen(context.Request.Path) || key.Matches(ApiKey.Presented(context.Request)))
         {
             await next(context).ConfigureAwait(false);
             return;

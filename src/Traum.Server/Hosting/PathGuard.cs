@@ -53,9 +53,17 @@ internal sealed class PathGuard
         {
             var next = Path.Combine(current, parts[i]);
             FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-            if (info.Exists && info.LinkTarget is not null)
+            if (info.LinkTarget is not null)
             {
-                var target = info.ResolveLinkTarget(returnFinalTarget: true);
+                FileSystemInfo? target;
+                try
+                {
+                    target = info.ResolveLinkTarget(returnFinalTarget: true);
+                }
+                catch (IOException e)
+                {
+                    throw new InvalidInputException($"'{next}' is a symbolic link that cannot be followed ({e.Message}); it may point to itself.", e);
+                }
                 next = target is null ? next : Canonical(Path.GetFullPath(target.FullName));
             }
             current = next;

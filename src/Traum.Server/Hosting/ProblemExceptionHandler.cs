@@ -42,8 +42,24 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException e when e.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             (e.StatusCode, "Upload too large", "The request body is larger than the server accepts (server:maxUploadBytes)."),
         BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message),
+        _ when StorageFullException.IsDiskFull(exception) =>
+            (StatusCodes.Status507InsufficientStorage, "Disk full", "The server's disk is full; nothing was lost. Free some space on it and try again."),
+        // A body that ends early or breaks the multipart or form syntax is the client's: 400, never 500.
+        IOException or InvalidDataException when IsRequestBodyError(exception) =>
+            (StatusCodes.Status400BadRequest, "Malformed request body", "The request body is incomplete or malformed; send it again in full."),
+        InvalidOperationException e when e.Message.Contains("charset", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("encoding", StringComparison.OrdinalIgnoreCase) =>
+            (StatusCodes.Status415UnsupportedMediaType, "Unsupported charset", "The request's charset is not supported; send UTF-8."),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong on the server; the details are in its log."),
     };
+
+    /// <summary>
+    /// True for errors reading the request body: the multipart and form readers raise <see cref="InvalidDataException"/>
+    /// for broken syntax and <see cref="IOException"/> ("Unexpected end of Stream") for a body that ends early.
+    /// </summary>
+    private static bool IsRequestBodyError(Exception e) =>
+        e is InvalidDataException
+        || (e is IOException && !StorageFullException.IsDiskFull(e) && (e.Message.Contains("end of Stream", StringComparison.OrdinalIgnoreCase)
+            || e.Message.Contains("request body", StringComparison.OrdinalIgnoreCase) || e.StackTrace?.Contains("Multipart", StringComparison.Ordinal) == true));
 
     /// <summary>The message with the file's name (uploads carry the client's name), but never a server path.</summary>
     private static string AudioDetail(AudioFormatException e) =>

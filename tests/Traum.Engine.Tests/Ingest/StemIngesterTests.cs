@@ -194,3 +194,32 @@ public sealed class StemIngesterTests : IDisposable
         Assert.Null(r.Stem.SourcePath);
     }
 }
+
+public sealed class ConcurrentIngestTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RunAsync_IdenticalPairsWithTwoWorkersAndTwoConcurrentRuns_OneStemPerSound()
+    {
+        using var dir = new TempDir("ingest-race");
+        using var lib = Library.Open(dir.File("lib"));
+        // 20 sounds, each present twice under different names: every pair races between workers and between runs.
+        for (var i = 0; i < 20; i++)
+        {
+            WriteSound(dir.File($"in/a{i:00}.wav"), i + 1, seconds: 0.2);
+            File.Copy(dir.File($"in/a{i:00}.wav"), dir.File($"in/b{i:00}.wav"));
+        }
+        var ingester = new StemIngester(lib, [new DescriptorStemAnalyzer(FakeDescribe)]);
+        var request = new IngestRequest([dir.File("in")]) { Jobs = 2 };
+        var runs = await Task.WhenAll(
+            new IngestService(ingester).RunAsync(request, null, Ct),
+            new IngestService(ingester).RunAsync(request, null, Ct));
+
+        Assert.Equal(20, lib.Catalog.CountStems());
+        Assert.Equal(20, runs.Sum(r => r.Added));
+        Assert.Equal(60, runs.Sum(r => r.Duplicates));
+        Assert.Equal(20, lib.Catalog.ListStems().Select(s => s.ContentHash).Distinct().Count());
+        Assert.All(lib.Catalog.ListStems(), s => Assert.NotNull(lib.Catalog.GetDescriptors(s.Id)));
+    }
+}
