@@ -590,6 +590,17 @@ public sealed partial class CatalogStore : IDisposable
         return list;
     }
 
+    /// <summary>Ids of stems that have no descriptors (an ingest was killed between the row and its analysis).</summary>
+    public IReadOnlyList<long> StemsWithoutDescriptors()
+    {
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "SELECT s.id FROM stems s WHERE NOT EXISTS (SELECT 1 FROM descriptors d WHERE d.stem_id = s.id) ORDER BY s.id;");
+        using var r = cmd.ExecuteReader();
+        var list = new List<long>();
+        while (r.Read()) list.Add(r.GetInt64(0));
+        return list;
+    }
+
     // ───────────────────────────── semantic profiles ─────────────────────────────
 
     /// <summary>Writes (or replaces) the stem's semantic profile for <see cref="SemanticProfile.ModelId"/>.</summary>

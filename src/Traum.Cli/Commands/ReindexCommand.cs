@@ -20,8 +20,9 @@ internal static class ReindexCommand
         {
             var json = pr.GetValue(globals.Json);
             using var session = SearchCommandSupport.Open(pr, globals);
+            var describe = Engine.Ingest.StemAnalyzerRegistry.Descriptors(new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library))));
             var summary = await Output.WithProgressAsync("reindex", json,
-                (progress, token) => Task.Run(() => session.Service.Reindex(progress, token), token), ct).ConfigureAwait(false);
+                (progress, token) => Task.Run(() => session.Service.Reindex(progress, token, describe), token), ct).ConfigureAwait(false);
             if (json)
             {
                 Output.Json(summary);

@@ -26,7 +26,7 @@ public static class StemAnalyzerRegistry
     }
 
     /// <summary>Descriptors with the <c>descriptors</c> settings section (see <see cref="DescriptorOptions"/>).</summary>
-    internal static DescriptorStemAnalyzer Descriptors(TraumContext context)
+    public static DescriptorStemAnalyzer Descriptors(TraumContext context)
     {
         var options = TraumSettings.Bind<DescriptorOptions>(context.Configuration, "descriptors");
         DescriptorAnalyzer analyzer;

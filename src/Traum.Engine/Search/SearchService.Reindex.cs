@@ -1,7 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Core;
+using Traum.Engine.Ingest;
 using Traum.Engine.Semantic;
 using Traum.Models.Embedding;
 
@@ -10,16 +12,22 @@ namespace Traum.Engine.Search;
 public sealed partial class SearchService
 {
     /// <summary>
-    /// Embeds every stem that lacks an embedding of an available model (CLAP and the descriptor embedding), writes
-    /// semantic profiles where the current prompt set has none (so editing prompts.json recomputes them), and
-    /// refreshes the stored library percentiles. Work already done is kept when cancelled; a rerun continues.
+    /// Describes every stem that lacks descriptors (when <paramref name="descriptors"/> is given), embeds every stem
+    /// that lacks an embedding of an available model (CLAP and the descriptor embedding), writes semantic profiles
+    /// where the current prompt set has none (so editing prompts.json recomputes them), and refreshes the stored
+    /// library percentiles. Work already done is kept when cancelled; a rerun continues.
     /// </summary>
-    public ReindexSummary Reindex(IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="progress">Stems done of the stems to do.</param>
+    /// <param name="cancellationToken">Stops between stems.</param>
+    /// <param name="descriptors">The descriptor analyser of ingest, to complete stems an interrupted ingest left without descriptors.</param>
+    public ReindexSummary Reindex(IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default, IStemAnalyzer? descriptors = null)
     {
         var catalog = _library.Catalog;
         var notes = new List<string>();
         var failures = new List<string>();
         var embedded = new Dictionary<string, int>(StringComparer.Ordinal);
+        var described = descriptors is null ? 0 : Describe(descriptors, failures, cancellationToken);
+        if (described > 0) notes.Add(string.Create(CultureInfo.InvariantCulture, $"described {described} stem(s) that had no descriptors"));
         if (Models.ClapAudio is null)
         {
             notes.Add($"CLAP is not installed: no CLAP embeddings or semantic profiles. Install it with '{SearchModels.InstallClap}' and run 'traum reindex' again.");
@@ -85,6 +93,30 @@ public sealed partial class SearchService
         }
         var refreshed = semantic is null ? 0 : RefreshPercentiles(semantic, cancellationToken);
         return new ReindexSummary(embedded, profiled, refreshed, failures, notes);
+    }
+
+    /// <summary>Runs <paramref name="descriptors"/> over each stem without descriptors; returns how many were described.</summary>
+    private int Describe(IStemAnalyzer descriptors, List<string> failures, CancellationToken cancellationToken)
+    {
+        var catalog = _library.Catalog;
+        var count = 0;
+        foreach (var id in catalog.StemsWithoutDescriptors())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (catalog.GetStem(id) is not { } stem) continue;
+            try
+            {
+                var buffer = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+                descriptors.Analyze(stem, buffer, catalog, cancellationToken);
+                count++;
+            }
+            catch (TraumException e)
+            {
+                failures.Add($"{id}: descriptors: {e.Message}");
+                LogReindexFailed(_logger, id, e.Message);
+            }
+        }
+        return count;
     }
 
     /// <summary>Rewrites stored profiles whose library percentiles changed; returns how many.</summary>

@@ -6,27 +6,57 @@ using Traum.Engine.Ingest;
 
 namespace Traum.Engine.Separation;
 
-/// <summary>
-/// Puts separated stems into the library: records the parent track (by the content hash of its decoded samples) and
-/// ingests every stem with its kind from the source name, origin "separated" and the track's id, through the same
-/// <see cref="StemIngester"/> (and so the same analysers: descriptors, CLAP embedding when installed) as any import.
-/// The stem files stay where separation wrote them; the library keeps its own copy per content hash.
-/// </summary>
-public sealed class LibraryStemIngestor(StemIngester ingester) : IStemIngestor
+/// <summary>How <see cref="LibraryStemIngestor"/> treats the files of a separation.</summary>
+public sealed record SeparatedStemOptions
 {
+    /// <summary>The track's display name (default: the source file name without extension).</summary>
+    public string? TrackName { get; init; }
+
+    /// <summary>Keep a copy of the mix in the library as the track's stored file (the server does; uploads go away).</summary>
+    public bool StoreTrack { get; init; }
+
+    /// <summary>
+    /// Move the stem files into the library instead of leaving them where separation wrote them (the server does:
+    /// its output folder is its own, so a second copy would only double the disk use).
+    /// </summary>
+    public bool MoveStems { get; init; }
+}
+
+/// <summary>
+/// Puts separated stems into the library, for the command line and the server alike: records the parent track
+/// (identified by the content hash of its decoded samples, so the same file separated from either gives one track)
+/// and ingests every stem with its kind from the source name, origin "separated" and the track's id, through the
+/// same <see cref="StemIngester"/> (and so the same analysers) as any import. Running it again over the same
+/// separation adds nothing and completes what an interrupted run left out (missing stems, missing analyses).
+/// </summary>
+public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOptions? options = null) : IStemIngestor
+{
+    private readonly SeparatedStemOptions _options = options ?? new SeparatedStemOptions();
+
+    /// <summary>The track of the last <see cref="Ingest"/> call, when it was recorded.</summary>
+    public long? TrackId { get; private set; }
+
+    /// <summary>The stems (added or already present) of the last <see cref="Ingest"/> call.</summary>
+    public IReadOnlyList<long> StemIds { get; private set; } = [];
+
+    /// <summary>How a separated stem is named: "TRACK - STEM".</summary>
+    public static string StemName(string trackName, string stemName) => $"{trackName} - {stemName}";
+
     public IReadOnlyList<string> Ingest(SeparatedTrack track, string contentHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);
         var library = ingester.Library;
         var lines = new List<string>();
+        var stemIds = new List<long>();
         Track parent;
         try
         {
             var (hash, info, frames) = HashTrack(track.Source, cancellationToken);
-            parent = library.Catalog.AddTrack(new NewTrack
+            parent = library.Catalog.FindTrackByHash(hash) ?? library.Catalog.AddTrack(new NewTrack
             {
-                Name = Path.GetFileNameWithoutExtension(track.Source),
+                Name = _options.TrackName ?? Path.GetFileNameWithoutExtension(track.Source),
                 SourcePath = track.Source,
+                FilePath = _options.StoreTrack ? library.StoreTrackFile(track.Source, hash) : null,
                 Format = info.Format,
                 Duration = (double)frames / info.SampleRate,
                 ContentHash = hash,
@@ -36,16 +66,20 @@ public sealed class LibraryStemIngestor(StemIngester ingester) : IStemIngestor
         {
             return [$"track not recorded: {e.Problem ?? e.Message}"];
         }
+        TrackId = parent.Id;
         foreach (var stem in track.Stems)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var result = ingester.Ingest(new IngestItem(stem.Path)
             {
                 Kind = stem.Kind,
+                Category = stem.Kind,
                 Origin = StemOrigin.Separated,
                 TrackId = parent.Id,
-                Name = $"{parent.Name} - {stem.Name}",
+                Name = StemName(parent.Name, stem.Name),
+                MoveSource = _options.MoveStems,
             }, cancellationToken);
+            if (result.Stem is { } s) stemIds.Add(s.Id);
             lines.Add(result.Status switch
             {
                 IngestStatus.Added => string.Create(CultureInfo.InvariantCulture, $"{stem.Name}: stem {result.Stem!.Id} added (track {parent.Id})"),
@@ -54,6 +88,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester) : IStemIngestor
             });
             foreach (var a in result.AnalysisErrors) lines.Add($"{stem.Name}: analysis {a}");
         }
+        StemIds = stemIds;
         return lines;
     }
 

@@ -210,6 +210,9 @@ public sealed partial class SeparationPipeline
         if (!request.Force && ReadRecord(folder) is { } rec && rec.Settings == settings && rec.ContentHash == hash && rec.Stems.All(s => File.Exists(s.Path)))
         {
             var skipped = new SeparatedTrack(path, "skipped", folder, rec.Stems, "already separated with this model and these settings", rec.AudioSeconds, 0);
+            // The files being there does not mean the library has them: a run killed while ingesting leaves stems out
+            // of the catalog. Ingest is idempotent, so it runs again and completes what is missing.
+            if (request.Ingest && _ingestor is not null) skipped = skipped with { Ingested = _ingestor.Ingest(skipped, hash, cancellationToken) };
             return skipped;
         }
         foreach (var leftover in StemFileSink.Leftovers(folder)) File.Delete(leftover);

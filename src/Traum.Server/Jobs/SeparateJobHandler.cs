@@ -15,7 +15,7 @@ namespace Traum.Server.Jobs;
 /// their parent track. The model comes from the request, else <c>separation:model</c>; an export folder from
 /// <c>models:demucs:path</c> (as for the command line; <c>separation:modelPath</c> is also read) or <c>TRAUM_DEMUCS_MODEL</c> wins.
 /// </summary>
-internal sealed class SeparateJobHandler(TraumContext context, Library library, StemIngester ingester) : IJobHandler
+internal sealed class SeparateJobHandler(TraumContext context, StemIngester ingester) : IJobHandler
 {
     public string Kind => JobKinds.Separate;
 
@@ -36,7 +36,7 @@ internal sealed class SeparateJobHandler(TraumContext context, Library library, 
     public async Task<string?> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
         var p = run.Parameters<SeparateParameters>();
-        var ingestor = new TrackIngestor(library, ingester, p.Name);
+        var ingestor = new LibraryStemIngestor(ingester, new SeparatedStemOptions { TrackName = p.Name, StoreTrack = true, MoveStems = true });
         var pipeline = new SeparationPipeline(context, ingestor);
         var request = new SeparateRequest([p.Path])
         {
@@ -60,58 +60,5 @@ internal sealed class SeparateJobHandler(TraumContext context, Library library, 
         {
         }
         return JobParameters.Serialize(new { trackId = ingestor.TrackId, stemIds = ingestor.StemIds, status = track.Status, notes = track.Message });
-    }
-
-    /// <summary>Records the track (stored once per content hash) and ingests each stem as separated from it.</summary>
-    private sealed class TrackIngestor(Library library, StemIngester ingester, string name) : IStemIngestor
-    {
-        public long? TrackId { get; private set; }
-
-        public List<long> StemIds { get; } = [];
-
-        public IReadOnlyList<string> Ingest(SeparatedTrack track, string contentHash, CancellationToken cancellationToken)
-        {
-            var catalog = library.Catalog;
-            var existing = catalog.FindTrackByHash(contentHash);
-            if (existing is null)
-            {
-                var stored = library.StoreTrackFile(track.Source, contentHash);
-                var info = AudioFile.Probe(track.Source);
-                existing = catalog.AddTrack(new NewTrack
-                {
-                    Name = name,
-                    SourcePath = track.Source,
-                    FilePath = stored,
-                    Format = info.Format,
-                    Duration = track.AudioSeconds,
-                    ContentHash = contentHash,
-                });
-            }
-            TrackId = existing.Id;
-            var lines = new List<string>();
-            foreach (var stem in track.Stems)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var r = ingester.Ingest(new IngestItem(stem.Path)
-                {
-                    Kind = stem.Kind,
-                    Category = stem.Kind,
-                    Origin = StemOrigin.Separated,
-                    TrackId = existing.Id,
-                    Name = $"{name} – {stem.Name}",
-                    MoveSource = true,
-                }, cancellationToken);
-                if (r.Stem is { } s)
-                {
-                    StemIds.Add(s.Id);
-                    lines.Add(s.Id.ToString(CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    lines.Add($"{stem.Name}: {r.Error}");
-                }
-            }
-            return lines;
-        }
     }
 }

@@ -123,10 +123,11 @@ public sealed class SearchServiceTests
         var s1 = f.AddStem(a);
         var s2 = f.AddStem(a.Select(x => x * 1.0005f + 0.0002f).ToArray()); // cosine ≈ 1
         var others = Enumerable.Range(0, 6).Select(_ => f.AddStem(SearchFixture.Random(rng))).ToList();
-        // A second row of the same audio as others[0]: same content hash.
+        // A second row of the same audio as others[0] (same content hash): the same sound separated from a track.
+        var track = f.Library.Catalog.AddTrack(new NewTrack { Name = "song", SourcePath = "/song.wav", Format = "wav", Duration = 60, ContentHash = new string('e', 64) });
         var copy = f.Library.Catalog.AddStem(new NewStem
         {
-            Name = "copy", Kind = "drums", Category = "loop", Origin = StemOrigin.Imported, FilePath = others[0].FilePath,
+            Name = "copy", Kind = "drums", Category = "loop", Origin = StemOrigin.Separated, TrackId = track.Id, FilePath = others[0].FilePath,
             ContentHash = others[0].ContentHash, SampleRate = others[0].SampleRate, Channels = 1, Duration = others[0].Duration,
         });
         f.Vectors[copy.Id] = f.Vectors[others[0].Id];
@@ -161,6 +162,22 @@ public sealed class SearchServiceTests
         Assert.Equal(20 - partial, summary.Embedded["descriptors:v1"]);
         Assert.Equal(20, f.Library.Catalog.CountEmbeddings("descriptors:v1"));
         Assert.Empty(service.Reindex(cancellationToken: Ct).Embedded);
+    }
+
+    [Fact]
+    public void Reindex_StemsWithoutDescriptors_DescribedWithTheIngestAnalyser()
+    {
+        using var f = new SearchFixture();
+        var rng = new Random(9);
+        for (var i = 0; i < 4; i++) f.AddStem(SearchFixture.Random(rng)); // rows whose analysis an ingest never wrote
+        var catalog = f.Library.Catalog;
+        Assert.Equal(4, catalog.StemsWithoutDescriptors().Count);
+        using var service = new SearchService(f.Library, f.Models(clap: false));
+        var analyser = new Traum.Engine.Ingest.DescriptorStemAnalyzer(b => Ingest.IngestTestKit.FakeDescribe(b));
+        var summary = service.Reindex(cancellationToken: Ct, descriptors: analyser);
+        Assert.Empty(catalog.StemsWithoutDescriptors());
+        foreach (var s in catalog.ListStems()) Assert.Equal(s.Duration, catalog.GetDescriptors(s.Id)!.Duration, 6);
+        Assert.Contains(summary.Notes, n => n.Contains("described", StringComparison.Ordinal));
     }
 
     [Fact]

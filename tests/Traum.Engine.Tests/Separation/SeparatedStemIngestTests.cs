@@ -1,0 +1,106 @@
+using Traum.Audio;
+using Traum.Audio.IO;
+using Traum.Catalog;
+using Traum.Core;
+using Traum.Engine.Ingest;
+using Traum.Engine.Separation;
+using Traum.Models.Demucs;
+using Traum.TestKit;
+using Xunit;
+using static Traum.Engine.Tests.Ingest.IngestTestKit;
+
+namespace Traum.Engine.Tests.Separation;
+
+public sealed class SeparatedStemIngestTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Fixture(string name)
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Traum.slnx"))) d = d.Parent;
+        return Path.Combine(d!.FullName, "tests", "fixtures", "demucs", name);
+    }
+
+    private static string WriteTrack(TempDir tmp, string name)
+    {
+        var path = tmp.File(name);
+        var l = Signals.Chord([50, 57, 62], 3.0, 44100, 0.4);
+        var r = Signals.PinkNoise(3.0, 44100, 0.2, 3);
+        AudioFile.Write(path, new AudioBuffer([l, r], 44100), new AudioWriteOptions(SampleFormat.Float32));
+        return path;
+    }
+
+    private static SeparateRequest Request(TempDir tmp, string input, bool ingest) => new([input])
+    {
+        ModelPath = Fixture("time4"),
+        OutDir = tmp.File("out"),
+        Ingest = ingest,
+        Bits = "32f",
+        Demucs = new DemucsOptions { IntraOpThreads = 1 },
+    };
+
+    [Fact]
+    public async Task RunAsync_RerunAfterIngestWasKilled_CompletesTheCatalog()
+    {
+        using var tmp = new TempDir("sep-ingest");
+        var input = WriteTrack(tmp, "Song.wav");
+        var context = TraumContext.ForLibrary(tmp.File("lib"));
+        using var library = Library.Open(context.LibraryPath);
+        var ingester = new StemIngester(library, [new DescriptorStemAnalyzer(FakeDescribe)]);
+
+        // The state a kill -9 during ingest leaves: stems and separation.json on disk, nothing in the catalog.
+        var first = Assert.Single(await new SeparationPipeline(context).RunAsync(Request(tmp, input, ingest: false), null, Ct));
+        Assert.Equal("separated", first.Status);
+        Assert.Equal(0, library.Catalog.CountStems());
+
+        var rerun = Assert.Single(await new SeparationPipeline(context, new LibraryStemIngestor(ingester)).RunAsync(Request(tmp, input, ingest: true), null, Ct));
+        Assert.Equal("skipped", rerun.Status); // nothing separated twice
+        Assert.Equal(4, library.Catalog.CountStems());
+        Assert.All(library.Catalog.ListStems(), s => Assert.NotNull(library.Catalog.GetDescriptors(s.Id)));
+
+        // A third run adds nothing.
+        await new SeparationPipeline(context, new LibraryStemIngestor(ingester)).RunAsync(Request(tmp, input, ingest: true), null, Ct);
+        Assert.Equal(4, library.Catalog.CountStems());
+        Assert.Single(library.Catalog.ListTracks());
+    }
+
+    [Fact]
+    public void Ingest_SameTrackAsTheCommandLineAndTheServerDoIt_OneTrack()
+    {
+        using var tmp = new TempDir("sep-identity");
+        using var library = Library.Open(tmp.File("lib"));
+        var ingester = new StemIngester(library, [new DescriptorStemAnalyzer(FakeDescribe)]);
+        var source = WriteTrack(tmp, "Song.wav");
+        // The server receives the same file as an upload, stored under a name of its own.
+        var upload = tmp.File("uploads/3f2a.upload.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(upload)!);
+        File.Copy(source, upload);
+        SeparatedTrack Stems(string src, string folder)
+        {
+            var stems = new List<SeparatedStem>();
+            foreach (var (name, seed) in new[] { ("drums", 11), ("bass", 12) })
+            {
+                var p = tmp.File($"{folder}/{name}.wav");
+                WriteSound(p, seed, seconds: 0.3);
+                stems.Add(new SeparatedStem(name, name, p));
+            }
+            return new SeparatedTrack(src, "separated", tmp.File(folder), stems, null, 3, 1);
+        }
+
+        var cli = new LibraryStemIngestor(ingester);
+        cli.Ingest(Stems(source, "cli"), "raw-cli", Ct);
+        var server = new LibraryStemIngestor(ingester, new SeparatedStemOptions { TrackName = "Song", StoreTrack = true, MoveStems = true });
+        server.Ingest(Stems(upload, "server"), "raw-server", Ct);
+
+        var track = Assert.Single(library.Catalog.ListTracks());
+        Assert.Equal(track.Id, cli.TrackId);
+        Assert.Equal(track.Id, server.TrackId);
+        Assert.Equal(cli.StemIds.Order(), server.StemIds.Order());
+        Assert.Equal(2, library.Catalog.CountStems());
+        Assert.Equal("Song - drums", library.Catalog.GetStem(cli.StemIds[0])!.Name);
+        // The server's stem files went into the library (moved, not copied); the command line's stay where the user asked.
+        Assert.False(File.Exists(tmp.File("server/drums.wav")));
+        Assert.True(File.Exists(tmp.File("cli/drums.wav")));
+    }
+}
