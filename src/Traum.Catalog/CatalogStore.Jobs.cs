@@ -73,43 +73,30 @@ public sealed partial class CatalogStore
     }
 
     /// <summary>
-    /// Marks as <see cref="JobState.Interrupted"/> every Running job whose owning process is gone (it crashed or was
-    /// killed); jobs of processes still alive on this machine are left alone. Returns the jobs it marked.
+    /// Marks as <see cref="JobState.Interrupted"/> every Running job that nobody runs any more and nobody will take
+    /// over: its lease expired or its process on this machine is gone, and it is not a detached job with attempts
+    /// left (those are started again by the next runtime that claims work). Returns the jobs it marked.
     /// </summary>
     public IReadOnlyList<JobInfo> MarkInterruptedJobs()
     {
         using var c = Connect();
-        var running = new List<(string Id, string? Owner)>();
-        using (var cmd = Cmd(c, null, "SELECT id, owner FROM jobs WHERE state = 'Running';"))
-        using (var r = cmd.ExecuteReader())
-        {
-            while (r.Read()) running.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)));
-        }
         var marked = new List<JobInfo>();
-        foreach (var (id, owner) in running)
+        foreach (var (job, owner) in AbandonedJobs(c))
         {
-            if (OwnerAlive(owner)) continue;
             var now = Now();
             using var upd = Cmd(c, null,
-                "UPDATE jobs SET state = 'Interrupted', error = COALESCE(error, 'The process running this job stopped before it finished; run it again to continue.'), finished_at = $t, updated_at = $t WHERE id = $id AND state = 'Running';",
-                ("$t", now), ("$id", id));
-            if (upd.ExecuteNonQuery() > 0 && GetJob(id) is { } job) marked.Add(job);
+                "UPDATE jobs SET state = 'Interrupted', error = COALESCE(error, 'The process running this job stopped before it finished; run it again to continue.'), finished_at = $t, updated_at = $t, lease_until = NULL WHERE id = $id AND state = 'Running' AND owner IS $o;",
+                ("$t", now), ("$id", job.Id), ("$o", owner));
+            if (upd.ExecuteNonQuery() > 0 && GetJob(job.Id) is { } j) marked.Add(j);
         }
         return marked;
     }
 
-    /// <summary>Running jobs whose owning process is gone, without changing them.</summary>
+    /// <summary>Running jobs that <see cref="MarkInterruptedJobs"/> would mark, without changing them.</summary>
     public IReadOnlyList<JobInfo> FindInterruptedJobs()
     {
         using var c = Connect();
-        var list = new List<JobInfo>();
-        using var cmd = Cmd(c, null, $"SELECT {JobColumns}, owner FROM jobs WHERE state = 'Running';");
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            if (!OwnerAlive(r.IsDBNull(11) ? null : r.GetString(11))) list.Add(ReadJob(r));
-        }
-        return list;
+        return AbandonedJobs(c).Select(x => x.Job).ToList();
     }
 
     /// <summary>Runs SQLite's integrity check; returns its complaints (empty when the database is sound).</summary>
@@ -141,14 +128,16 @@ public sealed partial class CatalogStore
     private static bool OwnerAlive(string? owner)
     {
         if (owner is null) return false;
+        // host:pid:start, and for a runtime's claims a fourth part: its instance.
         var parts = owner.Split(':');
-        if (parts.Length != 3 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid)) return false;
+        if (parts.Length is not (3 or 4) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid)) return false;
         if (parts[0] != Environment.MachineName) return true;
-        if (owner == CurrentOwner) return true;
+        var process = string.Join(':', parts[..3]);
+        if (process == CurrentOwner) return true;
         try
         {
             using var p = Process.GetProcessById(pid);
-            return OwnerOf(pid, p.StartTime.ToUniversalTime()) == owner;
+            return OwnerOf(pid, p.StartTime.ToUniversalTime()) == process;
         }
         catch (ArgumentException)
         {

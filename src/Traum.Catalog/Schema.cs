@@ -166,5 +166,16 @@ internal static class Schema
         CREATE UNIQUE INDEX ux_stems_identity
             ON stems (content_hash, origin, IFNULL(track_id, -1), IFNULL(generation_id, -1));
         """,
+        // v4: jobs claimed by any number of runtimes: a lease renewed by heartbeat (an expired one is taken over),
+        // bounded attempts, a cancel request any runtime can make, and whether workers may run the job (detached)
+        // or only the command line that started it.
+        """
+        ALTER TABLE jobs ADD COLUMN lease_until TEXT;
+        ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 3;
+        ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN detached INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX ix_jobs_claim ON jobs (state, detached, created_at);
+        """,
     ];
 }

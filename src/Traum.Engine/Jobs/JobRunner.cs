@@ -7,32 +7,88 @@ using Traum.Core;
 
 namespace Traum.Engine.Jobs;
 
-/// <summary>What a job's work function gets: its id, a progress sink (persisted, throttled) and its cancellation.</summary>
+/// <summary>What a job's work function gets: its record, a progress sink (persisted, throttled), a data-point log and its cancellation.</summary>
 /// <param name="JobId">The job's id in the catalog.</param>
 /// <param name="Progress">Report progress here; it is saved to the job record at most every <see cref="JobRunner.ProgressInterval"/> and forwarded to the caller's observer.</param>
-/// <param name="CancellationToken">Cancelled by the caller's token or by <see cref="JobRunner.Cancel"/>.</param>
-public sealed record JobContext(string JobId, IProgress<ProgressInfo> Progress, CancellationToken CancellationToken);
+/// <param name="CancellationToken">Cancelled by the caller's token, by a cancel request from any runtime, or when the lease is lost.</param>
+public sealed record JobContext(string JobId, IProgress<ProgressInfo> Progress, CancellationToken CancellationToken)
+{
+    /// <summary>The job record as claimed (kind, parameters, attempt).</summary>
+    public JobInfo? Job { get; init; }
+
+    /// <summary>Publishes a data point (e.g. <c>new { epoch, loss }</c>) to listeners as a "log" event.</summary>
+    public Action<object> Log { get; init; } = _ => { };
+}
+
+/// <summary>Lease and polling settings of a <see cref="JobRunner"/>. Every default is written here once.</summary>
+public sealed record JobRuntimeOptions
+{
+    /// <summary>How long a claim holds without a heartbeat; a job whose runtime stops renewing it is taken over after this.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a running job's lease is renewed and its cancel flag read.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often an idle worker looks for work that another process queued.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a detached job whose runtime died is started again before it is given up.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Checks that the values make sense.</summary>
+    /// <exception cref="InvalidInputException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (Lease <= TimeSpan.Zero || Heartbeat <= TimeSpan.Zero || Heartbeat >= Lease)
+        {
+            throw new InvalidInputException("jobs: the heartbeat must be positive and shorter than the lease.");
+        }
+        if (PollInterval <= TimeSpan.Zero) throw new InvalidInputException("jobs:pollInterval must be positive.");
+        if (MaxAttempts < 1) throw new InvalidInputException("jobs:maxAttempts must be at least 1.");
+    }
+}
+
+/// <summary>One thing that happened to a job in this runtime: "state", "progress" or "log" (with its data point).</summary>
+public sealed class JobEventArgs(string type, JobInfo job, object? data = null) : EventArgs
+{
+    public string Type { get; } = type;
+
+    public JobInfo Job { get; } = job;
+
+    public object? Data { get; } = data;
+}
 
 /// <summary>
-/// Runs long work as jobs with a durable record in the catalog: created Queued, marked Running (owned by this
-/// process), progress saved at most every <see cref="ProgressInterval"/>, and finished Succeeded, Failed or
-/// Cancelled. A process that dies leaves its jobs Running; <see cref="RecoverInterrupted"/> (called at start-up)
-/// marks those Interrupted. The command line runs jobs in the foreground; the server runs several in the background
-/// and cancels them by id.
+/// The one job runtime of Traum, used by the command line (foreground) and by the server and workers (background).
+/// A job is a catalog row claimed atomically (compare-and-set), owned by one runtime, with a lease renewed by a
+/// heartbeat; a detached job whose lease expires (its process died) is taken over by another runtime, up to
+/// <see cref="JobRuntimeOptions.MaxAttempts"/>. Cancellation is a flag in the row, so any runtime can cancel a job
+/// another one runs; progress is saved at most every <see cref="ProgressInterval"/>; a runtime that lost its lease
+/// writes nothing more. Jobs nobody will take over are marked Interrupted by <see cref="RecoverInterrupted"/>.
 /// </summary>
 public sealed partial class JobRunner
 {
     private readonly CatalogStore _catalog;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _logger;
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+    private readonly JobRuntimeOptions _options;
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
-    public JobRunner(CatalogStore catalog, TimeProvider? time = null, ILogger<JobRunner>? logger = null)
+    public JobRunner(CatalogStore catalog, TimeProvider? time = null, ILogger<JobRunner>? logger = null, JobRuntimeOptions? options = null)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<JobRunner>.Instance;
+        _options = options ?? new JobRuntimeOptions();
+        _options.Validate();
+        Owner = CatalogStore.NewRuntimeOwner();
     }
+
+    /// <summary>This runtime's name in the owner column of the jobs it runs.</summary>
+    public string Owner { get; }
+
+    /// <summary>Lease and polling settings.</summary>
+    public JobRuntimeOptions Options => _options;
 
     /// <summary>Least time between two progress writes to the catalog.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -40,80 +96,107 @@ public sealed partial class JobRunner
     /// <summary>Raised after a job's record changes (start, saved progress, finish), with the new record.</summary>
     public event EventHandler<JobInfo>? JobUpdated;
 
+    /// <summary>Raised for every state change, every progress report and every logged data point of the jobs run here.</summary>
+    public event EventHandler<JobEventArgs>? JobEvent;
+
     /// <summary>Ids of the jobs this runner is running now.</summary>
     public IReadOnlyCollection<string> RunningJobIds => [.. _running.Keys];
 
-    /// <summary>Marks jobs left Running by a process that is gone as Interrupted; returns them.</summary>
+    /// <summary>Marks jobs that nobody runs and nobody will take over as Interrupted; returns them.</summary>
     public IReadOnlyList<JobInfo> RecoverInterrupted()
     {
         var marked = _catalog.MarkInterruptedJobs();
-        foreach (var j in marked) LogInterrupted(_logger, j.Id, j.Kind);
+        foreach (var j in marked)
+        {
+            LogInterrupted(_logger, j.Id, j.Kind);
+            Raise("state", j);
+        }
         return marked;
     }
 
-    /// <summary>Creates a Queued job record (the server queues before it runs).</summary>
+    /// <summary>Creates a Queued job that only this runtime will run (the command line's foreground jobs).</summary>
     public JobInfo Create(string kind, object? parameters = null) =>
-        _catalog.CreateJob(kind, parameters is null ? null : JsonSerializer.Serialize(parameters, JsonOptions));
+        _catalog.CreateJob(kind, parameters is null ? null : JsonSerializer.Serialize(parameters, JsonOptions), detached: false, _options.MaxAttempts);
 
-    /// <summary>Creates a job and runs it; see <see cref="RunAsync{T}(JobInfo, Func{JobContext, Task{T}}, IProgress{ProgressInfo}?, CancellationToken)"/>.</summary>
+    /// <summary>Queues a job for any runtime with a handler for its kind (server and worker jobs).</summary>
+    public JobInfo Submit(string kind, string? parametersJson)
+    {
+        var job = _catalog.CreateJob(kind, parametersJson, detached: true, _options.MaxAttempts);
+        Raise("state", job);
+        return job;
+    }
+
+    /// <summary>Creates a job and runs it in the foreground; see <see cref="RunAsync{T}(JobInfo, Func{JobContext, Task{T}}, IProgress{ProgressInfo}?, CancellationToken)"/>.</summary>
     public Task<T> RunAsync<T>(string kind, object? parameters, Func<JobContext, Task<T>> work, IProgress<ProgressInfo>? observer, CancellationToken cancellationToken) =>
         RunAsync(Create(kind, parameters), work, observer, cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="work"/> as <paramref name="job"/>. Its result is saved as JSON. An exception marks the job
-    /// Failed (with the message) and is rethrown; cancellation marks it Cancelled and rethrows.
+    /// Claims <paramref name="job"/> and runs <paramref name="work"/> as it. Its result is saved as JSON. An exception
+    /// marks the job Failed (with the message) and is rethrown; cancellation marks it Cancelled and rethrows.
     /// </summary>
+    /// <exception cref="InvalidInputException">The job cannot be claimed (it runs elsewhere or is finished).</exception>
     public async Task<T> RunAsync<T>(JobInfo job, Func<JobContext, Task<T>> work, IProgress<ProgressInfo>? observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(work);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (!_running.TryAdd(job.Id, cts)) throw new InvalidInputException($"Job {job.Id} is already running.");
-        var progress = new PersistedProgress(this, job.Id, observer);
-        try
+        if (_running.ContainsKey(job.Id)) throw new InvalidInputException($"Job {job.Id} is already running.");
+        var claimed = _catalog.ClaimJob(Owner, _options.Lease, id: job.Id)
+            ?? throw new InvalidInputException($"Job {job.Id} cannot be started: it is running elsewhere, finished, or was cancelled.");
+        T result = default!;
+        await ExecuteAsync(claimed, async ctx =>
         {
-            _catalog.StartJob(job.Id);
-            Notify(job.Id);
-            LogStarted(_logger, job.Id, job.Kind);
-            T result;
-            try
-            {
-                result = await work(new JobContext(job.Id, progress, cts.Token)).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested)
-            {
-                progress.Flush();
-                _catalog.FinishJob(job.Id, JobState.Cancelled, error: "Cancelled.");
-                Notify(job.Id);
-                LogFinished(_logger, job.Id, JobState.Cancelled);
-                throw;
-            }
-            catch (Exception e)
-            {
-                progress.Flush();
-                _catalog.FinishJob(job.Id, JobState.Failed, error: e.Message);
-                Notify(job.Id);
-                LogFailed(_logger, e, job.Id);
-                throw;
-            }
-            progress.Flush();
-            _catalog.FinishJob(job.Id, JobState.Succeeded, resultJson: JsonSerializer.Serialize(result, JsonOptions));
-            Notify(job.Id);
-            LogFinished(_logger, job.Id, JobState.Succeeded);
-            return result;
-        }
-        finally
-        {
-            _running.TryRemove(job.Id, out _);
-        }
+            result = await work(ctx).ConfigureAwait(false);
+            return JsonSerializer.Serialize(result, JsonOptions);
+        }, observer, cancellationToken, CancellationToken.None, rethrow: true).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Claims the oldest claimable detached job of <paramref name="kinds"/> (queued, or taken over from a runtime
+    /// whose lease expired) and runs it with <paramref name="work"/>, whose result (JSON or null) is saved. Failures
+    /// are recorded in the job, not thrown. When <paramref name="stoppingToken"/> fires the job is recorded as
+    /// Interrupted ("retry to continue").
+    /// </summary>
+    /// <returns>False when there was nothing to claim.</returns>
+    public async Task<bool> RunNextAsync(IReadOnlyCollection<string> kinds, Func<JobContext, Task<string?>> work, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        ArgumentNullException.ThrowIfNull(work);
+        if (kinds.Count == 0) return false;
+        var claimed = _catalog.ClaimJob(Owner, _options.Lease, kinds);
+        if (claimed is null) return false;
+        await ExecuteAsync(claimed, work, null, stoppingToken, stoppingToken, rethrow: false).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Asks for a job to be cancelled, whichever runtime runs it: queued jobs are cancelled at once, running ones at
+    /// their runtime's next heartbeat (at once when they run here). Finished jobs are returned as they are.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such job.</exception>
+    public JobInfo RequestCancel(string jobId)
+    {
+        var job = _catalog.RequestJobCancel(jobId);
+        if (_running.TryGetValue(jobId, out var cts)) cts.Cancel();
+        else if (job.State == JobState.Cancelled) Raise("state", job);
+        return job;
     }
 
     /// <summary>Requests cancellation of a job this runner is running. Returns false when it is not running here.</summary>
     public bool Cancel(string jobId)
     {
-        if (!_running.TryGetValue(jobId, out var cts)) return false;
-        cts.Cancel();
+        if (!_running.ContainsKey(jobId)) return false;
+        RequestCancel(jobId);
         return true;
+    }
+
+    /// <summary>Queues a failed, cancelled or interrupted job again for any runtime; null when it is in another state.</summary>
+    /// <exception cref="NotFoundException">No such job.</exception>
+    public JobInfo? Requeue(string jobId)
+    {
+        var job = _catalog.RequeueJob(jobId);
+        if (job is not null) Raise("state", job);
+        return job;
     }
 
     internal static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
@@ -122,48 +205,177 @@ public sealed partial class JobRunner
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    private void Notify(string id)
+    private async Task ExecuteAsync(JobInfo claimed, Func<JobContext, Task<string?>> work, IProgress<ProgressInfo>? observer,
+        CancellationToken cancellationToken, CancellationToken stoppingToken, bool rethrow)
     {
-        if (JobUpdated is { } handler && _catalog.GetJob(id) is { } info) handler(this, info);
+        var id = claimed.Id;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _running[id] = cts;
+        var lease = new LeaseWatch();
+        var progress = new PersistedProgress(this, claimed, observer);
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(id, cts, lease, stopHeartbeat.Token);
+        try
+        {
+            Raise("state", _catalog.GetJob(id) ?? claimed);
+            LogStarted(_logger, id, claimed.Kind);
+            string? result;
+            try
+            {
+                var context = new JobContext(id, progress, cts.Token) { Job = claimed, Log = data => Raise("log", progress.Current, data) };
+                result = await work(context).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                progress.Flush();
+                if (lease.Lost)
+                {
+                    LogLeaseLost(_logger, id);
+                }
+                else if (stoppingToken.IsCancellationRequested && !lease.CancelRequested && !_catalog.IsJobCancelRequested(id))
+                {
+                    Finish(id, JobState.Interrupted, error: null, result: null, message: "the runtime stopped; retry to continue");
+                }
+                else
+                {
+                    Finish(id, JobState.Cancelled, error: "Cancelled.", result: null, message: "cancelled");
+                    LogFinished(_logger, id, JobState.Cancelled);
+                }
+                if (rethrow) throw;
+                return;
+            }
+            catch (Exception e)
+            {
+                progress.Flush();
+                // What a user can act on is kept; an internal error keeps its details for the log.
+                var error = e is TraumException ? e.Message : $"internal error ({e.GetType().Name}); see the log";
+                if (!lease.Lost) Finish(id, JobState.Failed, error, result: null, message: "failed");
+                LogFailed(_logger, e, id);
+                if (rethrow) throw;
+                return;
+            }
+            progress.Flush();
+            if (!lease.Lost) Finish(id, JobState.Succeeded, error: null, result, message: null); // keeps the last progress message
+            LogFinished(_logger, id, JobState.Succeeded);
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await heartbeat.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped above.
+            }
+            _running.TryRemove(id, out _);
+        }
     }
 
-    /// <summary>Forwards every report to the observer and saves the latest one at most every interval.</summary>
-    private sealed class PersistedProgress(JobRunner runner, string jobId, IProgress<ProgressInfo>? observer) : IProgress<ProgressInfo>
+    private void Finish(string id, JobState state, string? error, string? result, string? message)
+    {
+        if (_catalog.FinishOwnedJob(id, Owner, state, error, result, message) && _catalog.GetJob(id) is { } job) Raise("state", job);
+    }
+
+    /// <summary>Renews the lease until stopped; cancels the work when the lease is lost or a cancel was requested.</summary>
+    private async Task HeartbeatAsync(string id, CancellationTokenSource work, LeaseWatch lease, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(_options.Heartbeat, stop).ConfigureAwait(false);
+            LeaseRenewal renewal;
+            try
+            {
+                renewal = _catalog.RenewJobLease(id, Owner, _options.Lease);
+            }
+            catch (Exception e) when (e is TraumException or IOException or InvalidOperationException || e.GetType().Name == "SqliteException")
+            {
+                LogHeartbeatFailed(_logger, e, id);
+                continue; // the catalog may be busy; the lease has room for a missed beat
+            }
+            if (!renewal.Held)
+            {
+                lease.Lost = true;
+                await work.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+            if (renewal.CancelRequested)
+            {
+                lease.CancelRequested = true;
+                await work.CancelAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Raise(string type, JobInfo job, object? data = null)
+    {
+        JobEvent?.Invoke(this, new JobEventArgs(type, job, data));
+        if (type == "state") JobUpdated?.Invoke(this, job);
+    }
+
+    private sealed class LeaseWatch
+    {
+        public volatile bool Lost;
+        public volatile bool CancelRequested;
+    }
+
+    /// <summary>Forwards every report to the observer and listeners, and saves the latest one at most every interval.</summary>
+    private sealed class PersistedProgress(JobRunner runner, JobInfo claimed, IProgress<ProgressInfo>? observer) : IProgress<ProgressInfo>
     {
         private readonly Lock _gate = new();
         private DateTimeOffset _lastSaved = DateTimeOffset.MinValue;
         private ProgressInfo? _pending;
+        private JobInfo _current = claimed with { State = JobState.Running };
+
+        public JobInfo Current
+        {
+            get
+            {
+                lock (_gate) return _current;
+            }
+        }
 
         public void Report(ProgressInfo value)
         {
             observer?.Report(value);
+            JobInfo snapshot;
+            var save = false;
             lock (_gate)
             {
+                _current = _current with { Progress = double.IsFinite(value.Fraction) ? Math.Clamp(value.Fraction, 0, 1) : _current.Progress, Message = value.Message ?? _current.Message };
+                snapshot = _current;
                 var now = runner._time.GetUtcNow();
                 if (now - _lastSaved < runner.ProgressInterval)
                 {
                     _pending = value;
-                    return;
                 }
-                _lastSaved = now;
-                _pending = null;
-                Save(value);
+                else
+                {
+                    _lastSaved = now;
+                    _pending = null;
+                    save = true;
+                }
             }
+            runner.JobEvent?.Invoke(runner, new JobEventArgs("progress", snapshot));
+            if (save) Save(value);
         }
 
         public void Flush()
         {
+            ProgressInfo? p;
             lock (_gate)
             {
-                if (_pending is { } p) Save(p);
+                p = _pending;
                 _pending = null;
             }
+            if (p is { } v) Save(v);
         }
 
         private void Save(ProgressInfo p)
         {
-            runner._catalog.UpdateJobProgress(jobId, p.Fraction, p.Message);
-            runner.Notify(jobId);
+            runner._catalog.UpdateOwnedJobProgress(claimed.Id, runner.Owner, p.Fraction, p.Message);
+            if (runner.JobUpdated is { } handler && runner._catalog.GetJob(claimed.Id) is { } info) handler(runner, info);
         }
     }
 
@@ -176,6 +388,12 @@ public sealed partial class JobRunner
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} failed")]
     private static partial void LogFailed(ILogger logger, Exception e, string id);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} ({Kind}) was left running by a process that is gone; marked interrupted")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} ({Kind}) was left running by a runtime that is gone; marked interrupted")]
     private static partial void LogInterrupted(ILogger logger, string id, string kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: its lease was lost (another runtime took it over); this runtime stopped it")]
+    private static partial void LogLeaseLost(ILogger logger, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: could not renew its lease")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception e, string id);
 }

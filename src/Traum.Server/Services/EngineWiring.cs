@@ -7,6 +7,7 @@ using Traum.Engine;
 using Traum.Engine.Configuration;
 using Traum.Engine.StemGeneration;
 using Traum.Engine.Ingest;
+using Traum.Engine.Jobs;
 using Traum.Engine.Search;
 using Traum.Engine.Training;
 using Traum.Server.Jobs;
@@ -25,7 +26,8 @@ internal static class EngineWiring
     {
         // Catalog, ingest and job records.
         services.TryAddSingleton(_ => Library.Open(context.LibraryPath, context.Time));
-        services.TryAddSingleton<IJobStore>(sp => new CatalogJobStore(sp.GetRequiredService<Library>()));
+        services.TryAddSingleton(sp => new JobRunner(sp.GetRequiredService<Library>().Catalog, context.Time,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<JobRunner>(), TraumSettings.Bind<JobRuntimeOptions>(context.Configuration, "jobs")));
         services.TryAddSingleton<CatalogLibraryPort>();
         services.TryAddSingleton<ILibraryPort>(sp => sp.GetRequiredService<CatalogLibraryPort>());
         services.TryAddSingleton(sp => new StemIngester(sp.GetRequiredService<Library>(), Analyzers(sp, context),
@@ -43,7 +45,7 @@ internal static class EngineWiring
         services.TryAddSingleton<IModelsPort>(sp => new EngineModelsPort(context, sp.GetRequiredService<TrainingService>()));
 
         services.AddSingleton<IJobHandler, IngestJobHandler>();
-        services.AddSingleton<IJobHandler>(sp => new SeparateJobHandler(context, sp.GetRequiredService<Library>(), sp.GetRequiredService<StemIngester>()));
+        services.AddSingleton<IJobHandler>(sp => new SeparateJobHandler(context, sp.GetRequiredService<StemIngester>()));
         services.AddSingleton<IJobHandler>(sp => new TrainJobHandler(sp.GetRequiredService<TrainingService>(),
             TraumSettings.Bind<TrainingDefaults>(context.Configuration, "training")));
         services.AddSingleton<IJobHandler>(sp => new GenerateJobHandler(sp.GetRequiredService<GenerativeService>()));
