@@ -18,6 +18,7 @@ public sealed class Library : IDisposable
     public const string TracksFolder = "tracks";
     public const string ModelsFolder = "models";
     public const string GeneratedFolder = "generated";
+    public const string UploadsFolder = "uploads";
 
     private Library(string root, CatalogStore catalog)
     {
@@ -55,6 +56,9 @@ public sealed class Library : IDisposable
     public string TracksPath => Path.Combine(Root, TracksFolder);
     public string ModelsPath => Path.Combine(Root, ModelsFolder);
     public string GeneratedPath => Path.Combine(Root, GeneratedFolder);
+
+    /// <summary>Where the server keeps uploads until their job has run.</summary>
+    public string UploadsPath => Path.Combine(Root, UploadsFolder);
 
     /// <summary>Absolute path of a path relative to the library (as stored in the catalog).</summary>
     /// <exception cref="InvalidInputException">The path leads outside the library.</exception>

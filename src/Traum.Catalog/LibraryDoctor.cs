@@ -19,8 +19,18 @@ public sealed record DoctorReport(
     IReadOnlyList<string> IntegrityProblems,
     bool Repaired)
 {
+    /// <summary>
+    /// What interrupted work left outside the store (relative paths): uploads no job is waiting for, generated files
+    /// that were never ingested, and empty upload folders (ending in '/').
+    /// </summary>
+    public IReadOnlyList<string> LeftoverFiles { get; init; } = [];
+
+    /// <summary>Stems whose descriptors are missing (an ingest was killed between the row and its analysis); not a problem of the files, so repaired by <c>traum reindex</c> or the doctor's caller.</summary>
+    public IReadOnlyList<long> StemsWithoutDescriptors { get; init; } = [];
+
     /// <summary>Number of problems found.</summary>
-    public int ProblemCount => TempFiles.Count + OrphanFiles.Count + MissingStemFiles.Count + MissingTrackFiles.Count + InterruptedJobs.Count + IntegrityProblems.Count;
+    public int ProblemCount => TempFiles.Count + OrphanFiles.Count + MissingStemFiles.Count + MissingTrackFiles.Count + InterruptedJobs.Count
+        + IntegrityProblems.Count + LeftoverFiles.Count + StemsWithoutDescriptors.Count;
 
     public bool Healthy => ProblemCount == 0;
 }
@@ -30,8 +40,11 @@ public sealed record DoctorReport(
 /// temporary files (deleted), files without rows (deleted: their content is not in the catalog, and re-ingesting
 /// the source adds it again), rows whose file is gone (stem rows deleted with their analysis; track rows keep the
 /// record but lose the file reference), and jobs left Running by a dead process (marked Interrupted).
-/// Files younger than <see cref="DoctorOptions.GracePeriod"/> are left alone, because a running ingest may be
-/// between writing a file and adding its row.
+/// Files younger than <see cref="DoctorOptions.GracePeriod"/> (counted from when Traum wrote them, not from the
+/// source's time) are left alone, because a running ingest may be between writing a file and adding its row, and an
+/// orphan is checked once more just before it is deleted. Leftovers of interrupted work (uploads no job waits for,
+/// generated files never ingested, empty upload folders) are reported and removed too; stems without descriptors
+/// are reported for the caller to describe.
 /// </summary>
 public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
 {
@@ -49,7 +62,11 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
         var referenced = catalog.ListReferencedFiles();
         var temps = new List<string>();
         var orphans = new List<string>();
-        foreach (var folder in new[] { library.StemsPath, library.TracksPath, library.GeneratedPath })
+        var leftovers = new List<string>();
+        // Uploads and separation outputs a queued or running job still needs are named in its parameters.
+        var waiting = catalog.ListJobs(JobState.Queued, limit: int.MaxValue).Concat(catalog.ListJobs(JobState.Running, limit: int.MaxValue))
+            .Select(j => j.Parameters ?? "").ToList();
+        foreach (var folder in new[] { library.StemsPath, library.TracksPath, library.GeneratedPath, library.UploadsPath })
         {
             if (!Directory.Exists(folder)) continue;
             foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
@@ -58,10 +75,27 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
                 var name = Path.GetFileName(file);
                 var old = File.GetLastWriteTimeUtc(file) <= cutoff.UtcDateTime;
                 if (!old) continue;
-                if (AtomicFile.IsTempName(name)) temps.Add(library.GetRelativePath(file));
-                else if (folder != library.GeneratedPath && !referenced.Contains(library.GetRelativePath(file))) orphans.Add(library.GetRelativePath(file));
+                var relative = library.GetRelativePath(file);
+                if (AtomicFile.IsTempName(name)) temps.Add(relative);
+                else if (folder == library.GeneratedPath) leftovers.Add(relative); // generation output is moved into the store on ingest
+                else if (folder == library.UploadsPath)
+                {
+                    // uploads/ID.upload or uploads/ID/name: ID (hex) is what a waiting job's parameters contain.
+                    var id = Path.GetFileNameWithoutExtension(relative.Split('/')[1]);
+                    if (!waiting.Any(p => p.Contains(id, StringComparison.Ordinal))) leftovers.Add(relative);
+                }
+                else if (!referenced.Contains(relative)) orphans.Add(relative);
             }
         }
+        foreach (var folder in new[] { library.UploadsPath, library.GeneratedPath })
+        {
+            if (!Directory.Exists(folder)) continue;
+            foreach (var dir in Directory.EnumerateDirectories(folder))
+            {
+                if (Directory.GetLastWriteTimeUtc(dir) <= cutoff.UtcDateTime && !Directory.EnumerateFileSystemEntries(dir).Any()) leftovers.Add(library.GetRelativePath(dir) + "/");
+            }
+        }
+        var undescribed = catalog.StemsWithoutDescriptors();
 
         var missingStems = new List<Stem>();
         foreach (var stem in catalog.ListStems())
@@ -85,6 +119,14 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
             }
             foreach (var s in missingStems) catalog.DeleteStem(s.Id);
             foreach (var t in missingTracks) catalog.ClearTrackFile(t.Id);
+            foreach (var l in leftovers)
+            {
+                var full = library.GetFullPath(l.TrimEnd('/'));
+                if (!l.EndsWith('/')) AtomicFile.TryDelete(full);
+                // The leftover's own folder goes too when nothing else is in it (uploads/ID/, generated/CATEGORY/).
+                var dir = l.EndsWith('/') ? full : Path.GetDirectoryName(full)!;
+                if (dir != library.UploadsPath && dir != library.GeneratedPath) TryRemoveEmptyFolder(dir);
+            }
             interrupted = catalog.MarkInterruptedJobs();
             RemoveEmptyFolders(library.StemsPath);
             RemoveEmptyFolders(library.TracksPath);
@@ -93,7 +135,23 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
         {
             interrupted = catalog.FindInterruptedJobs();
         }
-        return new DoctorReport(temps, orphans, missingStems, missingTracks, interrupted, integrity, repair);
+        return new DoctorReport(temps, orphans, missingStems, missingTracks, interrupted, integrity, repair)
+        {
+            LeftoverFiles = leftovers,
+            StemsWithoutDescriptors = undescribed,
+        };
+    }
+
+    private static void TryRemoveEmptyFolder(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
+        }
+        catch (IOException)
+        {
+            // Someone wrote into it meanwhile.
+        }
     }
 
     private static void RemoveEmptyFolders(string root)

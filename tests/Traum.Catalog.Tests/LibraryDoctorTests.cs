@@ -14,7 +14,8 @@ public sealed class LibraryDoctorTests
         using var dir = new TempDir("doctor");
         using var lib = Library.Open(dir.File("lib"));
         File.WriteAllBytes(dir.File("a.wav"), [1, 2]);
-        lib.Catalog.AddStem(Stem(1, file: lib.StoreStemFile(dir.File("a.wav"), Hash(1))));
+        var stem = lib.Catalog.AddStem(Stem(1, file: lib.StoreStemFile(dir.File("a.wav"), Hash(1))));
+        lib.Catalog.SetDescriptors(stem.Id, Descriptors()); // as ingest writes them
         var report = new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken);
         Assert.True(report.Healthy, string.Join(", ", report.OrphanFiles.Concat(report.TempFiles)));
     }
@@ -27,7 +28,7 @@ public sealed class LibraryDoctorTests
         File.WriteAllBytes(dir.File("a.wav"), [1, 2]);
         File.WriteAllBytes(dir.File("b.wav"), [3, 4]);
         var kept = lib.StoreStemFile(dir.File("a.wav"), Hash(1));
-        lib.Catalog.AddStem(Stem(1, file: kept));
+        lib.Catalog.SetDescriptors(lib.Catalog.AddStem(Stem(1, file: kept)).Id, Descriptors());
         var orphan = lib.StoreStemFile(dir.File("b.wav"), Hash(2)); // the process "dies" before AddStem
         var temp = Path.Combine(lib.StemsPath, "ab", ".traum-x.wav.123.tmp"); // and a write that never finished
         Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
@@ -130,5 +131,56 @@ public sealed class LibraryDoctorGraceTests
         var report = new LibraryDoctor(lib).Run(repair: true, new DoctorOptions(), TestContext.Current.CancellationToken);
         Assert.Empty(report.OrphanFiles);
         Assert.True(File.Exists(full));
+    }
+}
+
+public sealed class LibraryDoctorLeftoverTests
+{
+    private static readonly DoctorOptions NoGrace = new(TimeSpan.Zero);
+
+    [Fact]
+    public void Run_LeftoversOfKilledUploadsAndGenerations_ReportedAndRemovedButWaitingUploadsKept()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        Directory.CreateDirectory(lib.UploadsPath);
+        var killed = Path.Combine(lib.UploadsPath, "0123456789abcdef0123456789abcdef.upload");       // the server died mid-upload
+        File.WriteAllBytes(killed, new byte[1000]);
+        var refused = Path.Combine(lib.UploadsPath, "fedcba9876543210fedcba9876543210");             // an empty folder of a refused upload
+        Directory.CreateDirectory(refused);
+        var waiting = Path.Combine(lib.UploadsPath, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Song.flac"); // a queued job still needs it
+        Directory.CreateDirectory(Path.GetDirectoryName(waiting)!);
+        File.WriteAllBytes(waiting, [1, 2, 3]);
+        lib.Catalog.CreateJob("separate", $"{{\"path\":\"{waiting.Replace("\\", "\\\\", StringComparison.Ordinal)}\"}}", detached: true);
+        var generated = Path.Combine(lib.GeneratedPath, "bass", "bass-v1-random-1-01-g7.wav");     // generated but never ingested
+        Directory.CreateDirectory(Path.GetDirectoryName(generated)!);
+        File.WriteAllBytes(generated, [4, 5]);
+
+        var report = new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(
+            new[] { "generated/bass/bass-v1-random-1-01-g7.wav", "uploads/0123456789abcdef0123456789abcdef.upload", "uploads/fedcba9876543210fedcba9876543210/" },
+            report.LeftoverFiles.Order());
+        Assert.False(report.Healthy);
+
+        var repaired = new LibraryDoctor(lib).Run(repair: true, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(3, repaired.LeftoverFiles.Count);
+        Assert.False(File.Exists(killed));
+        Assert.False(Directory.Exists(refused));
+        Assert.False(File.Exists(generated));
+        Assert.True(File.Exists(waiting));
+        Assert.True(new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken).Healthy);
+    }
+
+    [Fact]
+    public void Run_StemWithoutDescriptors_Reported()
+    {
+        using var dir = new TempDir("doctor");
+        using var lib = Library.Open(dir.File("lib"));
+        File.WriteAllBytes(dir.File("a.wav"), [1, 2]);
+        var stem = lib.Catalog.AddStem(Stem(1, file: lib.StoreStemFile(dir.File("a.wav"), Hash(1))));
+        var report = new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { stem.Id }, report.StemsWithoutDescriptors);
+        lib.Catalog.SetDescriptors(stem.Id, Descriptors());
+        Assert.True(new LibraryDoctor(lib).Run(repair: false, NoGrace, TestContext.Current.CancellationToken).Healthy);
     }
 }

@@ -7,6 +7,28 @@ namespace Traum.Cli.Commands;
 /// <summary><c>traum doctor [--repair]</c>: checks that the catalog and the files agree.</summary>
 internal static class DoctorCommand
 {
+    /// <summary>Describes the stems an interrupted ingest left without descriptors; returns those it could.</summary>
+    private static List<long> Describe(Engine.TraumContext context, Library library, IReadOnlyList<long> ids)
+    {
+        var done = new List<long>();
+        if (ids.Count == 0) return done;
+        var analyzer = Engine.Ingest.StemAnalyzerRegistry.Descriptors(context);
+        foreach (var id in ids)
+        {
+            if (library.Catalog.GetStem(id) is not { } stem) continue;
+            try
+            {
+                analyzer.Analyze(stem, Audio.IO.AudioFile.Read(library.GetFullPath(stem.FilePath)), library.Catalog, CancellationToken.None);
+                done.Add(id);
+            }
+            catch (Core.TraumException e)
+            {
+                Output.Note($"stem {id}: {e.Message}");
+            }
+        }
+        return done;
+    }
+
     public static Command Create(GlobalOptions globals)
     {
         var repair = new Option<bool>("--repair") { Description = "Fix what is found: delete leftover and orphaned files, drop rows whose file is gone, mark dead jobs interrupted" };
@@ -21,6 +43,7 @@ internal static class DoctorCommand
             // Opened without recovering jobs first, so that a check without --repair changes nothing.
             using var library = Library.Open(context.LibraryPath, context.Time);
             var report = new LibraryDoctor(library, context.Time).Run(pr.GetValue(repair), new DoctorOptions(TimeSpan.FromMinutes(minutes)));
+            var described = report.Repaired ? Describe(context, library, report.StemsWithoutDescriptors) : [];
             if (json)
             {
                 Output.Json(new
@@ -33,6 +56,9 @@ internal static class DoctorCommand
                     missingTrackFiles = report.MissingTrackFiles.Select(t => new { t.Id, t.FilePath }),
                     interruptedJobs = report.InterruptedJobs.Select(j => new { j.Id, j.Kind }),
                     integrityProblems = report.IntegrityProblems,
+                    leftoverFiles = report.LeftoverFiles,
+                    stemsWithoutDescriptors = report.StemsWithoutDescriptors,
+                    described,
                 });
             }
             else
@@ -43,13 +69,18 @@ internal static class DoctorCommand
                 foreach (var s in report.MissingStemFiles) Output.Line($"stem {s.Id} has no file {s.FilePath} ({(report.Repaired ? "row removed" : "found")})");
                 foreach (var t in report.MissingTrackFiles) Output.Line($"track {t.Id} has no file {t.FilePath} ({(report.Repaired ? "reference cleared" : "found")})");
                 foreach (var j in report.InterruptedJobs) Output.Line($"job {j.Id} ({j.Kind}) was left running by a process that is gone ({(report.Repaired ? "marked interrupted" : "found")})");
+                foreach (var l in report.LeftoverFiles) Output.Line($"leftover of interrupted work ({verb}): {l}");
+                foreach (var id in report.StemsWithoutDescriptors)
+                {
+                    Output.Line($"stem {id} has no descriptors ({(!report.Repaired ? "found" : described.Contains(id) ? "described" : "could not be described")})");
+                }
                 foreach (var p in report.IntegrityProblems) Output.Line($"database: {p}");
                 if (report.Healthy) Output.Line($"The library at {library.Root} is healthy.");
                 else if (report.Repaired) Output.Line($"Repaired {report.ProblemCount - report.IntegrityProblems.Count} problem(s).");
                 else Output.Line($"{report.ProblemCount} problem(s); run 'traum doctor --repair' to fix them.");
                 if (report.IntegrityProblems.Count > 0) Output.Note("The database itself is damaged: copy catalog.db aside and re-ingest your sources into a new library.");
             }
-            var unrepaired = report.Repaired ? report.IntegrityProblems.Count : report.ProblemCount;
+            var unrepaired = report.Repaired ? report.IntegrityProblems.Count + report.StemsWithoutDescriptors.Count - described.Count : report.ProblemCount;
             return unrepaired == 0 ? CliApp.ExitOk : CliApp.ExitUserError;
         });
         return cmd;

@@ -72,7 +72,12 @@ internal static class SeparateCommand
             var (library, ingestor) = request.Ingest ? SeparationIngest.Create(context, json) : (null, null);
             using var libraryScope = library;
             var pipeline = new SeparationPipeline(context, ingestor);
-            var results = await Output.WithProgressAsync("separate", json, (p, token) => pipeline.RunAsync(request, p, token), ct).ConfigureAwait(false);
+            // With a library the separation is a job like any other (in the Jobs list, cancellable from the server).
+            var runner = library is null ? null : new Engine.Jobs.JobRunner(library.Catalog, context.Time);
+            var results = await Output.WithProgressAsync("separate", json, (p, token) => runner is null
+                ? pipeline.RunAsync(request, p, token)
+                : runner.RunAsync("separate", new { paths = request.Paths, model = request.Model, shifts = request.Demucs.Shifts },
+                    job => pipeline.RunAsync(request, job.Progress, job.CancellationToken), p, token), ct).ConfigureAwait(false);
 
             if (json)
             {

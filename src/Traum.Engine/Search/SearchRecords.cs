@@ -17,6 +17,12 @@ public sealed record SearchOptions
     /// <summary>Stems decoded and embedded together by <c>traum reindex</c>.</summary>
     public int ReindexBatch { get; init; } = 8;
 
+    /// <summary>
+    /// Longest query example decoded, in seconds (at its own rate and channels). Longer files are refused: an
+    /// example is one sound, and the bound keeps one request from taking a server's memory.
+    /// </summary>
+    public double MaxExampleSeconds { get; init; } = 600;
+
     /// <summary>Vector index settings (section <c>search:index</c>).</summary>
     public VectorIndexOptions Index { get; init; } = new();
 }

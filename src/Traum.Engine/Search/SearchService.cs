@@ -53,7 +53,12 @@ public sealed partial class SearchService : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
-        var audio = AudioFile.Read(full, cancellationToken);
+        AudioBuffer audio;
+        using (var reader = AudioFile.OpenRead(full, cancellationToken))
+        {
+            var budget = (long)Math.Ceiling(_options.MaxExampleSeconds * reader.Info.SampleRate) * reader.Info.Channels;
+            audio = AudioFile.ReadAll(reader, cancellationToken, budget);
+        }
         CheckAudible(audio, full);
         var embedder = Models.ExampleEmbedder;
         var vector = embedder.EmbedAudio([audio], cancellationToken)[0];

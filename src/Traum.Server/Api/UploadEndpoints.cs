@@ -45,7 +45,7 @@ internal static class UploadEndpoints
         var shifts = 0;
         if (form.Field("shifts") is { } s && (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out shifts) || shifts is < 0 or > 20))
         {
-            Uploads.TryDelete(file.Path);
+            Uploads.DeleteWithFolder(file.Path);
             throw new InvalidInputException("shifts must be a whole number from 0 to 20.");
         }
         var p = new SeparateParameters(file.Path, Path.GetFileNameWithoutExtension(file.Name), form.Field("model"), shifts);
@@ -56,7 +56,7 @@ internal static class UploadEndpoints
         }
         catch
         {
-            Uploads.TryDelete(file.Path);
+            Uploads.DeleteWithFolder(file.Path);
             throw;
         }
     }

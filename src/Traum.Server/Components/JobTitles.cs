@@ -9,6 +9,7 @@ internal static class JobTitles
     public static string Of(JobInfo job)
     {
         ArgumentNullException.ThrowIfNull(job);
+        if (job.Kind == "reindex") return "Refresh the library's analyses";
         try
         {
             if (job.Parameters is { } p)

@@ -145,6 +145,21 @@ internal sealed class Uploads(ServerOptions options, Engine.TraumContext context
         }
     }
 
+    /// <summary>Deletes an upload stored in a folder of its own (<see cref="MoveToOwnFolder"/>), and the folder.</summary>
+    public static void DeleteWithFolder(string path)
+    {
+        TryDelete(path);
+        try
+        {
+            var folder = System.IO.Path.GetDirectoryName(path);
+            if (folder is not null && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException)
+        {
+            // Left for `traum doctor`.
+        }
+    }
+
     private static BadHttpRequestException TooLarge() =>
         new("The upload is larger than the server accepts.", StatusCodes.Status413PayloadTooLarge);
 

@@ -7,6 +7,10 @@ internal static class JobKinds
     public const string Ingest = "ingest";
     public const string Train = "train";
     public const string Generate = "generate";
+    public const string Reindex = "reindex";
+
+    /// <summary>Kinds whose success adds stems, after which a reindex refreshes the library's percentiles.</summary>
+    public static bool AddsStems(string kind) => kind is Separate or Ingest or Generate;
 }
 
 /// <summary>Parameters of a separation job.</summary>

@@ -168,7 +168,19 @@ internal sealed partial class JobManager
         var run = new JobRun(job, context.Progress, context.Log);
         LogStarted(job.Id, job.Kind);
         _ = stoppingToken;
-        return await Task.Run(() => handler.RunAsync(run, context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
+        var result = await Task.Run(() => handler.RunAsync(run, context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
+        if (JobKinds.AddsStems(job.Kind)) QueueReindex();
+        return result;
+    }
+
+    /// <summary>Queues a reindex (percentiles, missing analyses) unless one is already waiting.</summary>
+    private void QueueReindex()
+    {
+        if (!_handlers.ContainsKey(JobKinds.Reindex)) return;
+        if (_catalog.ListJobs(JobState.Queued, JobKinds.Reindex, limit: 1).Count > 0) return;
+        var job = _runner.Submit(JobKinds.Reindex, null);
+        LaneOf(job.Kind).Wake();
+        LogQueued(job.Id, job.Kind);
     }
 
     private Lane LaneOf(string kind)

@@ -52,9 +52,9 @@ internal sealed class SeparateJobHandler(TraumContext context, StemIngester inge
         try
         {
             // The separated stems are in the library now; the uploaded mix is kept as the track's stored copy only.
-            Uploads.TryDelete(p.Path);
-            var folder = Path.GetDirectoryName(p.Path);
-            if (folder is not null && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+            Uploads.DeleteWithFolder(p.Path);
+            // The stems were moved into the store; what is left of the server's own output folder is its record.
+            if (track.Folder is { } outFolder && Path.GetDirectoryName(outFolder) is { } trackFolder && Directory.Exists(trackFolder)) Directory.Delete(trackFolder, recursive: true);
         }
         catch (IOException)
         {

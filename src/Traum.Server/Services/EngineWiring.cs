@@ -49,6 +49,7 @@ internal static class EngineWiring
         services.AddSingleton<IJobHandler>(sp => new TrainJobHandler(sp.GetRequiredService<TrainingService>(),
             TraumSettings.Bind<TrainingDefaults>(context.Configuration, "training")));
         services.AddSingleton<IJobHandler>(sp => new GenerateJobHandler(sp.GetRequiredService<GenerativeService>()));
+        services.AddSingleton<IJobHandler>(sp => new ReindexJobHandler(sp.GetRequiredService<SearchService>(), StemAnalyzerRegistry.Descriptors(context)));
     }
 
     /// <summary>

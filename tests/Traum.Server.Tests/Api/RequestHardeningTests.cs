@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Traum.Core;
 using Traum.TestKit;
 
 namespace Traum.Server.Tests.Api;
@@ -133,5 +134,39 @@ public sealed class RequestHardeningTests
         using var content = new StringContent($"{{\"path\":\"{a}\"}}", Encoding.UTF8, "application/json");
         using var r = await host.Client.PostAsync("/api/ingest", content, Ct);
         await ProblemAssert.IsProblemAsync(r, HttpStatusCode.BadRequest);
+    }
+}
+
+public sealed class JobFollowUpTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task IngestJob_Succeeded_AReindexJobFollowsAndSucceeds()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var wav = File.ReadAllBytes(host.WriteWav("a.wav", Signals.Sine(440, 0.5, 44100)));
+        using var r = await host.UploadAsync("/api/uploads/stems", [("file", "a.wav", wav)]);
+        var job = await TestServerHost.ReadAsync<JobInfo>(r);
+        Assert.Equal(JobState.Succeeded, (await host.WaitForJobAsync(job.Id)).State);
+        JobInfo? reindex = null;
+        for (var i = 0; i < 300 && reindex?.State != JobState.Succeeded; i++)
+        {
+            reindex = (await host.GetJsonAsync<List<JobInfo>>("/api/jobs")).FirstOrDefault(j => j.Kind == "reindex");
+            await Task.Delay(100, Ct);
+        }
+        Assert.NotNull(reindex);
+        Assert.Equal(JobState.Succeeded, reindex.State);
+    }
+
+    [Fact]
+    public async Task TrackUpload_RefusedParameter_LeavesNoFolderBehind()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var wav = File.ReadAllBytes(host.WriteWav("song.wav", Signals.Sine(220, 1, 44100)));
+        using var r = await host.UploadAsync("/api/uploads/track", [("file", "song.wav", wav)], new Dictionary<string, string> { ["shifts"] = "99" });
+        Assert.True((int)r.StatusCode is 400 or 503, $"{(int)r.StatusCode}");
+        var uploads = Path.Combine(host.Library, "uploads");
+        Assert.True(!Directory.Exists(uploads) || !Directory.EnumerateFileSystemEntries(uploads).Any());
     }
 }
