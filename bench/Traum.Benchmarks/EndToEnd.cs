@@ -17,6 +17,7 @@ public static class EndToEnd
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
             ["load"] = ("Server load: N clients searching top-10 by text for 60 s over 100 000 stems while an ingest job runs", Server.LoadTest.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
+            ["reliability"] = ("Fault probe: kill -9 during ingest, mutated audio files, malformed HTTP requests; what each lost or how it ended", Reliability.ReliabilityProbe.Run),
         };
 
     public static int Run(string[] args)
