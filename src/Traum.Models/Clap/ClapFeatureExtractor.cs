@@ -2,7 +2,6 @@ using Traum.Audio;
 using Traum.Audio.Dsp;
 using Traum.Audio.Spectral;
 using Traum.Core;
-using static TorchSharp.torch;
 
 namespace Traum.Models.Clap;
 
@@ -45,19 +44,13 @@ public sealed class ClapFeatureExtractor
     /// <summary>Floats per window of features: 1001 × 64.</summary>
     public const int FeaturesPerWindow = Frames * MelBins;
 
-    private static readonly StftOptions StftOptions = new(FftSize, Hop, Center: true, Normalized: false);
 
     /// <summary>The shared instance (stateless apart from the filter bank).</summary>
     public static ClapFeatureExtractor Instance { get; } = new();
 
-    private readonly Tensor _melT;
-
     private ClapFeatureExtractor()
     {
         MelFilters = MelFilterBank.Create(SampleRate, FftSize, MelBins, FMin, FMax, MelScale.Slaney, MelNorm.Slaney);
-        // [bins, mels] so that power [.., frames, bins] @ melT = [.., frames, mels].
-        using var m = tensor(MelFilters, [MelBins, (FftSize / 2) + 1]);
-        _melT = m.t().contiguous().DetachFromDisposeScope();
     }
 
     /// <summary>The mel filter bank, row-major <c>[64, 513]</c>.</summary>
@@ -107,13 +100,12 @@ public sealed class ClapFeatureExtractor
     {
         if (count <= 0 || windows.Length != count * WindowSamples) throw new ArgumentException("Expected count × 480 000 samples.", nameof(windows));
         if (destination.Length != count * FeaturesPerWindow) throw new ArgumentException("Expected count × 1001 × 64 floats.", nameof(destination));
-        using var scope = NewDisposeScope();
-        var x = tensor(windows.ToArray(), [count, WindowSamples]);
-        var spec = Stft.Forward(x, StftOptions); // [count, 513, 1001] complex64
-        var power = spec.real.square().add_(spec.imag.square()); // |X|²
-        var mel = power.transpose(1, 2).matmul(_melT); // [count, 1001, 64]
-        var db = mel.clamp_min_(MelFloor).log10_().mul_(10f).contiguous();
-        db.data<float>().CopyTo(destination);
+        // Traum's own FFT: feature extraction never loads libtorch.
+        var logMel = new ManagedLogMel(FftSize, Hop, MelFilters, MelFloor);
+        for (var w = 0; w < count; w++)
+        {
+            logMel.Compute(windows.Slice(w * WindowSamples, WindowSamples), destination.Slice(w * FeaturesPerWindow, FeaturesPerWindow));
+        }
     }
 
     /// <summary>Mono 48 kHz samples of any buffer: channels averaged, then resampled when the rate differs.</summary>
