@@ -47,6 +47,22 @@ public sealed class Library : IDisposable
         return new Library(full, CatalogStore.Open(Path.Combine(full, CatalogFileName), time));
     }
 
+    /// <summary>
+    /// Opens the library at <paramref name="root"/> only when it exists, creating nothing: for commands that read
+    /// (a typo in --library must not leave an empty library behind).
+    /// </summary>
+    /// <exception cref="NotFoundException">There is no library there.</exception>
+    public static Library OpenExisting(string root, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        var full = Path.GetFullPath(root);
+        if (!File.Exists(Path.Combine(full, CatalogFileName)))
+        {
+            throw new NotFoundException($"There is no library at {full}. Add audio with 'traum ingest PATH', or pass the folder of an existing one with --library.");
+        }
+        return Open(full, time);
+    }
+
     /// <summary>Absolute path of the library folder.</summary>
     public string Root { get; }
 

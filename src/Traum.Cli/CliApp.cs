@@ -18,6 +18,14 @@ internal static class CliApp
         var root = BuildRoot(globals);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        if (args.Length > 0 && parse.Errors.Count > 0)
+        {
+            // One line that names the nearest valid name, not the whole help.
+            var message = ParseErrors.Describe(parse);
+            if (parse.GetValue(globals.Json)) Console.Error.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { error = message, kind = "user" }));
+            else Console.Error.WriteLine($"traum: {message}");
+            return ExitUserError;
+        }
         try
         {
             return await parse.InvokeAsync(config).ConfigureAwait(false);

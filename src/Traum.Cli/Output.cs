@@ -18,11 +18,26 @@ internal static class Output
     /// <summary>Writes <paramref name="value"/> as indented JSON on stdout.</summary>
     public static void Json(object? value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 
-    /// <summary>Writes a table; cells are plain text (markup is escaped).</summary>
+    /// <summary>
+    /// Writes a table; cells are plain text (markup is escaped). On a terminal (or with <c>COLUMNS</c> set, at that
+    /// width) a drawn table; to a pipe or a file, tab-separated rows under a header row, never wrapped.
+    /// </summary>
     public static void Table(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string?>> rows, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(rows);
+        var width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var w) && w > 20 ? w : (int?)null;
+        if (Console.IsOutputRedirected && width is null)
+        {
+            // A pipe or a file: one tab-separated row per line, never wrapped, easy to cut and sort.
+            if (title is not null) AnsiConsole.Console.Profile.Out.Writer.WriteLine($"# {title}");
+            var writer = AnsiConsole.Console.Profile.Out.Writer;
+            writer.WriteLine(string.Join('\t', columns));
+            foreach (var r in rows) writer.WriteLine(string.Join('\t', r.Select(x => (x ?? "").Replace('\t', ' ').Replace('\n', ' '))));
+            writer.Flush();
+            return;
+        }
+        if (width is { } cols) AnsiConsole.Console.Profile.Width = cols;
         var t = new Table().Border(TableBorder.Rounded);
         if (title is not null) t.Title(Markup.Escape(title));
         foreach (var c in columns) t.AddColumn(new TableColumn(Markup.Escape(c)));

@@ -27,7 +27,7 @@ internal static class IngestCommand
             var n = pr.GetValue(jobs);
             if (n < 1) throw new Core.InvalidInputException($"--jobs must be at least 1 (got {n}).");
             var context = Context(pr, globals);
-            using var library = Open(context, json);
+            using var library = Open(context, json, create: true);
             var service = IngestService(context, library);
             var request = new IngestRequest(pr.GetValue(paths)!)
             {
@@ -51,7 +51,8 @@ internal static class IngestCommand
                 foreach (var e in summary.AnalysisErrors) Output.Note($"analysis failed: {e}");
                 Output.Line(Describe(summary));
             }
-            return summary.Failed > 0 ? CliApp.ExitUserError : CliApp.ExitOk;
+            // Nothing to ingest is the user's mistake (a wrong folder), as is a file that failed.
+            return summary.Failed > 0 || summary.Files == 0 ? CliApp.ExitUserError : CliApp.ExitOk;
         });
         return cmd;
     }

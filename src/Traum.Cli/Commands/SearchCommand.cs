@@ -113,7 +113,7 @@ internal static class SearchCommandSupport
     public static Session Open(ParseResult pr, GlobalOptions globals)
     {
         var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)));
-        var library = Library.Open(context.LibraryPath, context.Time);
+        var library = Library.OpenExisting(context.LibraryPath, context.Time);
         SearchModels? models = null;
         try
         {

@@ -13,7 +13,7 @@ internal static class SeparationIngest
     public static (Library Library, IStemIngestor Ingestor) Create(TraumContext context, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var library = LibraryCommandSupport.Open(context, quiet);
+        var library = LibraryCommandSupport.Open(context, quiet, create: true);
         var ingester = new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>());
         return (library, new LibraryStemIngestor(ingester));
     }

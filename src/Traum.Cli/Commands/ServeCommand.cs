@@ -27,7 +27,19 @@ internal static class ServeCommand
             var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library), flags));
             var options = TraumServer.ReadOptions(context);
             await using var app = TraumServer.Build([], context, options);
-            await app.StartAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || e.InnerException is System.Net.Sockets.SocketException)
+            {
+                throw new Core.InvalidInputException($"Cannot listen on {options.Urls}: the port is in use (another traum serve?). Pass another address with --urls http://127.0.0.1:PORT.", e);
+            }
+            catch (Exception e) when (e is FormatException or UriFormatException or ArgumentException or InvalidOperationException && e.Message.Contains("url", StringComparison.OrdinalIgnoreCase)
+                || e is FormatException or UriFormatException)
+            {
+                throw new Core.InvalidInputException($"'{options.Urls}' is not an address to listen on ({e.Message}); use a URL such as http://127.0.0.1:5170.", e);
+            }
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             foreach (var a in addresses) Output.Note($"traum: serving {context.LibraryPath} on {a}");
             if (TraumServer.RequiresApiKey(app)) Output.Note($"traum: API key required (Authorization: Bearer …); it is in {Path.Combine(context.LibraryPath, "server.key")}");

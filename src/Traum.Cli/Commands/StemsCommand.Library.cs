@@ -16,9 +16,14 @@ internal static class LibraryCommandSupport
         new(TraumSettings.Build(pr.GetValue(globals.Library)));
 
     /// <summary>Opens the library and marks jobs of dead processes interrupted (telling the user).</summary>
-    public static Library Open(TraumContext context, bool quiet)
+    /// <summary>Opens the library (and recovers jobs a dead process left running).</summary>
+    /// <param name="context">Settings of this run.</param>
+    /// <param name="quiet">No notes on stderr.</param>
+    /// <param name="create">Create the library when it does not exist (commands that add audio); otherwise a missing library is an error.</param>
+    /// <exception cref="Core.NotFoundException">No library there and <paramref name="create"/> is false.</exception>
+    public static Library Open(TraumContext context, bool quiet, bool create = false)
     {
-        var library = Library.Open(context.LibraryPath, context.Time);
+        var library = create ? Library.Open(context.LibraryPath, context.Time) : Library.OpenExisting(context.LibraryPath, context.Time);
         var interrupted = new JobRunner(library.Catalog, context.Time).RecoverInterrupted();
         if (!quiet)
         {

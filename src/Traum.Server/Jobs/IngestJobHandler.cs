@@ -41,6 +41,10 @@ internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
                 });
             }
         }
+        if (items.Count == 0)
+        {
+            throw new TraumException($"No audio files in {string.Join(", ", p.Paths)}: nothing to ingest. Point it at a folder holding .wav, .flac, .mp3 or other audio files.");
+        }
         var added = new List<long>();
         var duplicates = new List<long>();
         var failed = new List<object>();

@@ -46,6 +46,7 @@ public sealed class SearchCommandTests
     public async Task Reindex_EmptyLibrary_Succeeds()
     {
         using var dir = new TempDir("cli-search");
+        Traum.Catalog.Library.Open(dir.Path).Dispose(); // a library with no stems yet
         Assert.Equal(CliApp.ExitOk, (await CatalogCli.RunAsync(["reindex", "--library", dir.Path, "--json"])).ExitCode);
     }
 }
