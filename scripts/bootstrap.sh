@@ -71,7 +71,7 @@ if command -v apt-get >/dev/null 2>&1; then
         "${sudo_cmd[@]}" apt-get update -qq >/dev/null 2>&1
         DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq -t trixie libstdc++6 >/dev/null
       else
-        echo "bootstrap: TorchSharp (training, generation, STFT) needs libstdc++ from GCC 13+. Run as root:" >&2
+        echo "bootstrap: TorchSharp (training and generation) needs libstdc++ from GCC 13+. Run as root:" >&2
         printf '  %s\n' "${cmds[@]}" >&2
         echo "  or rerun: scripts/bootstrap.sh --yes" >&2
       fi

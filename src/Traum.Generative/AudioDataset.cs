@@ -111,7 +111,7 @@ public sealed class AudioDataset
         var flat = new float[clips.Count * len];
         for (var i = 0; i < clips.Count; i++) clips[i].CopyTo(flat, i * len);
         var x = tensor(flat, [clips.Count, len]);
-        var mag = Audio.Spectral.Stft.Forward(x, options.Stft).abs();
+        var mag = Spectral.Stft.Forward(x, options.Stft).abs();
         using var eps = options.Epsilon.ToScalar();
         using var one = 1.0.ToScalar();
         var y = options.Compression == LogCompression.Log1p ? mag.log1p() : mag.add(eps, one).log();

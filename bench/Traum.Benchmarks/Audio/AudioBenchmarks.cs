@@ -3,6 +3,7 @@ using Traum.Audio;
 using Traum.Audio.Dsp;
 using Traum.Audio.IO;
 using Traum.Audio.Spectral;
+using Traum.Generative.Spectral;
 using Traum.TestKit;
 using static TorchSharp.torch;
 

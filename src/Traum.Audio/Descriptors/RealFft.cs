@@ -54,8 +54,79 @@ internal sealed class RealFft
     /// <summary>Writes |X[k]|² for k = 0…N/2 of the DFT X of <paramref name="frame"/> (length N) into <paramref name="power"/> (length N/2 + 1).</summary>
     public void Power(ReadOnlySpan<float> frame, Span<float> power)
     {
-        if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
         if (power.Length != _half + 1) throw new ArgumentException($"Power must have {_half + 1} bins.", nameof(power));
+        Transform(frame);
+        var re = _re;
+        var im = _im;
+        var dc = re[0] + im[0];
+        var nyquist = re[0] - im[0];
+        power[0] = dc * dc;
+        power[_half] = nyquist * nyquist;
+        for (var k = 1; k < _half; k++)
+        {
+            var (xr, xi) = Split(k);
+            power[k] = (xr * xr) + (xi * xi);
+        }
+    }
+
+    /// <summary>The one-sided DFT X[k], k = 0…N/2, of <paramref name="frame"/> (length N): real and imaginary parts (each N/2 + 1).</summary>
+    public void Forward(ReadOnlySpan<float> frame, Span<float> real, Span<float> imaginary)
+    {
+        if (real.Length != _half + 1 || imaginary.Length != _half + 1) throw new ArgumentException($"The spectrum must have {_half + 1} bins.", nameof(real));
+        Transform(frame);
+        real[0] = _re[0] + _im[0];
+        imaginary[0] = 0;
+        real[_half] = _re[0] - _im[0];
+        imaginary[_half] = 0;
+        for (var k = 1; k < _half; k++) (real[k], imaginary[k]) = Split(k);
+    }
+
+    /// <summary>
+    /// The real signal x (length N) whose one-sided DFT is X[k], k = 0…N/2 (numpy's irfft: x[n] = (1/N)·Σ X[k]·e^{2πikn/N}
+    /// over the Hermitian-extended spectrum; the imaginary parts of X[0] and X[N/2] are ignored).
+    /// </summary>
+    public void Inverse(ReadOnlySpan<float> real, ReadOnlySpan<float> imaginary, Span<float> frame)
+    {
+        if (real.Length != _half + 1 || imaginary.Length != _half + 1) throw new ArgumentException($"The spectrum must have {_half + 1} bins.", nameof(real));
+        if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
+        // E[k] = (X[k] + conj X[N/2−k]) / 2 and O[k] = (X[k] − conj X[N/2−k]) · e^{+2πik/N} / 2 are the DFTs of the even and
+        // odd samples; z = even + i·odd is the inverse DFT of Z = E + i·O, taken as conj(FFT(conj Z)) / (N/2).
+        var re = _re;
+        var im = _im;
+        for (var k = 0; k < _half; k++)
+        {
+            var ar = real[k];
+            var ai = k == 0 ? 0f : imaginary[k];
+            var br = real[_half - k];
+            var bi = -(k == 0 ? 0f : imaginary[_half - k]); // conj X[N/2 − k]; X[N/2] is real
+            var er = 0.5f * (ar + br);
+            var ei = 0.5f * (ai + bi);
+            var dr = 0.5f * (ar - br);
+            var di = 0.5f * (ai - bi);
+            var wc = _splitCos[k];
+            var ws = _splitSin[k];
+            var or = (dr * wc) - (di * ws);
+            var oi = (dr * ws) + (di * wc);
+            // Z = E + i·O, conjugated for the forward transform below.
+            var zr = er - oi;
+            var zi = ei + or;
+            var r = _bitReverse[k];
+            re[r] = zr;
+            im[r] = -zi;
+        }
+        Butterflies();
+        var scale = 1f / _half;
+        for (var j = 0; j < _half; j++)
+        {
+            frame[2 * j] = re[j] * scale;
+            frame[(2 * j) + 1] = -im[j] * scale;
+        }
+    }
+
+    /// <summary>Packs the frame as z[j] = x[2j] + i·x[2j+1] (bit-reversed) and runs the complex FFT of size N/2 in place.</summary>
+    private void Transform(ReadOnlySpan<float> frame)
+    {
+        if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
         var re = _re;
         var im = _im;
         for (var j = 0; j < _half; j++)
@@ -64,7 +135,13 @@ internal sealed class RealFft
             re[r] = frame[2 * j];
             im[r] = frame[(2 * j) + 1];
         }
+        Butterflies();
+    }
 
+    private void Butterflies()
+    {
+        var re = _re;
+        var im = _im;
         for (var size = 2; size <= _half; size <<= 1)
         {
             var halfSize = size >> 1;
@@ -86,29 +163,23 @@ internal sealed class RealFft
                 }
             }
         }
+    }
 
-        // Split: X[k] = E[k] + e^{-2πik/N}·O[k], E = (Z[k] + conj Z[N/2−k]) / 2, O = (Z[k] − conj Z[N/2−k]) / 2i.
-        var dc = re[0] + im[0];
-        var nyquist = re[0] - im[0];
-        power[0] = dc * dc;
-        power[_half] = nyquist * nyquist;
-        for (var k = 1; k < _half; k++)
-        {
-            var zr = re[k];
-            var zi = im[k];
-            var cr = re[_half - k];
-            var ci = -im[_half - k];
-            var er = 0.5f * (zr + cr);
-            var ei = 0.5f * (zi + ci);
-            var dr = 0.5f * (zr - cr);
-            var di = 0.5f * (zi - ci);
-            var tr = di;
-            var ti = -dr;
-            var wc = _splitCos[k];
-            var ws = _splitSin[k];
-            var xr = er + ((wc * tr) + (ws * ti));
-            var xi = ei + ((wc * ti) - (ws * tr));
-            power[k] = (xr * xr) + (xi * xi);
-        }
+    /// <summary>X[k] for 0 &lt; k &lt; N/2 from the packed FFT Z: X = E + e^{-2πik/N}·O, E = (Z[k] + conj Z[N/2−k]) / 2, O = (Z[k] − conj Z[N/2−k]) / 2i.</summary>
+    private (float Re, float Im) Split(int k)
+    {
+        var zr = _re[k];
+        var zi = _im[k];
+        var cr = _re[_half - k];
+        var ci = -_im[_half - k];
+        var er = 0.5f * (zr + cr);
+        var ei = 0.5f * (zi + ci);
+        var dr = 0.5f * (zr - cr);
+        var di = 0.5f * (zi - ci);
+        var tr = di;
+        var ti = -dr;
+        var wc = _splitCos[k];
+        var ws = _splitSin[k];
+        return (er + ((wc * tr) + (ws * ti)), ei + ((wc * ti) - (ws * tr)));
     }
 }

@@ -1,5 +1,4 @@
 using Traum.Audio.Spectral;
-using static TorchSharp.torch;
 
 namespace Traum.Models.Demucs;
 
@@ -29,7 +28,10 @@ internal sealed class SpectralChunkModel : IChunkModel
     private readonly DemucsGeometry _geometry;
     private readonly (DemucsGraph Graph, int[] Stems)[] _graphs;
     private readonly float[] _padded;
-    private float[] _full = [];
+    private readonly ManagedStft _stft = new(s_stft); // Traum's own FFT: separation never loads libtorch
+    private readonly float[] _re;
+    private readonly float[] _im;
+    private readonly float[] _wave;
 
     /// <param name="geometry">Chunk geometry.</param>
     /// <param name="sourceCount">S of the model.</param>
@@ -40,6 +42,9 @@ internal sealed class SpectralChunkModel : IChunkModel
         SourceCount = sourceCount;
         _graphs = [.. graphs];
         _padded = new float[2 * geometry.PaddedLength];
+        _re = new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames];
+        _im = new float[_re.Length];
+        _wave = new float[geometry.PaddedLength];
     }
 
     public int Segment => _geometry.Segment;
@@ -61,18 +66,25 @@ internal sealed class SpectralChunkModel : IChunkModel
         ReflectPad(chunk[0].AsSpan(0, seg), _padded.AsSpan(0, g.PaddedLength), g.PadLeft);
         ReflectPad(chunk[1].AsSpan(0, seg), _padded.AsSpan(g.PaddedLength, g.PaddedLength), g.PadLeft);
 
-        using (NewDisposeScope())
+        // STFT [2049, 340] per channel → bins 0…2047, frames 2…337 → [L.re, L.im, R.re, R.im] × [2048, 336].
+        var bins = DemucsGeometry.Bins;
+        var frames = g.Frames;
+        var fullFrames = g.FullFrames;
+        var spec = _graphs[0].Graph.Spec;
+        for (var c = 0; c < 2; c++)
         {
-            // STFT [2, 2049, 340] → [2, 2048, 336] → real view [2, 2048, 336, 2] → [2, 2, 2048, 336] = [L.re, L.im, R.re, R.im].
-            var xp = tensor(_padded, [2, g.PaddedLength]);
-            var z = Stft.Forward(xp, s_stft).narrow(1, 0, DemucsGeometry.Bins).narrow(2, DemucsGeometry.EdgeFrames, g.Frames);
-            var packed = view_as_real(z).permute(0, 3, 1, 2).contiguous();
-            foreach (var (graph, _) in _graphs)
+            _stft.Forward(_padded.AsSpan(c * g.PaddedLength, g.PaddedLength), _re, _im);
+            for (var f = 0; f < bins; f++)
             {
-                packed.data<float>().CopyTo(graph.Spec);
-                chunk[0].AsSpan(0, seg).CopyTo(graph.Mix);
-                chunk[1].AsSpan(0, seg).CopyTo(graph.Mix.AsSpan(seg));
+                _re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) * bins) + f) * frames, frames));
+                _im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) + 1) * bins + f) * frames, frames));
             }
+        }
+        foreach (var (graph, _) in _graphs)
+        {
+            if (!ReferenceEquals(graph.Spec, spec)) spec.CopyTo(graph.Spec, 0);
+            chunk[0].AsSpan(0, seg).CopyTo(graph.Mix);
+            chunk[1].AsSpan(0, seg).CopyTo(graph.Mix.AsSpan(seg));
         }
 
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -95,49 +107,27 @@ internal sealed class SpectralChunkModel : IChunkModel
         var seg = g.Segment;
         var bins = DemucsGeometry.Bins;
         var frames = g.Frames;
-        var fullBins = bins + 1;
         var fullFrames = g.FullFrames;
-        var n = stems.Length;
-        var need = n * 2 * fullBins * fullFrames * 2;
-        if (_full.Length != need) _full = new float[need];
-        var full = _full;
         var freq = graph.Freq;
-        // Graph layout [S, 4 = (channel, re/im), F, T] → complex interleaved [n·2, F + 1, T + 4, (re, im)]: the top bin
-        // and the two edge frames each side stay zero.
-        for (var i = 0; i < n; i++)
+        var time = graph.Time;
+        // Graph layout [S, 4 = (channel, re/im), F, T] → [F + 1, T + 4] per stem and channel: the top bin and the two
+        // edge frames each side stay zero. Then the inverse STFT, the crop, and the time branch.
+        Array.Clear(_re);
+        Array.Clear(_im);
+        foreach (var s in stems)
         {
-            var s = stems[i];
             for (var c = 0; c < 2; c++)
             {
                 var re = freq.AsSpan(((s * 4) + (2 * c)) * bins * frames, bins * frames);
                 var im = freq.AsSpan(((s * 4) + (2 * c) + 1) * bins * frames, bins * frames);
-                var dstBase = ((i * 2) + c) * fullBins * fullFrames * 2;
                 for (var f = 0; f < bins; f++)
                 {
-                    var dst = full.AsSpan(dstBase + (((f * fullFrames) + DemucsGeometry.EdgeFrames) * 2), frames * 2);
-                    var r = re.Slice(f * frames, frames);
-                    var m = im.Slice(f * frames, frames);
-                    for (var t = 0; t < frames; t++)
-                    {
-                        dst[2 * t] = r[t];
-                        dst[(2 * t) + 1] = m[t];
-                    }
+                    re.Slice(f * frames, frames).CopyTo(_re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames));
+                    im.Slice(f * frames, frames).CopyTo(_im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames));
                 }
-            }
-        }
-        using var scope = NewDisposeScope();
-        var z = view_as_complex(tensor(full, [n * 2, fullBins, fullFrames, 2]));
-        var wave = Stft.Inverse(z, s_stft, g.PaddedLength).narrow(1, g.PadLeft, seg).contiguous();
-        var acc = wave.data<float>();
-        var time = graph.Time;
-        for (var i = 0; i < n; i++)
-        {
-            var s = stems[i];
-            for (var c = 0; c < 2; c++)
-            {
+                _stft.Inverse(_re, _im, fullFrames, _wave);
                 var dst = output[s][c].AsSpan(0, seg);
-                acc.CopyTo(dst, 0, ((i * 2L) + c) * seg);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, time.AsSpan(((s * 2) + c) * seg, seg), dst);
+                System.Numerics.Tensors.TensorPrimitives.Add(_wave.AsSpan(g.PadLeft, seg), time.AsSpan(((s * 2) + c) * seg, seg), dst);
             }
         }
     }

@@ -1,6 +1,7 @@
+using Traum.Audio.Spectral;
 using static TorchSharp.torch;
 
-namespace Traum.Audio.Spectral;
+namespace Traum.Generative.Spectral;
 
 /// <summary>
 /// Log-mel features: power STFT (PyTorch semantics, periodic Hann, reflect-centred), a mel filterbank

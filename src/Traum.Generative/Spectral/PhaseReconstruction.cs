@@ -1,6 +1,7 @@
+using Traum.Audio.Spectral;
 using static TorchSharp.torch;
 
-namespace Traum.Audio.Spectral;
+namespace Traum.Generative.Spectral;
 
 /// <summary>Turns a magnitude spectrogram back into audio.</summary>
 public static class PhaseReconstruction

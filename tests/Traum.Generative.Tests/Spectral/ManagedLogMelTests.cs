@@ -1,8 +1,9 @@
 using Traum.Audio.Spectral;
+using Traum.Generative.Spectral;
 using Traum.TestKit;
 using Xunit;
 
-namespace Traum.Audio.Tests.Spectral;
+namespace Traum.Generative.Tests.Spectral;
 
 public sealed class ManagedLogMelTests
 {

@@ -1,7 +1,8 @@
+using Traum.Audio.Spectral;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Traum.Audio.Spectral;
+namespace Traum.Generative.Spectral;
 
 /// <summary>
 /// A centred STFT / inverse STFT pair for one fixed signal length, with the window and the overlap-add

@@ -1,9 +1,10 @@
 using Traum.Audio.Spectral;
+using Traum.Generative.Spectral;
 using Traum.TestKit;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace Traum.Audio.Tests.Spectral;
+namespace Traum.Generative.Tests.Spectral;
 
 public sealed class PhaseReconstructionTests
 {
