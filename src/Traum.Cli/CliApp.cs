@@ -44,6 +44,14 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>The one-line message for an error and whether it is the user's to fix (exit 1) or internal (exit 2).</summary>
+    internal static (string Message, bool User) Classify(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e is not TraumException && StorageFullException.IsDiskFull(e)) e = StorageFullException.From(e);
+        return e is TraumException ? (e.Message, true) : ($"internal error: {e.GetType().Name}: {e.Message}", false);
+    }
+
     /// <summary>Prints an error the way the exit code promises: one line for user errors, details for internal ones.</summary>
     public static int ReportError(Exception e, bool verbose, bool json)
     {
@@ -54,9 +62,7 @@ internal static class CliApp
             Console.Error.WriteLine("traum: cancelled");
             return 130;
         }
-        if (e is not TraumException && StorageFullException.IsDiskFull(e)) e = StorageFullException.From(e);
-        var user = e is TraumException;
-        var message = user ? e.Message : $"internal error: {e.GetType().Name}: {e.Message}";
+        var (message, user) = Classify(e);
         if (json)
         {
             Console.Error.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { error = message, kind = user ? "user" : "internal" }));

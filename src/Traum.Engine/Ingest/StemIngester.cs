@@ -143,7 +143,9 @@ public sealed partial class StemIngester
                 return new IngestResult(source, IngestStatus.Duplicate, e.Existing, audio.Duration, null, errs);
             }
             LogAdded(_logger, source, stem.Id, stem.Kind, stem.Category);
-            var errors = RunAnalyzers(stem, audio, onlyMissing: false, cancellationToken);
+            // Once the row is in, its analysis is finished even when the run is cancelled, so a cancel never leaves a
+            // stem without descriptors (a kill still can; reindex and the doctor complete those).
+            var errors = RunAnalyzers(stem, audio, onlyMissing: false, CancellationToken.None);
             return new IngestResult(source, IngestStatus.Added, stem, audio.Duration, null, errors);
         }
         catch (AudioFormatException e)
