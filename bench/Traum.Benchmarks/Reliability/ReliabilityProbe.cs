@@ -25,7 +25,7 @@ namespace Traum.Benchmarks.Reliability;
 /// each ended: decoded, refused with a clear error, other exception, or over the time or memory bound;</item>
 /// <item>send malformed requests to a real server on 127.0.0.1 per endpoint group and count 4xx and 5xx answers.</item>
 /// </list>
-/// The CLI must be built (<c>dotnet build src/Traum.Cli -c Release</c>).
+/// The CLI must be built (<c>dotnet build src/Traum.Cli -c Release</c>; <c>TRAUM_CLI_DLL</c> points at another build).
 /// </summary>
 public static class ReliabilityProbe
 {
@@ -54,6 +54,7 @@ public static class ReliabilityProbe
 
     private static string CliDll()
     {
+        if (Environment.GetEnvironmentVariable("TRAUM_CLI_DLL") is { Length: > 0 } given && File.Exists(given)) return given;
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
             var dll = Path.Combine(d.FullName, "src", "Traum.Cli", "bin", "Release", "net10.0", "traum.dll");
