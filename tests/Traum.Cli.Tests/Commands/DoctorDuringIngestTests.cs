@@ -12,16 +12,6 @@ public sealed class DoctorDuringIngestTests
 {
     private const int Files = 160;
 
-    private static Process StartCli(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "traum.dll");
-        Assert.True(File.Exists(dll), $"the CLI was not built next to the tests ({dll})");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
     [Fact]
     public async Task DoctorRepair_DuringIngestOfOldFiles_DeletesNothingIngestWrites()
     {
@@ -40,14 +30,14 @@ public sealed class DoctorDuringIngestTests
         var lib = dir.File("lib");
         var db = Path.Combine(lib, Library.CatalogFileName);
 
-        using var ingest = StartCli("ingest", src, "--jobs", "2", "--library", lib);
+        using var ingest = CliProcess.Start("ingest", src, "--jobs", "2", "--library", lib);
         var doctorRuns = 0;
         var sw = Stopwatch.StartNew();
         while (!ingest.HasExited && sw.Elapsed < TimeSpan.FromMinutes(4))
         {
             await Task.Delay(100, ct);
             if (!File.Exists(db)) continue;
-            using var doctor = StartCli("doctor", "--repair", "--library", lib); // the default grace period
+            using var doctor = CliProcess.Start("doctor", "--repair", "--library", lib); // the default grace period
             await doctor.StandardOutput.ReadToEndAsync(ct);
             await doctor.WaitForExitAsync(ct);
             doctorRuns++;

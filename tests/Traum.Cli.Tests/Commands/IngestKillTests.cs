@@ -12,16 +12,6 @@ public sealed class IngestKillTests
 {
     private const int Files = 240;
 
-    private static Process StartCli(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "traum.dll");
-        Assert.True(File.Exists(dll), $"the CLI was not built next to the tests ({dll})");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
     [Fact]
     public async Task Ingest_KilledMidway_RerunFinishesAndCatalogMatchesFiles()
     {
@@ -37,7 +27,7 @@ public sealed class IngestKillTests
         }
         var lib = dir.File("lib");
 
-        using (var p = StartCli("ingest", src, "--jobs", "2", "--library", lib))
+        using (var p = CliProcess.Start("ingest", src, "--jobs", "2", "--library", lib))
         {
             // Wait until some stems are in, then kill -9 while it is still writing.
             var db = Path.Combine(lib, Library.CatalogFileName);
@@ -77,7 +67,7 @@ public sealed class IngestKillTests
             Assert.Contains(library.Catalog.FindInterruptedJobs(), j => j.Kind == "ingest");
         }
 
-        using (var p = StartCli("ingest", src, "--jobs", "2", "--library", lib))
+        using (var p = CliProcess.Start("ingest", src, "--jobs", "2", "--library", lib))
         {
             var err = await p.StandardError.ReadToEndAsync(ct);
             var output = await p.StandardOutput.ReadToEndAsync(ct);
@@ -85,7 +75,7 @@ public sealed class IngestKillTests
             Assert.True(p.ExitCode == 0, err + output);
             Assert.Contains("interrupted", err, StringComparison.Ordinal);
         }
-        using (var p = StartCli("doctor", "--repair", "--grace", "0", "--library", lib))
+        using (var p = CliProcess.Start("doctor", "--repair", "--grace", "0", "--library", lib))
         {
             await p.WaitForExitAsync(ct);
             Assert.Equal(0, p.ExitCode);
