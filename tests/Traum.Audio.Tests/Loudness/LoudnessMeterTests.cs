@@ -175,6 +175,22 @@ public sealed class LoudnessMeterTests
         Assert.Equal(20 * Math.Log10(amplitude), LoudnessMeter.TruePeakDb(AudioBuffer.Mono(x, 44100)), 0.05);
     }
 
+    [Theory]
+    [InlineData(48000, -0.5)]
+    [InlineData(48000, 0.5)]
+    [InlineData(44100, -0.25)]
+    public void TruePeakDb_SingleImpulse_IsItsMagnitude(int sampleRate, double value)
+    {
+        // A lone sample of value v: the band-limited interpolation never exceeds |v| (the sinc peaks at the sample),
+        // so the true peak is 20·log10|v| whatever the sign (−0.5 → −6.02 dBTP).
+        var x = new float[sampleRate / 10];
+        x[x.Length / 2] = (float)value;
+        var audio = AudioBuffer.Mono(x, sampleRate);
+
+        Assert.Equal(20 * Math.Log10(Math.Abs(value)), LoudnessMeter.TruePeakDb(audio), 0.01);
+        Assert.Equal(20 * Math.Log10(Math.Abs(value)), LoudnessMeter.Measure(audio).TruePeakDb, 0.01);
+    }
+
     [Fact]
     public void RmsDb_SineOfAmplitudeA_IsAOverRoot2()
     {
