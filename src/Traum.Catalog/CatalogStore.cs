@@ -463,6 +463,7 @@ public sealed partial class CatalogStore : IDisposable
             ("$on", d.OnsetDensity), ("$bpm", d.Bpm), ("$bpmc", d.BpmConfidence), ("$key", d.Key), ("$mode", d.Mode),
             ("$keyc", d.KeyConfidence), ("$os", d.IsOneShot ? 1 : 0));
         ExecuteForStem(cmd, stemId);
+        SetDescriptorDetails(c, tx, stemId, d);
         var change = LogChange(c, tx, CatalogChangeKind.DescriptorsSet, stemId, null);
         tx.Commit();
         Raise(change);
@@ -478,7 +479,7 @@ public sealed partial class CatalogStore : IDisposable
         using var r = cmd.ExecuteReader();
         if (!r.Read()) return null;
         double D(int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
-        return new Descriptors
+        var d = new Descriptors
         {
             Duration = D(0), PeakDb = D(1), RmsDb = D(2), Lufs = D(3), SpectralCentroid = D(4), SpectralBandwidth = D(5),
             SpectralRolloff = D(6), SpectralFlatness = D(7), ZeroCrossingRate = D(8), OnsetDensity = D(9),
@@ -486,6 +487,8 @@ public sealed partial class CatalogStore : IDisposable
             Key = r.IsDBNull(12) ? null : r.GetString(12), Mode = r.IsDBNull(13) ? null : r.GetString(13),
             KeyConfidence = D(14), IsOneShot = r.GetInt64(15) != 0,
         };
+        r.Close();
+        return WithDescriptorDetails(c, stemId, d);
     }
 
     // ───────────────────────────── embeddings ─────────────────────────────

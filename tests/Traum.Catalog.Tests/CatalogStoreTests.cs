@@ -201,6 +201,22 @@ public sealed class CatalogStoreTests : IDisposable
     }
 
     [Fact]
+    public void SetDescriptors_LoudnessMeterLoopAndStatedValues_RoundTrip()
+    {
+        var s = _store.AddStem(Stem(1));
+        var d = Descriptors(128, "A", "minor") with
+        {
+            TruePeakDb = -0.3, MomentaryMaxLufs = -7.5, ShortTermMaxLufs = -8.25, LoudnessRange = 4.5, LoopBars = 4,
+            StatedBpm = 128, StatedKey = "A", StatedMode = "minor",
+        };
+        _store.SetDescriptors(s.Id, d);
+        Assert.Equal(d, _store.GetDescriptors(s.Id));
+        var without = d with { LoudnessRange = null, LoopBars = null, StatedBpm = null, StatedKey = null, StatedMode = null };
+        _store.SetDescriptors(s.Id, without);
+        Assert.Equal(without, _store.GetDescriptors(s.Id));
+    }
+
+    [Fact]
     public void Embeddings_PerModel_AreKeptApartAndListed()
     {
         var a = _store.AddStem(Stem(1)).Id;

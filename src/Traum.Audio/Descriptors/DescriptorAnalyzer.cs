@@ -36,6 +36,10 @@ public sealed class DescriptorAnalyzer
             PeakDb = Level(levels.SamplePeakDb),
             RmsDb = Level(levels.RmsDb),
             Lufs = Level(levels.IntegratedLufs),
+            TruePeakDb = Level(levels.TruePeakDb),
+            MomentaryMaxLufs = Level(levels.MomentaryMaxLufs),
+            ShortTermMaxLufs = Level(levels.ShortTermMaxLufs),
+            LoudnessRange = double.IsFinite(levels.LoudnessRangeLu) ? levels.LoudnessRangeLu : null,
         };
     }
 
@@ -57,6 +61,9 @@ public sealed class DescriptorAnalyzer
             PeakDb = Options.LevelFloorDb,
             RmsDb = Options.LevelFloorDb,
             Lufs = Options.LevelFloorDb,
+            TruePeakDb = Options.LevelFloorDb,
+            MomentaryMaxLufs = Options.LevelFloorDb,
+            ShortTermMaxLufs = Options.LevelFloorDb,
             SpectralCentroid = f.ActiveMean(f.Centroid),
             SpectralBandwidth = f.ActiveMean(f.Bandwidth),
             SpectralRolloff = f.ActiveMean(f.Rolloff),
