@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using Traum.Audio;
+using Traum.Audio.Descriptors;
+using Traum.Audio.IO;
+
+namespace Traum.Benchmarks.Descriptors;
+
+/// <summary>
+/// <c>e2e accuracy [--out DIR] [--verbose]</c>: synthesizes <see cref="AccuracyLibrary"/> (neutral file names, so nothing
+/// is read from names), analyses every file on one thread with the default <see cref="DescriptorAnalyzer"/>, and prints
+/// each figure beside its target: tempo Acc1 (within 4 %) on rhythmic loops 80–180 BPM, key MIREX-weighted score and
+/// exact rate on tonal loops and stabs, single notes' roots, unpitched drums without a key, one-shots recognised, loops
+/// kept as loops, and the analysis speed in seconds of audio per second on one core. <c>--verbose</c> lists every miss.
+/// </summary>
+public static class DescriptorAccuracy
+{
+    public static int Run(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var i = Array.IndexOf(args, "--out");
+        var keep = i >= 0 && i + 1 < args.Length;
+        var folder = keep ? args[i + 1] : Path.Combine(Path.GetTempPath(), "traum-accuracy-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var verbose = args.Contains("--verbose");
+        try
+        {
+            var items = AccuracyLibrary.Write(folder);
+            var audio = items.Select(it => AudioFile.Read(Path.Combine(folder, it.File))).ToList();
+            var analyzer = new DescriptorAnalyzer();
+            analyzer.Analyze(audio[0]); // warm-up
+            var sw = Stopwatch.StartNew();
+            var results = audio.Select(a => analyzer.Analyze(a)).ToList();
+            var elapsed = sw.Elapsed.TotalSeconds;
+            var seconds = audio.Sum(a => a.Duration);
+
+            var misses = new List<string>();
+            string Show(Traum.Core.Descriptors d) => string.Create(CultureInfo.InvariantCulture,
+                $"bpm {d.Bpm?.ToString("F1", CultureInfo.InvariantCulture) ?? "-"} ({d.BpmConfidence:F2}), key {d.Key ?? "-"}{(d.Mode == "minor" ? "m" : d.Mode == "major" ? "" : d.Key is null ? "" : "?")} ({d.KeyConfidence:F2}), {(d.IsOneShot ? "one-shot" : "loop")}");
+
+            // Tempo.
+            var rhythm = Indices(items, it => it.Group == "rhythm");
+            var acc1 = rhythm.Count(k => results[k].Bpm is { } b && Math.Abs(b - items[k].Bpm!.Value) <= 0.04 * items[k].Bpm!.Value);
+            foreach (var k in rhythm.Where(k => !(results[k].Bpm is { } b && Math.Abs(b - items[k].Bpm!.Value) <= 0.04 * items[k].Bpm!.Value)))
+                misses.Add($"tempo  {items[k].File} {items[k].What}: {Show(results[k])}");
+
+            // Key on tonal loops and stabs.
+            var tonal = Indices(items, it => it.Group == "tonal");
+            double weighted = 0;
+            var exact = 0;
+            foreach (var k in tonal)
+            {
+                var w = Mirex(items[k].Tonic!.Value, items[k].Mode == "minor", results[k].Key, results[k].Mode);
+                weighted += w;
+                if (w == 1) exact++;
+                else misses.Add($"key    {items[k].File} {items[k].What}: {Show(results[k])}");
+            }
+
+            // Single notes: root without a mode.
+            var notes = Indices(items, it => it.Group == "note");
+            var rootRight = notes.Count(k => results[k].Mode is null && PitchClass(results[k].Key) == items[k].Tonic);
+            foreach (var k in notes.Where(k => !(results[k].Mode is null && PitchClass(results[k].Key) == items[k].Tonic)))
+                misses.Add($"note   {items[k].File} {items[k].What}: {Show(results[k])}");
+
+            // Unpitched drums: no key.
+            var drums = Indices(items, it => it.Group == "drums");
+            var noKey = drums.Count(k => results[k].Key is null);
+            foreach (var k in drums.Where(k => results[k].Key is not null)) misses.Add($"drums  {items[k].File} {items[k].What}: {Show(results[k])}");
+
+            // Shape.
+            var shots = Indices(items, it => it.Group == "oneshot");
+            var shotRight = shots.Count(k => results[k].IsOneShot);
+            foreach (var k in shots.Where(k => !results[k].IsOneShot)) misses.Add($"shape  {items[k].File} {items[k].What}: {Show(results[k])}");
+            var allShots = Indices(items, it => it.OneShot);
+            var allShotRight = allShots.Count(k => results[k].IsOneShot);
+            var loops = Indices(items, it => !it.OneShot);
+            var loopRight = loops.Count(k => !results[k].IsOneShot);
+            foreach (var k in loops.Where(k => results[k].IsOneShot)) misses.Add($"shape  {items[k].File} {items[k].What}: {Show(results[k])}");
+            foreach (var k in allShots.Where(k => items[k].Group != "oneshot" && !results[k].IsOneShot)) misses.Add($"shape  {items[k].File} {items[k].What}: {Show(results[k])}");
+
+            var speed = seconds / elapsed;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"accuracy: {items.Count} synthesized files, {seconds:F0} s of audio, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
+            Console.WriteLine($"  {"figure",-52} {"measured",10} {"target",8}");
+            void Row(string what, double value, string unit, double target, bool higherBetter = true) =>
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {what,-52} {value.ToString(unit == "%" ? "F1" : unit == "x" ? "F0" : "F3", CultureInfo.InvariantCulture) + (unit == "%" ? " %" : unit == "x" ? "x" : ""),10} {(unit == "%" ? target.ToString("F0", CultureInfo.InvariantCulture) + " %" : unit == "x" ? target.ToString("F0", CultureInfo.InvariantCulture) + "x" : target.ToString("F2", CultureInfo.InvariantCulture)),8} {((higherBetter ? value >= target : value <= target) ? "met" : "NOT MET")}"));
+            Row($"tempo Acc1, rhythmic loops 80-180 BPM (n={rhythm.Count})", 100.0 * acc1 / rhythm.Count, "%", 95);
+            Row($"key MIREX-weighted, tonal loops and stabs (n={tonal.Count})", weighted / tonal.Count, "", 0.90);
+            Row($"key exact, tonal loops and stabs (n={tonal.Count})", 100.0 * exact / tonal.Count, "%", 80);
+            Row($"single notes: root, no mode (n={notes.Count})", 100.0 * rootRight / notes.Count, "%", 95);
+            Row($"unpitched drums without a key (n={drums.Count})", 100.0 * noKey / drums.Count, "%", 95);
+            Row($"one-shots recognised: 808s, hits, long kicks (n={shots.Count})", 100.0 * shotRight / shots.Count, "%", 95);
+            Row($"all one-shots incl. stabs and notes (n={allShots.Count})", 100.0 * allShotRight / allShots.Count, "%", 95);
+            Row($"loops and phrases kept as loops (n={loops.Count})", 100.0 * loopRight / loops.Count, "%", 95);
+            Row("analysis speed, one core (x real time)", speed, "x", 100);
+            if (verbose)
+            {
+                foreach (var m in misses) Console.WriteLine("  miss " + m);
+            }
+            return 0;
+        }
+        finally
+        {
+            if (!keep && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>MIREX key score: 1 same key, 0.5 a fifth above (same mode), 0.3 relative, 0.2 parallel, else 0.</summary>
+    internal static double Mirex(int tonic, bool minor, string? key, string? mode)
+    {
+        if (PitchClass(key) is not { } t || mode is null) return 0;
+        var estMinor = mode == "minor";
+        if (t == tonic && estMinor == minor) return 1;
+        if (estMinor == minor && t == (tonic + 7) % 12) return 0.5;
+        if (!minor && estMinor && t == (tonic + 9) % 12) return 0.3;
+        if (minor && !estMinor && t == (tonic + 3) % 12) return 0.3;
+        if (t == tonic && estMinor != minor) return 0.2;
+        return 0;
+    }
+
+    private static int? PitchClass(string? name)
+    {
+        if (name is null) return null;
+        var i = Array.IndexOf(AccuracyLibrary.Names, name);
+        if (i >= 0) return i;
+        string[] sharps = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+        i = Array.IndexOf(sharps, name);
+        return i >= 0 ? i : null;
+    }
+
+    private static List<int> Indices(IReadOnlyList<AccuracyItem> items, Func<AccuracyItem, bool> where) =>
+        [.. Enumerable.Range(0, items.Count).Where(k => where(items[k]))];
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+}
