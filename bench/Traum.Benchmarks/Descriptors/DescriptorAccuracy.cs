@@ -18,6 +18,18 @@ public static class DescriptorAccuracy
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        var only = Array.IndexOf(args, "--analyze");
+        if (only >= 0)
+        {
+            // Analyse the files named after --analyze and print their descriptors (for looking into single results).
+            var a = new DescriptorAnalyzer();
+            foreach (var path in args[(only + 1)..])
+            {
+                var d = a.Analyze(AudioFile.Read(path));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: bpm {d.Bpm:F1} ({d.BpmConfidence:F2}) key {d.Key} {d.Mode} ({d.KeyConfidence:F2}) one-shot {d.IsOneShot}"));
+            }
+            return 0;
+        }
         var i = Array.IndexOf(args, "--out");
         var keep = i >= 0 && i + 1 < args.Length;
         var folder = keep ? args[i + 1] : Path.Combine(Path.GetTempPath(), "traum-accuracy-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));

@@ -76,6 +76,7 @@ public sealed class DescriptorAnalyzer
             Mode = mode,
             KeyConfidence = keyConfidence,
             IsOneShot = stem.IsOneShot,
+            LoopBars = !stem.IsOneShot && stem.Bpm is { } bpm ? Math.Round(stem.Duration * bpm / 240 * 4) / 4 : null,
         };
     }
 

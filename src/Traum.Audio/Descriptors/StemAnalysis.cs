@@ -80,7 +80,7 @@ internal sealed class StemAnalysis
         double confidence = 0;
         if (duration >= options.MinLoopSeconds && frames.ActiveCount > 0)
         {
-            (bpm, confidence) = TempoEstimation.Estimate(OnsetDetection.LoudnessEnvelope(frames), frames.FrameRate, options);
+            (bpm, confidence) = TempoEstimation.Estimate(frames, options);
         }
         var isOneShot = duration < options.MinLoopSeconds || (bpm is null && onsets.Count <= 2 && Decays(frames));
         if (isOneShot) bpm = null;

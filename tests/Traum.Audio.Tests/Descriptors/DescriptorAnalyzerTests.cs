@@ -110,6 +110,41 @@ public sealed class DescriptorAnalyzerTests
         Assert.False(d.IsOneShot);
     }
 
+    // The same two-step pattern (kick on 1 and 3&, snare on 2 and 4, eighth hats) is drum and bass at 174 and hip-hop
+    // at 87: the snare's spacing in seconds (0.69 s against 1.38 s, two beats each time) tells them apart.
+    [Theory]
+    [InlineData(174.0, 2)]
+    [InlineData(170.0, 2)]
+    [InlineData(87.0, 1)]
+    [InlineData(84.0, 1)]
+    public void Analyze_TwoStepPattern_BackbeatPicksTheOctave(double bpm, int bars)
+    {
+        var x = DescriptorSignals.StepPattern(bpm, bars * 4, Rate, "K.........K.....", "....S.......S...", "h.h.h.h.h.h.h.h.");
+        var d = Analyze(x);
+        Assert.NotNull(d.Bpm);
+        Assert.InRange(d.Bpm!.Value, bpm * 0.98, bpm * 1.02);
+        Assert.Equal(bars * 4, d.LoopBars); // duration × BPM / 240
+    }
+
+    [Theory]
+    [InlineData(140.0)]
+    [InlineData(150.0)]
+    public void Analyze_HalfTimeTrapPattern_ReadsFullTempo(double bpm)
+    {
+        // Kick on 1, snare on 3 (every two beats), sixteenth hats: felt at 70–75, written and filtered at 140–150.
+        var x = DescriptorSignals.StepPattern(bpm, 6, Rate, "K.......K..K....", "........S.......", "hhhhhhhhhhhhhhhh");
+        var d = Analyze(x);
+        Assert.NotNull(d.Bpm);
+        Assert.InRange(d.Bpm!.Value, bpm * 0.98, bpm * 1.02);
+    }
+
+    [Fact]
+    public void Analyze_HeldChord_NoPulseNoTempo()
+    {
+        var d = Analyze(Signals.Chord([57, 60, 64], 6, Rate, 0.3));
+        Assert.Null(d.Bpm);
+    }
+
     [Fact]
     public void Analyze_HitsAtIrregularTimes_OnsetDensityIsHitsOverDuration()
     {
