@@ -98,10 +98,12 @@ public sealed record Descriptors
     /// <summary>Tempo in BPM, or null when there is no pulse to speak of.</summary>
     public double? Bpm { get; init; }
     public double BpmConfidence { get; init; }
-    /// <summary>Tonic pitch class name ("C", "C#", … "B"), or null when atonal.</summary>
+    /// <summary>Tonic pitch class name spelled as <see cref="KeyNames"/> does ("C", "Db", … "F#", … "Bb", "B"), or null when unpitched or atonal.</summary>
     public string? Key { get; init; }
-    /// <summary>"major" or "minor", or null.</summary>
+    /// <summary>"major" or "minor", or null (unpitched, or a single note: a root without a mode).</summary>
     public string? Mode { get; init; }
+    /// <summary>Camelot code of <see cref="Key"/> and <see cref="Mode"/> ("8A" for A minor), or null without a mode.</summary>
+    public string? Camelot => KeyNames.Camelot(Key, Mode);
     public double KeyConfidence { get; init; }
     /// <summary>True for a single hit, false for a loop or a longer phrase.</summary>
     public required bool IsOneShot { get; init; }

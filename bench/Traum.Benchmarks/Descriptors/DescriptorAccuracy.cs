@@ -38,7 +38,9 @@ public static class DescriptorAccuracy
         {
             var items = AccuracyLibrary.Write(folder);
             var audio = items.Select(it => AudioFile.Read(Path.Combine(folder, it.File))).ToList();
-            var analyzer = new DescriptorAnalyzer();
+            var p = Array.IndexOf(args, "--profile");
+            var options = p >= 0 && p + 1 < args.Length ? new DescriptorOptions { KeyProfile = Enum.Parse<KeyProfile>(args[p + 1], ignoreCase: true) } : new DescriptorOptions();
+            var analyzer = new DescriptorAnalyzer(options);
             analyzer.Analyze(audio[0]); // warm-up
             var sw = Stopwatch.StartNew();
             var results = audio.Select(a => analyzer.Analyze(a)).ToList();
@@ -91,7 +93,7 @@ public static class DescriptorAccuracy
 
             var speed = seconds / elapsed;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"accuracy: {items.Count} synthesized files, {seconds:F0} s of audio, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
+                $"accuracy: {items.Count} synthesized files, {seconds:F0} s of audio, key profile {options.KeyProfile}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
             Console.WriteLine($"  {"figure",-52} {"measured",10} {"target",8}");
             void Row(string what, double value, string unit, double target, bool higherBetter = true) =>
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

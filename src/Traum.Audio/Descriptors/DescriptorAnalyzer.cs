@@ -52,7 +52,7 @@ public sealed class DescriptorAnalyzer
         double keyConfidence = 0;
         if (f.ActiveCount > 0)
         {
-            (key, mode, keyConfidence) = KeyEstimation.Estimate(f.Signal, f.SampleRate, Options, cancellationToken);
+            (key, mode, keyConfidence) = KeyEstimation.Estimate(f.Signal, f.SampleRate, StemAnalysis.Decays(f), Options, cancellationToken);
         }
 
         return new CoreDescriptors

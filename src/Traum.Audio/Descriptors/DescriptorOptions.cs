@@ -7,6 +7,10 @@ public enum KeyProfile
     KrumhanslKessler,
     /// <summary>Temperley (1999) profiles, revised from the Kostka-Payne corpus.</summary>
     Temperley,
+    /// <summary>Faraldo et al. (2016) "edma": profiles learnt from electronic dance music (as in Essentia's KeyEDM).</summary>
+    Edma,
+    /// <summary>Faraldo et al. (2016) "bgate": profiles from the Beatport key data set (as in Essentia's KeyEDM).</summary>
+    Bgate,
 }
 
 /// <summary>
