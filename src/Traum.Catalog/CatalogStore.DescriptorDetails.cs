@@ -6,6 +6,44 @@ namespace Traum.Catalog;
 /// <summary>The descriptors kept in <c>descriptor_details</c> (schema v3): loudness meter, loop length, stated values.</summary>
 public sealed partial class CatalogStore
 {
+    // Tempo and key as the filters see them: the value stated by the name when there is one, else the estimate.
+    private const string StatedKeySql = "(SELECT x.stated_key FROM descriptor_details x WHERE x.stem_id = s.id)";
+    private const string BpmSql = "COALESCE((SELECT x.stated_bpm FROM descriptor_details x WHERE x.stem_id = s.id), d.bpm)";
+    private const string KeySql = "COALESCE(" + StatedKeySql + ", d.musical_key)";
+    // A stated key without a mode ("Bass F#") matches either mode.
+    private const string StatedModeSql = "(SELECT x.stated_mode FROM descriptor_details x WHERE x.stem_id = s.id)";
+
+    /// <summary>
+    /// The tempo and key criteria of <paramref name="q"/>: stated values first (a name such as "Am Bass 128 BPM"), then the
+    /// estimates; keys match by pitch class whatever the stored spelling (A# and Bb alike).
+    /// </summary>
+    private static void AddMusicalFilters(StemQuery q, List<string> w, List<(string, object?)> ps)
+    {
+        if (q.MinBpm is { } b0) { w.Add($"{BpmSql} >= $bpm0"); ps.Add(("$bpm0", b0)); }
+        if (q.MaxBpm is { } b1) { w.Add($"{BpmSql} <= $bpm1"); ps.Add(("$bpm1", b1)); }
+        var i = 0;
+        string AnyOf(IEnumerable<(int PitchClass, bool Minor)> keys)
+        {
+            var any = new List<string>();
+            foreach (var (pc, minor) in keys.Distinct())
+            {
+                var inList = new List<string>();
+                foreach (var n in KeyNames.Spellings(pc))
+                {
+                    var p = $"$key{i}_{inList.Count}";
+                    inList.Add(p);
+                    ps.Add((p, n));
+                }
+                ps.Add(($"$mode{i}", minor ? "minor" : "major"));
+                any.Add($"({KeySql} IN ({string.Join(", ", inList)}) AND (CASE WHEN {StatedKeySql} IS NOT NULL THEN ({StatedModeSql} IS NULL OR {StatedModeSql} = $mode{i}) ELSE d.mode = $mode{i} END))");
+                i++;
+            }
+            return "(" + string.Join(" OR ", any) + ")";
+        }
+        if (q.Key is { } key) w.Add(AnyOf([(KeyNames.PitchClass(key.Tonic)!.Value, key.Mode == "minor")]));
+        if (q.CompatibleWith is { } near) w.Add(AnyOf(KeyNames.Compatible(KeyNames.PitchClass(near.Tonic)!.Value, near.Mode == "minor")));
+    }
+
     private static void SetDescriptorDetails(SqliteConnection c, SqliteTransaction tx, long stemId, Descriptors d)
     {
         using var cmd = Cmd(c, tx,

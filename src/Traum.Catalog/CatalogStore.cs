@@ -305,9 +305,7 @@ public sealed partial class CatalogStore : IDisposable
         if (q.Origin is { } o) Add("s.origin = $origin", "$origin", OriginText(o));
         if (q.TrackId is { } tr) Add("s.track_id = $track", "$track", tr);
         if (q.GenerationId is { } g) Add("s.generation_id = $gen", "$gen", g);
-        if (q.MinBpm is { } b0) Add("d.bpm >= $bpm0", "$bpm0", b0);
-        if (q.MaxBpm is { } b1) Add("d.bpm <= $bpm1", "$bpm1", b1);
-        if (q.Key is { } key) { Add("d.musical_key = $key", "$key", key.Tonic); Add("d.mode = $mode", "$mode", key.Mode); }
+        AddMusicalFilters(q, w, ps);
         if (q.MinDuration is { } d0) Add("s.duration >= $dur0", "$dur0", d0);
         if (q.MaxDuration is { } d1) Add("s.duration <= $dur1", "$dur1", d1);
         if (q.Tag is not null) Add("EXISTS (SELECT 1 FROM stem_tags tg WHERE tg.stem_id = s.id AND tg.tag = $tag)", "$tag", q.Tag.Trim());
