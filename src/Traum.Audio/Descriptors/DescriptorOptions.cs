@@ -76,6 +76,15 @@ public sealed record DescriptorOptions
     /// <summary>Audio shorter than this many seconds is always a one-shot and has no tempo.</summary>
     public double MinLoopSeconds { get; init; } = 0.75;
 
+    /// <summary>A tempo found with at least this confidence (0…1) makes a sound a loop, whatever its attacks.</summary>
+    public double LoopTempoConfidence { get; init; } = 0.6;
+
+    /// <summary>An attack (a new event) is a frame whose energy rises at least this many dB within three frames (70 ms).</summary>
+    public double AttackRiseDb { get; init; } = 9;
+
+    /// <summary>A single event that does not decay is a one-shot up to this many seconds (a held note or Reese hit), a phrase above.</summary>
+    public double MaxSustainedOneShotSeconds { get; init; } = 2.5;
+
     /// <summary>Key profiles for the 24-key correlation.</summary>
     public KeyProfile KeyProfile { get; init; } = KeyProfile.KrumhanslKessler;
 

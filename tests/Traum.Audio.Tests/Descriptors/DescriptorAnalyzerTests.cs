@@ -178,6 +178,39 @@ public sealed class DescriptorAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_Long808Note_IsOneShotWithoutTempo()
+    {
+        // 1.5 s of a saturated sine at A1 dying away over 0.6 s: one attack, decays — a one-shot however long.
+        var x = new float[(int)(1.5 * Rate)];
+        for (var i = 0; i < x.Length; i++)
+        {
+            var t = (double)i / Rate;
+            x[i] = (float)(0.8 * Math.Tanh(2.5 * Math.Sin(2 * Math.PI * 55 * t) * Math.Exp(-t / 0.6)));
+        }
+        var d = Analyze(x);
+        Assert.True(d.IsOneShot);
+        Assert.Null(d.Bpm);
+        Assert.Null(d.LoopBars);
+        Assert.Equal("A", d.Key); // a root without a mode
+        Assert.Null(d.Mode);
+    }
+
+    [Fact]
+    public void Analyze_SustainedTwoSecondStab_IsOneShot()
+    {
+        // A held chord of 2 s (at most MaxSustainedOneShotSeconds) with one attack: a stab, not a loop.
+        var d = Analyze(Signals.Fade(Signals.Chord([60, 64, 67], 2, Rate), Rate / 50));
+        Assert.True(d.IsOneShot);
+    }
+
+    [Fact]
+    public void Analyze_RepeatedHits_AreALoopNotAOneShot()
+    {
+        var d = Analyze(Signals.ClickTrack(100, 3, Rate));
+        Assert.False(d.IsOneShot);
+    }
+
+    [Fact]
     public void Analyze_SustainedChord_IsNotOneShot()
     {
         var d = Analyze(Signals.Chord([60, 64, 67], 3, Rate));
