@@ -85,8 +85,8 @@ public sealed record DescriptorOptions
     /// <summary>A single event that does not decay is a one-shot up to this many seconds (a held note or Reese hit), a phrase above.</summary>
     public double MaxSustainedOneShotSeconds { get; init; } = 2.5;
 
-    /// <summary>Key profiles for the 24-key correlation.</summary>
-    public KeyProfile KeyProfile { get; init; } = KeyProfile.KrumhanslKessler;
+    /// <summary>Key profiles for the 24-key correlation; the default is the one that scored best on the accuracy benchmark (docs/benchmarks.md).</summary>
+    public KeyProfile KeyProfile { get; init; } = KeyProfile.Bgate;
 
     /// <summary>Below this correlation (−1…1) with the best key profile the key is reported as null.</summary>
     public double MinKeyCorrelation { get; init; } = 0.5;

@@ -145,11 +145,9 @@ internal static class TempoEstimation
     /// </summary>
     private static bool? Backbeat(FrameAnalysis frames, double frameRate, double slow, double fast, DescriptorOptions options)
     {
-        var env = Accents(frames, SnareBandLowHz, SnareBandHighHz);
-        if (env is null) return null;
-        // A backbeat needs a snare that is not the kick: when the low band's accents fall on the snare band's (a click,
-        // one drum), there is nothing to go by.
-        if (Accents(frames, 0, KickBandHighHz) is { } kick && LagProduct(env, kick, 0) > 0.5) return null;
+        // A backbeat needs a kick and a snare apart from it: when the low band is weaker than the snare band (a lead, a
+        // pad) or its accents fall on the snare band's (a click, one drum, a bass line), there is nothing to go by.
+        if (DrumAccents(frames) is not { } env) return null;
         var lagFast = 120.0 * frameRate / fast;
         var lagSlow = 120.0 * frameRate / slow;
         if (lagSlow >= env.Length - 1) return null;
@@ -160,14 +158,13 @@ internal static class TempoEstimation
     }
 
     /// <summary>
-    /// The tempo whose two beats the snare band repeats at exactly (the lag product at least <see cref="CleanBackbeatLevel"/>,
+    /// Drums only (accents below 150 Hz at least as strong as the snare band's and not on them): the tempo whose two beats the snare band repeats at exactly (the lag product at least <see cref="CleanBackbeatLevel"/>,
     /// lags of 0.5–1.6 s, the shortest that reaches 90 % of the largest), or null when it does not repeat that cleanly.
     /// </summary>
     private static double? CleanBackbeat(FrameAnalysis frames, double frameRate, DescriptorOptions options)
     {
-        var env = Accents(frames, SnareBandLowHz, SnareBandHighHz);
-        if (env is null) return null;
-        if (Accents(frames, 0, KickBandHighHz) is { } kick && LagProduct(env, kick, 0) > 0.5) return null;
+        // Only drums: a kick apart from the snare (melodic lines repeat too, but are no backbeat).
+        if (DrumAccents(frames) is not { } env) return null;
         var from = (int)Math.Ceiling(0.5 * frameRate);
         var to = Math.Min((int)Math.Floor(1.6 * frameRate), (env.Length / 2) - 2);
         if (to <= from) return null;
@@ -192,10 +189,23 @@ internal static class TempoEstimation
     private const double CleanBackbeatLevel = 0.75;
 
     /// <summary>The band's onset envelope with the events quieter than <see cref="SnareThreshold"/> of its loudest removed; null when empty.</summary>
-    private static float[]? Accents(FrameAnalysis frames, double lowHz, double highHz)
+    /// <summary>
+    /// The snare band's accents when the sound is drums with a kick apart from the snare: the band below 150 Hz at least
+    /// as strong as the snare band, and at most <see cref="MaxCoincidence"/> of the snare accents on kick accents; else null.
+    /// </summary>
+    private static float[]? DrumAccents(FrameAnalysis frames)
+    {
+        var snare = Accents(frames, SnareBandLowHz, SnareBandHighHz, out var snareMax);
+        if (snare is null || Accents(frames, 0, KickBandHighHz, out var kickMax) is not { } kick || kickMax < snareMax) return null;
+        return LagProduct(snare, kick, 0) > MaxCoincidence ? null : snare;
+    }
+
+    private const double MaxCoincidence = 0.25;
+
+    private static float[]? Accents(FrameAnalysis frames, double lowHz, double highHz, out float max)
     {
         var env = BandEnvelope(frames, lowHz, highHz);
-        var max = env.Length == 0 ? 0 : TensorPrimitives.Max<float>(env);
+        max = env.Length == 0 ? 0 : TensorPrimitives.Max<float>(env);
         if (!(max > 0)) return null;
         TensorPrimitives.Subtract(env, SnareThreshold * max, env);
         TensorPrimitives.Max(env, 0f, env);
