@@ -40,7 +40,7 @@ internal static class KeyEstimation
     internal const double MinHarmonicShare = 0.6;
 
     /// <summary>Weight of the opening quarter's chroma, scaled to the whole's total, added to the whole's.</summary>
-    internal const double OpeningWeight = 1.0;
+    internal const double OpeningWeight = 0.5;
 
     private static double[] Chroma(List<Note> notes, double tuning)
     {
