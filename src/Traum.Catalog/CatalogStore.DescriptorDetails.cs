@@ -3,7 +3,7 @@ using Traum.Core;
 
 namespace Traum.Catalog;
 
-/// <summary>The descriptors kept in <c>descriptor_details</c> (schema v3): loudness meter, loop length, stated values.</summary>
+/// <summary>The descriptors kept in <c>descriptor_details</c> (schema v3): loudness meter, loop length, stated values; and audio fingerprints (<c>fingerprints</c>).</summary>
 public sealed partial class CatalogStore
 {
     // Tempo and key as the filters see them: the value stated by the name when there is one, else the estimate.
@@ -71,5 +71,34 @@ public sealed partial class CatalogStore
             TruePeakDb = D(0), MomentaryMaxLufs = D(1), ShortTermMaxLufs = D(2), LoudnessRange = D(3), LoopBars = D(4),
             StatedBpm = D(5), StatedKey = S(6), StatedMode = S(7),
         };
+    }
+
+    /// <summary>Stores (or replaces) a stem's audio fingerprint (raw 32-bit items) made by <paramref name="algorithm"/>.</summary>
+    public void SetFingerprint(long stemId, string algorithm, double duration, IReadOnlyList<uint> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var blob = new byte[items.Count * 4];
+        for (var i = 0; i < items.Count; i++) BitConverter.TryWriteBytes(blob.AsSpan(4 * i), items[i]);
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "INSERT OR REPLACE INTO fingerprints (stem_id, algorithm, duration, data) VALUES ($id, $a, $d, $b);",
+            ("$id", stemId), ("$a", algorithm), ("$d", duration), ("$b", blob));
+        ExecuteForStem(cmd, stemId);
+    }
+
+    /// <summary>Every stored fingerprint of <paramref name="algorithm"/>, by stem id.</summary>
+    public IReadOnlyDictionary<long, uint[]> GetFingerprints(string algorithm)
+    {
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "SELECT stem_id, data FROM fingerprints WHERE algorithm = $a;", ("$a", algorithm));
+        using var r = cmd.ExecuteReader();
+        var map = new Dictionary<long, uint[]>();
+        while (r.Read())
+        {
+            var blob = (byte[])r.GetValue(1);
+            var items = new uint[blob.Length / 4];
+            for (var i = 0; i < items.Length; i++) items[i] = BitConverter.ToUInt32(blob, 4 * i);
+            map[r.GetInt64(0)] = items;
+        }
+        return map;
     }
 }
