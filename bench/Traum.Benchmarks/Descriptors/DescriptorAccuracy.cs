@@ -107,6 +107,8 @@ public static class DescriptorAccuracy
             Row($"all one-shots incl. stabs and notes (n={allShots.Count})", 100.0 * allShotRight / allShots.Count, "%", 95);
             Row($"loops and phrases kept as loops (n={loops.Count})", 100.0 * loopRight / loops.Count, "%", 95);
             Row("analysis speed, one core (x real time)", speed, "x", 100);
+            var (planted, found, falseGroups) = Duplicates(folder, items);
+            Row($"planted duplicates found (n={planted}; false groups: {falseGroups})", 100.0 * found / planted, "%", 100);
             if (verbose)
             {
                 foreach (var m in misses) Console.WriteLine("  miss " + m);
@@ -117,6 +119,54 @@ public static class DescriptorAccuracy
         {
             if (!keep && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Plants re-encodes (MP3 128k), gain changes (−9 dB), resamples (48 kHz) and trims (from 2 s on) of eight loops,
+    /// fingerprints every loop of 5 s or more and the copies, groups them, and counts the copies grouped with exactly their
+    /// original, and the groups that hold anything else (different takes at the same tempo must stay apart).
+    /// </summary>
+    private static (int Planted, int Found, int FalseGroups) Duplicates(string folder, IReadOnlyList<AccuracyItem> items)
+    {
+        var loops = items.Where(it => !it.OneShot && AudioFile.Read(Path.Combine(folder, it.File)).Duration >= 5).Select(it => it.File).ToList();
+        var files = new List<string>(loops.Select(f => Path.Combine(folder, f)));
+        var originalOf = new Dictionary<int, int>();
+        string[][] variants = [["-b:a", "128k"], ["-af", "volume=-9dB"], ["-ar", "48000"], ["-ss", "2"]];
+        string[] extensions = [".mp3", ".wav", ".wav", ".wav"];
+        for (var k = 0; k < 8; k++)
+        {
+            var source = (k * 7) % loops.Count;
+            var v = k % variants.Length;
+            var copy = Path.Combine(folder, $"copy{k}{extensions[v]}");
+            var args = new List<string> { "-nostdin", "-v", "error", "-y", "-i", files[source] };
+            args.AddRange(variants[v]);
+            args.Add(copy);
+            var psi = new ProcessStartInfo("ffmpeg") { UseShellExecute = false, RedirectStandardError = true };
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using (var p = Process.Start(psi)!)
+            {
+                p.StandardError.ReadToEnd();
+                p.WaitForExit();
+            }
+            originalOf[files.Count] = source;
+            files.Add(copy);
+        }
+        var prints = files.Select(f => Traum.Audio.Fingerprint.AudioFingerprint.Compute(f)).ToList();
+        var groups = Traum.Audio.Fingerprint.AudioFingerprint.Group(prints);
+        var found = 0;
+        var falseGroups = 0;
+        foreach (var g in groups)
+        {
+            var originals = g.Where(i => !originalOf.ContainsKey(i)).ToList();
+            var copies = g.Where(originalOf.ContainsKey).ToList();
+            if (originals.Count == 1 && copies.All(c => originalOf[c] == originals[0])) found += copies.Count;
+            else
+            {
+                falseGroups++;
+                Console.WriteLine("  false group: " + string.Join(", ", g.Select(i => Path.GetFileName(files[i]) + (originalOf.TryGetValue(i, out var o) ? $" (copy of {Path.GetFileName(files[o])})" : $" ({items.First(it => it.File == Path.GetFileName(files[i])).What})"))));
+            }
+        }
+        return (originalOf.Count, found, falseGroups);
     }
 
     /// <summary>MIREX key score: 1 same key, 0.5 a fifth above (same mode), 0.3 relative, 0.2 parallel, else 0.</summary>

@@ -13,7 +13,7 @@ namespace Traum.Audio.Fingerprint;
 public static class AudioFingerprint
 {
     /// <summary>Fingerprints whose bit error rate at the best alignment is at most this are the same recording.</summary>
-    public const double DefaultMaxBitErrorRate = 0.2;
+    public const double DefaultMaxBitErrorRate = 0.1;
 
     /// <summary>Alignments compared: up to this many items (about 30 s) either way, so trimmed copies still match.</summary>
     public const int MaxOffset = 240;

@@ -17,7 +17,7 @@ internal static class DuplicatesCommand
     {
         var threshold = new Option<double?>("--threshold") { Description = "Embedding cosine at or above which stems count as duplicates (default 0.997)" };
         var fingerprint = new Option<bool>("--fingerprint") { Description = "Compare Chromaprint fingerprints instead: finds re-encodes, gain changes, resamples and trims of the same recording" };
-        var maxBitError = new Option<double?>("--max-bit-error") { Description = "With --fingerprint: bit error rate at the best alignment at or below which stems are the same recording (default 0.2)" };
+        var maxBitError = new Option<double?>("--max-bit-error") { Description = "With --fingerprint: bit error rate at the best alignment at or below which stems are the same recording (default 0.1)" };
         var cmd = new Command("duplicates", "List groups of duplicate stems: identical audio, or embeddings at least --threshold alike, or (--fingerprint) the same recording") { threshold, fingerprint, maxBitError };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
