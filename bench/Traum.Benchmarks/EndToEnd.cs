@@ -9,6 +9,7 @@ public static class EndToEnd
         {
             ["vae"] = ("Default VAE: seconds per epoch and samples/s on fixed synthetic bass stems; decode + 64 Griffin-Lim per stem", Generative.VaeEndToEnd.Run),
             ["audio"] = ("Audio decode, resample, STFT, CLAP log-mel, Griffin-Lim: median times vs targets", Audio.AudioEndToEnd.Run),
+            ["accuracy"] = ("Descriptor accuracy on a synthesized library (tempo Acc1, key MIREX, unpitched, one-shots, speed) beside the targets", Descriptors.DescriptorAccuracy.Run),
             ["descriptors"] = ("Descriptors and descriptor embedding over the demo kit: accuracy against the kit, seconds of audio per second", Descriptors.DescriptorsEndToEnd.Run),
             ["clap"] = ("CLAP per 10 s window: feature extraction, EmbedAudio with the fixture graph, graph alone (median ms)", Clap.ClapEndToEnd.Run),
             ["separation-memory"] = ("Peak RSS of separating 5- and 60-minute tracks in child processes (must match ±10 %)", Separation.SeparationMemory.Run),

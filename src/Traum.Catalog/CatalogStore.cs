@@ -341,9 +341,7 @@ public sealed partial class CatalogStore : IDisposable
         if (q.Origin is { } o) Add("s.origin = $origin", "$origin", OriginText(o));
         if (q.TrackId is { } tr) Add("s.track_id = $track", "$track", tr);
         if (q.GenerationId is { } g) Add("s.generation_id = $gen", "$gen", g);
-        if (q.MinBpm is { } b0) Add("d.bpm >= $bpm0", "$bpm0", b0);
-        if (q.MaxBpm is { } b1) Add("d.bpm <= $bpm1", "$bpm1", b1);
-        if (q.Key is { } key) { Add("d.musical_key = $key", "$key", key.Tonic); Add("d.mode = $mode", "$mode", key.Mode); }
+        AddMusicalFilters(q, w, ps);
         if (q.MinDuration is { } d0) Add("s.duration >= $dur0", "$dur0", d0);
         if (q.MaxDuration is { } d1) Add("s.duration <= $dur1", "$dur1", d1);
         if (q.Tag is not null) Add("EXISTS (SELECT 1 FROM stem_tags tg WHERE tg.stem_id = s.id AND tg.tag = $tag)", "$tag", q.Tag.Trim());
@@ -507,6 +505,7 @@ public sealed partial class CatalogStore : IDisposable
             ("$on", d.OnsetDensity), ("$bpm", d.Bpm), ("$bpmc", d.BpmConfidence), ("$key", d.Key), ("$mode", d.Mode),
             ("$keyc", d.KeyConfidence), ("$os", d.IsOneShot ? 1 : 0));
         ExecuteForStem(cmd, stemId);
+        SetDescriptorDetails(c, tx, stemId, d);
         var change = LogChange(c, tx, CatalogChangeKind.DescriptorsSet, stemId, null);
         tx.Commit();
         Raise(change);
@@ -522,7 +521,7 @@ public sealed partial class CatalogStore : IDisposable
         using var r = cmd.ExecuteReader();
         if (!r.Read()) return null;
         double D(int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
-        return new Descriptors
+        var d = new Descriptors
         {
             Duration = D(0), PeakDb = D(1), RmsDb = D(2), Lufs = D(3), SpectralCentroid = D(4), SpectralBandwidth = D(5),
             SpectralRolloff = D(6), SpectralFlatness = D(7), ZeroCrossingRate = D(8), OnsetDensity = D(9),
@@ -530,6 +529,8 @@ public sealed partial class CatalogStore : IDisposable
             Key = r.IsDBNull(12) ? null : r.GetString(12), Mode = r.IsDBNull(13) ? null : r.GetString(13),
             KeyConfidence = D(14), IsOneShot = r.GetInt64(15) != 0,
         };
+        r.Close();
+        return WithDescriptorDetails(c, stemId, d);
     }
 
     // ───────────────────────────── embeddings ─────────────────────────────

@@ -3,18 +3,19 @@ using Traum.Core;
 namespace Traum.Catalog;
 
 /// <summary>A tonic pitch class and mode, as stored in <see cref="Descriptors.Key"/>/<see cref="Descriptors.Mode"/>.</summary>
-/// <param name="Tonic">"C", "C#", "D", … "B" (sharps only).</param>
+/// <param name="Tonic">"C", "Db", "D", "Eb", … "F#", … "Bb", "B", spelled as <see cref="KeyNames"/> does.</param>
 /// <param name="Mode">"major" or "minor".</param>
 public sealed record MusicalKey(string Tonic, string Mode)
 {
-    private static readonly string[] Sharps = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
-
-    /// <summary>Short name: "Am", "C", "F#m".</summary>
+    /// <summary>Short name: "Am", "C", "F#m", "Bbm".</summary>
     public override string ToString() => Mode == "minor" ? Tonic + "m" : Tonic;
+
+    /// <summary>Camelot code ("8A" for A minor).</summary>
+    public string Camelot => KeyNames.Camelot(Tonic, Mode)!;
 
     /// <summary>
     /// Parses "Am", "A min", "A minor", "a-minor", "C", "C maj", "C major", "F#m", "Bbm", "Gb", "Ebmaj".
-    /// Flats become their sharp equivalents ("Bbm" → A# minor). A bare tonic means major.
+    /// Also Camelot codes ("8A", "12B"). Any spelling becomes the <see cref="KeyNames"/> one ("A#m" → Bb minor). A bare tonic means major.
     /// </summary>
     /// <exception cref="InvalidInputException">Not a key.</exception>
     public static MusicalKey Parse(string text)
@@ -29,6 +30,15 @@ public sealed record MusicalKey(string Tonic, string Mode)
         if (string.IsNullOrWhiteSpace(text)) return false;
         var s = text.Trim().Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
         if (s.Length == 0) return false;
+        if (s.Length is 2 or 3 && char.IsAsciiDigit(s[0]) && char.ToUpperInvariant(s[^1]) is 'A' or 'B'
+            && int.TryParse(s[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 12)
+        {
+            // Camelot: n·7 semitones above C for nB (8B = C); nA is the relative minor, three semitones below.
+            var minorCode = char.ToUpperInvariant(s[^1]) == 'A';
+            var majorPc = (((number - 8) * 7 % 12) + 12) % 12;
+            key = new MusicalKey(KeyNames.Spell(minorCode ? majorPc + 9 : majorPc), minorCode ? "minor" : "major");
+            return true;
+        }
         var letter = char.ToUpperInvariant(s[0]);
         var pc = letter switch { 'C' => 0, 'D' => 2, 'E' => 4, 'F' => 5, 'G' => 7, 'A' => 9, 'B' => 11, _ => -1 };
         if (pc < 0) return false;
@@ -42,7 +52,7 @@ public sealed record MusicalKey(string Tonic, string Mode)
             case "M" or "MIN" or "MINOR": mode = "minor"; break;
             default: return false;
         }
-        key = new MusicalKey(Sharps[(pc + 12) % 12], mode);
+        key = new MusicalKey(KeyNames.Spell(pc), mode);
         return true;
     }
 }

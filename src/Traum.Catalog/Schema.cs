@@ -177,5 +177,26 @@ internal static class Schema
         ALTER TABLE jobs ADD COLUMN detached INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX ix_jobs_claim ON jobs (state, detached, created_at);
         """,
+        // v5: descriptors beyond the first set (loudness meter, loop length, values stated by names) and audio
+        // fingerprints for duplicate detection; each in its own table so the descriptors table stays as it was.
+        """
+        CREATE TABLE descriptor_details (
+            stem_id INTEGER PRIMARY KEY REFERENCES stems(id) ON DELETE CASCADE,
+            true_peak_db REAL,
+            momentary_max_lufs REAL,
+            short_term_max_lufs REAL,
+            loudness_range REAL,
+            loop_bars REAL,
+            stated_bpm REAL,
+            stated_key TEXT,
+            stated_mode TEXT
+        );
+        CREATE TABLE fingerprints (
+            stem_id INTEGER PRIMARY KEY REFERENCES stems(id) ON DELETE CASCADE,
+            algorithm TEXT NOT NULL,
+            duration REAL NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
     ];
 }

@@ -27,11 +27,13 @@ public sealed record StemQuery
     public StemOrigin? Origin { get; init; }
     public long? TrackId { get; init; }
     public long? GenerationId { get; init; }
-    /// <summary>Inclusive BPM range.</summary>
+    /// <summary>Inclusive BPM range, on the tempo the name states when it states one, else the estimate.</summary>
     public double? MinBpm { get; init; }
     public double? MaxBpm { get; init; }
-    /// <summary>A key such as "Am", "C#", "Bb minor", "F major" (see <see cref="MusicalKey.Parse"/>).</summary>
+    /// <summary>A key such as "Am", "C#", "Bb minor", "F major" (see <see cref="MusicalKey.Parse"/>). The key a stem's name states comes first, then the estimate.</summary>
     public MusicalKey? Key { get; init; }
+    /// <summary>Keys that mix with this one on the Camelot wheel: the same, its relative, and its neighbours a fifth up and down.</summary>
+    public MusicalKey? CompatibleWith { get; init; }
     /// <summary>Inclusive duration range in seconds.</summary>
     public double? MinDuration { get; init; }
     public double? MaxDuration { get; init; }

@@ -77,6 +77,14 @@ public sealed record Descriptors
     public required double RmsDb { get; init; }
     /// <summary>Integrated loudness (ITU-R BS.1770-4) in LUFS; levels of silence are floored at −120 (finite, so JSON and SQLite can hold them).</summary>
     public required double Lufs { get; init; }
+    /// <summary>True peak (ITU-R BS.1770-4 Annex 2, 4× oversampled) in dBTP, floored like the other levels; null when not measured.</summary>
+    public double? TruePeakDb { get; init; }
+    /// <summary>Largest momentary loudness (400 ms, EBU Tech 3341) in LUFS, floored like the other levels; null when not measured.</summary>
+    public double? MomentaryMaxLufs { get; init; }
+    /// <summary>Largest short-term loudness (3 s, EBU Tech 3341) in LUFS, floored like the other levels; null when not measured.</summary>
+    public double? ShortTermMaxLufs { get; init; }
+    /// <summary>Loudness range (EBU Tech 3342) in LU; null when shorter than 3 s or silent.</summary>
+    public double? LoudnessRange { get; init; }
     public required double SpectralCentroid { get; init; }
     public required double SpectralBandwidth { get; init; }
     /// <summary>Frequency below which 85 % of the spectral energy lies, in Hz.</summary>
@@ -90,13 +98,23 @@ public sealed record Descriptors
     /// <summary>Tempo in BPM, or null when there is no pulse to speak of.</summary>
     public double? Bpm { get; init; }
     public double BpmConfidence { get; init; }
-    /// <summary>Tonic pitch class name ("C", "C#", … "B"), or null when atonal.</summary>
+    /// <summary>Tonic pitch class name spelled as <see cref="KeyNames"/> does ("C", "Db", … "F#", … "Bb", "B"), or null when unpitched or atonal.</summary>
     public string? Key { get; init; }
-    /// <summary>"major" or "minor", or null.</summary>
+    /// <summary>"major" or "minor", or null (unpitched, or a single note: a root without a mode).</summary>
     public string? Mode { get; init; }
+    /// <summary>Camelot code of <see cref="Key"/> and <see cref="Mode"/> ("8A" for A minor), or null without a mode.</summary>
+    public string? Camelot => KeyNames.Camelot(Key, Mode);
     public double KeyConfidence { get; init; }
     /// <summary>True for a single hit, false for a loop or a longer phrase.</summary>
     public required bool IsOneShot { get; init; }
+    /// <summary>Length in 4/4 bars at <see cref="Bpm"/> (rounded to a quarter bar), for loops with a tempo; else null.</summary>
+    public double? LoopBars { get; init; }
+    /// <summary>Tempo in BPM stated by the file or folder name ("… 128 BPM"), or null; kept beside the estimate.</summary>
+    public double? StatedBpm { get; init; }
+    /// <summary>Tonic stated by the file or folder name, spelled like <see cref="Key"/>, or null.</summary>
+    public string? StatedKey { get; init; }
+    /// <summary>Mode stated by the name ("major"/"minor"), or null when the name gives none or no key.</summary>
+    public string? StatedMode { get; init; }
 }
 
 /// <summary>An L2-normalised embedding and the id of the model that made it.</summary>

@@ -129,6 +129,7 @@ public sealed class CatalogStoreTests : IDisposable
         Assert.Equal(new[] { id[0], id[4] }, Ids(new StemQuery { MinBpm = 120, MaxBpm = 125 }));
         Assert.Equal(new[] { id[0], id[2] }, Ids(new StemQuery { Key = MusicalKey.Parse("Am") }));
         Assert.Equal(new[] { id[4] }, Ids(new StemQuery { Key = MusicalKey.Parse("Gb minor") }));
+        Assert.Equal("F#", MusicalKey.Parse("Gb minor").Tonic);
         Assert.Equal(new[] { id[2], id[4] }, Ids(new StemQuery { MinDuration = 1, MaxDuration = 10 }));
         Assert.Equal(new[] { id[0], id[2] }, Ids(new StemQuery { Tag = "PUNCHY" }));
         Assert.Equal(new[] { id[0], id[1] }, Ids(new StemQuery { IsOneShot = true }));
@@ -198,6 +199,46 @@ public sealed class CatalogStoreTests : IDisposable
         var d2 = Descriptors(174, "D#", "major");
         _store.SetDescriptors(s.Id, d2);
         Assert.Equal(d2, _store.GetDescriptors(s.Id));
+    }
+
+    [Fact]
+    public void SetDescriptors_LoudnessMeterLoopAndStatedValues_RoundTrip()
+    {
+        var s = _store.AddStem(Stem(1));
+        var d = Descriptors(128, "A", "minor") with
+        {
+            TruePeakDb = -0.3, MomentaryMaxLufs = -7.5, ShortTermMaxLufs = -8.25, LoudnessRange = 4.5, LoopBars = 4,
+            StatedBpm = 128, StatedKey = "A", StatedMode = "minor",
+        };
+        _store.SetDescriptors(s.Id, d);
+        Assert.Equal(d, _store.GetDescriptors(s.Id));
+        var without = d with { LoudnessRange = null, LoopBars = null, StatedBpm = null, StatedKey = null, StatedMode = null };
+        _store.SetDescriptors(s.Id, without);
+        Assert.Equal(without, _store.GetDescriptors(s.Id));
+    }
+
+    [Fact]
+    public void ListStems_KeyFilters_MatchEitherSpellingCompatibleKeysAndStatedValuesFirst()
+    {
+        var a = _store.AddStem(Stem(1)).Id;   // estimated A# minor (old sharp spelling) = Bb minor
+        var b = _store.AddStem(Stem(2)).Id;   // estimated Db major (relative of Bb minor)
+        var c = _store.AddStem(Stem(3)).Id;   // estimated F minor (a fifth above Bb minor)
+        var d = _store.AddStem(Stem(4)).Id;   // estimated C major, but the name states Eb minor and 128 BPM
+        var e = _store.AddStem(Stem(5)).Id;   // estimated G major: not compatible with Bb minor
+        _store.SetDescriptors(a, Descriptors(120, "A#", "minor"));
+        _store.SetDescriptors(b, Descriptors(120, "Db", "major"));
+        _store.SetDescriptors(c, Descriptors(120, "F", "minor"));
+        _store.SetDescriptors(d, Descriptors(100, "C", "major") with { StatedBpm = 128, StatedKey = "Eb", StatedMode = "minor" });
+        _store.SetDescriptors(e, Descriptors(120, "G", "major"));
+        long[] Ids(StemQuery q) => _store.ListStems(q).Select(s => s.Id).ToArray();
+
+        Assert.Equal(new[] { a }, Ids(new StemQuery { Key = MusicalKey.Parse("Bbm") }));
+        Assert.Equal(new[] { a }, Ids(new StemQuery { Key = MusicalKey.Parse("3A") }));
+        // Bb minor (3A) mixes with Db major (3B), F minor (4A) and Eb minor (2A, stated by d's name).
+        Assert.Equal(new[] { a, b, c, d }, Ids(new StemQuery { CompatibleWith = MusicalKey.Parse("Bb minor") }));
+        Assert.Empty(Ids(new StemQuery { Key = MusicalKey.Parse("C") })); // d's estimate is C, but its name says Ebm
+        Assert.Equal(new[] { d }, Ids(new StemQuery { MinBpm = 127, MaxBpm = 129 }));
+        Assert.Equal(new[] { d }, Ids(new StemQuery { Key = MusicalKey.Parse("Ebm"), CompatibleWith = MusicalKey.Parse("Bbm") }));
     }
 
     [Fact]

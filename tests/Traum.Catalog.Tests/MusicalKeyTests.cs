@@ -12,13 +12,18 @@ public sealed class MusicalKeyTests
     [InlineData("C major", "C", "major")]
     [InlineData("Cmaj", "C", "major")]
     [InlineData("F#m", "F#", "minor")]
-    [InlineData("Bbm", "A#", "minor")]
+    [InlineData("Bbm", "Bb", "minor")]
+    [InlineData("A#m", "Bb", "minor")]
+    [InlineData("8A", "A", "minor")]
+    [InlineData("12B", "E", "major")]
+    [InlineData("1A", "Ab", "minor")]
     [InlineData("Gb", "F#", "major")]
     [InlineData("Cb", "B", "major")]
     [InlineData("B#", "C", "major")]
     [InlineData("b", "B", "major")]
-    [InlineData("Ebmaj", "D#", "major")]
-    public void Parse_CommonSpellings_GiveSharpTonicAndMode(string text, string tonic, string mode)
+    [InlineData("Ebmaj", "Eb", "major")]
+    [InlineData("C#", "Db", "major")]
+    public void Parse_CommonSpellingsAndCamelot_GiveConventionTonicAndMode(string text, string tonic, string mode)
     {
         var k = MusicalKey.Parse(text);
         Assert.Equal(tonic, k.Tonic);

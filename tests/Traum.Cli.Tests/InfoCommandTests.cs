@@ -47,6 +47,10 @@ public sealed class InfoCommandTests
         Assert.Equal(-23.0 - (10 * Math.Log10(2)), f.GetProperty("rmsDbfs").GetDouble(), 0.02);
         Assert.Equal(-23.0, f.GetProperty("integratedLufs").GetDouble(), 0.1);
         Assert.Equal(-23.0, f.GetProperty("truePeakDbtp").GetDouble(), 0.1);
+        // A steady tone: momentary and short-term maxima equal the integrated loudness, the range is 0 LU.
+        Assert.Equal(-23.0, f.GetProperty("momentaryMaxLufs").GetDouble(), 0.1);
+        Assert.Equal(-23.0, f.GetProperty("shortTermMaxLufs").GetDouble(), 0.1);
+        Assert.Equal(0.0, f.GetProperty("loudnessRangeLu").GetDouble(), 0.1);
         Assert.Equal(0, doc.RootElement.GetProperty("errors").GetArrayLength());
     }
 

@@ -36,6 +36,10 @@ public sealed class DescriptorAnalyzer
             PeakDb = Level(levels.SamplePeakDb),
             RmsDb = Level(levels.RmsDb),
             Lufs = Level(levels.IntegratedLufs),
+            TruePeakDb = Level(levels.TruePeakDb),
+            MomentaryMaxLufs = Level(levels.MomentaryMaxLufs),
+            ShortTermMaxLufs = Level(levels.ShortTermMaxLufs),
+            LoudnessRange = double.IsFinite(levels.LoudnessRangeLu) ? levels.LoudnessRangeLu : null,
         };
     }
 
@@ -48,7 +52,7 @@ public sealed class DescriptorAnalyzer
         double keyConfidence = 0;
         if (f.ActiveCount > 0)
         {
-            (key, mode, keyConfidence) = KeyEstimation.Estimate(f.Signal, f.SampleRate, Options, cancellationToken);
+            (key, mode, keyConfidence) = KeyEstimation.Estimate(f.Signal, f.SampleRate, StemAnalysis.Decays(f), Options, cancellationToken);
         }
 
         return new CoreDescriptors
@@ -57,6 +61,9 @@ public sealed class DescriptorAnalyzer
             PeakDb = Options.LevelFloorDb,
             RmsDb = Options.LevelFloorDb,
             Lufs = Options.LevelFloorDb,
+            TruePeakDb = Options.LevelFloorDb,
+            MomentaryMaxLufs = Options.LevelFloorDb,
+            ShortTermMaxLufs = Options.LevelFloorDb,
             SpectralCentroid = f.ActiveMean(f.Centroid),
             SpectralBandwidth = f.ActiveMean(f.Bandwidth),
             SpectralRolloff = f.ActiveMean(f.Rolloff),
@@ -69,6 +76,7 @@ public sealed class DescriptorAnalyzer
             Mode = mode,
             KeyConfidence = keyConfidence,
             IsOneShot = stem.IsOneShot,
+            LoopBars = !stem.IsOneShot && stem.Bpm is { } bpm ? Math.Round(stem.Duration * bpm / 240 * 4) / 4 : null,
         };
     }
 

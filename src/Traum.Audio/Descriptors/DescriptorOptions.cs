@@ -7,6 +7,10 @@ public enum KeyProfile
     KrumhanslKessler,
     /// <summary>Temperley (1999) profiles, revised from the Kostka-Payne corpus.</summary>
     Temperley,
+    /// <summary>Faraldo et al. (2016) "edma": profiles learnt from electronic dance music (as in Essentia's KeyEDM).</summary>
+    Edma,
+    /// <summary>Faraldo et al. (2016) "bgate": profiles from the Beatport key data set (as in Essentia's KeyEDM).</summary>
+    Bgate,
 }
 
 /// <summary>
@@ -54,8 +58,17 @@ public sealed record DescriptorOptions
     /// <summary>A pulse is accepted when its periodicity is at least this fraction of the strongest one (0…1).</summary>
     public double PulseRatio { get; init; } = 0.75;
 
-    /// <summary>Tempos at or above twice this are halved (octave convention): reported tempos lie in [this, 2 × this) unless slower.</summary>
-    public double PreferredMinBpm { get; init; } = 88;
+    /// <summary>Lowest reported tempo in BPM: slower pulses are doubled (half-time trap at 70 reads 140).</summary>
+    public double TempoRangeMinBpm { get; init; } = 80;
+
+    /// <summary>Reported tempos are below this many BPM: faster pulses are halved.</summary>
+    public double TempoRangeMaxBpm { get; init; } = 185;
+
+    /// <summary>
+    /// Where two octaves fit the range, the faster wins when the snare band repeats every two of its beats at least this
+    /// fraction (0…1) as strongly as every two beats of the slower one.
+    /// </summary>
+    public double BackbeatRatio { get; init; } = 0.35;
 
     /// <summary>Below this periodicity (0…1) the tempo is reported as null.</summary>
     public double MinTempoConfidence { get; init; } = 0.35;
@@ -63,8 +76,17 @@ public sealed record DescriptorOptions
     /// <summary>Audio shorter than this many seconds is always a one-shot and has no tempo.</summary>
     public double MinLoopSeconds { get; init; } = 0.75;
 
-    /// <summary>Key profiles for the 24-key correlation.</summary>
-    public KeyProfile KeyProfile { get; init; } = KeyProfile.KrumhanslKessler;
+    /// <summary>A tempo found with at least this confidence (0…1) makes a sound a loop, whatever its attacks.</summary>
+    public double LoopTempoConfidence { get; init; } = 0.6;
+
+    /// <summary>An attack (a new event) is a frame whose energy rises at least this many dB within three frames (70 ms).</summary>
+    public double AttackRiseDb { get; init; } = 9;
+
+    /// <summary>A single event that does not decay is a one-shot up to this many seconds (a held note or Reese hit), a phrase above.</summary>
+    public double MaxSustainedOneShotSeconds { get; init; } = 2.5;
+
+    /// <summary>Key profiles for the 24-key correlation; the default is the one that scored best on the accuracy benchmark (docs/benchmarks.md).</summary>
+    public KeyProfile KeyProfile { get; init; } = KeyProfile.Bgate;
 
     /// <summary>Below this correlation (−1…1) with the best key profile the key is reported as null.</summary>
     public double MinKeyCorrelation { get; init; } = 0.5;
@@ -97,7 +119,9 @@ public sealed record DescriptorOptions
         Check(RolloffFraction is > 0 and < 1, "RolloffFraction must be between 0 and 1");
         Check(ActiveFrameRangeDb > 0, "ActiveFrameRangeDb must be positive");
         Check(double.IsFinite(LevelFloorDb), "LevelFloorDb must be finite");
-        Check(MinBpm > 0 && PreferredMinBpm > MinBpm && MaxPulseBpm >= 2 * PreferredMinBpm, "need 0 < MinBpm < PreferredMinBpm and MaxPulseBpm ≥ 2 × PreferredMinBpm");
+        Check(MinBpm > 0 && TempoRangeMinBpm > MinBpm && TempoRangeMaxBpm >= 2 * TempoRangeMinBpm && MaxPulseBpm >= TempoRangeMaxBpm,
+            "need 0 < MinBpm < TempoRangeMinBpm, TempoRangeMaxBpm ≥ 2 × TempoRangeMinBpm and MaxPulseBpm ≥ TempoRangeMaxBpm");
+        Check(BackbeatRatio is > 0 and <= 1, "BackbeatRatio must be in (0, 1]");
         Check(TempoPriorBpm > 0 && TempoPriorOctaves > 0, "the tempo prior needs a positive centre and width");
         Check(PulseRatio is > 0 and <= 1, "PulseRatio must be in (0, 1]");
         Check(ChromaMinHz > 0 && ChromaMaxHz > ChromaMinHz && ChromaMaxHz < SampleRate / 2.0,

@@ -1,27 +1,53 @@
 using System.Numerics.Tensors;
+using Traum.Core;
 
 namespace Traum.Audio.Descriptors;
 
 /// <summary>
-/// Key and mode from a chroma vector correlated with 24 rotated key profiles (Krumhansl-Schmuckler).
-/// The chroma is built from the spectral peaks of a long-window mean power spectrum (<see cref="DescriptorOptions.ChromaFftSize"/>
-/// samples, so that neighbouring semitones are resolved down to about 100 Hz): each local maximum between
-/// <see cref="DescriptorOptions.ChromaMinHz"/> and <see cref="DescriptorOptions.ChromaMaxHz"/> that stands at
-/// least <see cref="ProminenceRatio"/>× above the mean power of the surrounding ±<see cref="ProminenceReach"/> bins
-/// gets its frequency refined by parabolic interpolation of the log power, and its amplitude is added to the
-/// nearest pitch class with a cos² weight that falls to 0 at 2/3 of a semitone (as in HPCP). Stationary
-/// noise has no prominent peaks, so it has no key.
+/// Key and mode in four steps (docs/descriptors.md):
+/// <list type="number">
+/// <item>Spectral peaks of a long-window mean power spectrum (<see cref="DescriptorOptions.ChromaFftSize"/> samples)
+/// between <see cref="DescriptorOptions.ChromaMinHz"/> and <see cref="DescriptorOptions.ChromaMaxHz"/> that stand
+/// <see cref="ProminenceRatio"/>× above their surroundings, frequency refined by a parabola through the log power.</item>
+/// <item>Tuning: the amplitude-weighted circular mean of the peaks' deviations from equal temperament at A = 440 Hz.</item>
+/// <item>Notes by harmonic grouping, from the lowest peak up: a peak within <see cref="HarmonicToleranceCents"/> of a
+/// harmonic (2…<see cref="MaxHarmonic"/>) of a note already found, and not louder than that note's fundamental, is
+/// that note's overtone; otherwise it starts a note. Each note's salience is its fundamental's amplitude plus half its
+/// overtones', and the chroma is the salience per pitch class: overtones no longer bias it towards the fifth and the
+/// major third.</item>
+/// <item>Pitched or not: no key when less than <see cref="DescriptorOptions.MinTonalFraction"/> of the power lies in
+/// peaks, or when the sound decays and less than <see cref="MinHarmonicShare"/> of its salience is in notes with at
+/// least <see cref="MinPartials"/> partials (snares, congas, rides,
+/// kicks: sine-like or inharmonic). A chroma whose second pitch class is below <see cref="SinglePitchRatio"/> of the first
+/// is a single note: a root without a mode. Otherwise the opening quarter's chroma is added once more (loops open on
+/// their tonic) and the chroma is correlated with the 24 rotations of the chosen profiles.</item>
+/// </list>
 /// </summary>
 internal static class KeyEstimation
 {
     internal const double ProminenceRatio = 4.0;
     internal const int ProminenceReach = 8;
+    internal const double HarmonicToleranceCents = 40;
+    internal const int MaxHarmonic = 10;
 
-    /// <summary>A chroma whose second strongest pitch class is below this fraction of the strongest is a single pitch.</summary>
-    internal const double SinglePitchRatio = 0.1;
+    /// <summary>A chroma whose second strongest pitch class is below this fraction of the strongest is a single note.</summary>
+    internal const double SinglePitchRatio = 0.15;
 
-    /// <summary>Pitch-class names with sharps, index 0 = C.</summary>
-    internal static readonly string[] PitchClasses = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+    /// <summary>A note needs this many partials (fundamental included) to count as harmonic.</summary>
+    internal const int MinPartials = 3;
+
+    /// <summary>A decaying sound with less of its salience in harmonic notes is a drum, not a pitched hit.</summary>
+    internal const double MinHarmonicShare = 0.6;
+
+    /// <summary>Weight of the opening quarter's chroma, scaled to the whole's total, added to the whole's.</summary>
+    internal const double OpeningWeight = 0.5;
+
+    private static double[] Chroma(List<Note> notes, double tuning)
+    {
+        var chroma = new double[12];
+        foreach (var n in notes) chroma[PitchClassOf(n.Hz, tuning)] += n.Salience;
+        return chroma;
+    }
 
     // Krumhansl & Kessler (1982), tonic first.
     private static readonly double[] s_kkMajor = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
@@ -31,19 +57,55 @@ internal static class KeyEstimation
     private static readonly double[] s_tMajor = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
     private static readonly double[] s_tMinor = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
 
+    // Faraldo et al. (2016), electronic dance music: "edma" (automatic from a corpus) and "bgate" (Beatport set), as
+    // published with Essentia's KeyEDM.
+    private static readonly double[] s_edmaMajor = [1.0000, 0.2875, 0.5020, 0.4048, 0.6050, 0.5614, 0.3205, 0.7966, 0.3159, 0.4506, 0.4202, 0.3889];
+    private static readonly double[] s_edmaMinor = [1.0000, 0.3096, 0.4415, 0.5827, 0.3262, 0.4948, 0.2889, 0.7804, 0.4328, 0.2903, 0.5331, 0.3217];
+    private static readonly double[] s_bgateMajor = [1.00, 0.00, 0.42, 0.00, 0.53, 0.37, 0.00, 0.77, 0.00, 0.38, 0.21, 0.30];
+    private static readonly double[] s_bgateMinor = [1.00, 0.00, 0.36, 0.39, 0.00, 0.38, 0.00, 0.74, 0.27, 0.00, 0.42, 0.23];
+
+    /// <summary>A group of harmonic peaks: fundamental in Hz, its amplitude, salience and the number of peaks in it.</summary>
+    internal readonly record struct Note(double Hz, double Amplitude, double Salience, int Partials);
+
     /// <summary>
-    /// Key of a mono signal at <paramref name="sampleRate"/> Hz: tonic name, "major"/"minor", and the correlation (0…1).
-    /// No key when less than <see cref="DescriptorOptions.MinTonalFraction"/> of the spectral power in the chroma range
-    /// lies in prominent peaks (drums, noise) or when the best correlation is below
-    /// <see cref="DescriptorOptions.MinKeyCorrelation"/>. A single pitched sound (the second strongest pitch class below
-    /// <see cref="SinglePitchRatio"/> of the strongest, e.g. a tuned drum or one sine) gets its pitch class as key and no
-    /// mode, with the strongest pitch class's share of the chroma as confidence.
+    /// Key of a mono signal at <paramref name="sampleRate"/> Hz: tonic name (<see cref="KeyNames"/>), "major"/"minor" or
+    /// null, and a confidence (0…1). <paramref name="decays"/> says whether the sound dies away (a hit).
     /// </summary>
-    public static (string? Key, string? Mode, double Confidence) Estimate(float[] signal, int sampleRate, DescriptorOptions options, CancellationToken cancellationToken)
+    public static (string? Key, string? Mode, double Confidence) Estimate(float[] signal, int sampleRate, bool decays, DescriptorOptions options, CancellationToken cancellationToken)
     {
         var spectrum = MeanSpectrum(signal, options.ChromaFftSize, cancellationToken);
-        var chroma = Chroma(spectrum, sampleRate, options.ChromaFftSize, options.ChromaMinHz, options.ChromaMaxHz, out var tonal);
-        if (tonal < options.MinTonalFraction) return (null, null, 0);
+        var peaks = Peaks(spectrum, sampleRate, options.ChromaFftSize, options.ChromaMinHz, options.ChromaMaxHz, out var tonal);
+        if (tonal < options.MinTonalFraction || peaks.Count == 0) return (null, null, 0);
+        var tuning = TuningCents(peaks);
+        var notes = Group(peaks);
+        double all = 0, harmonic = 0;
+        foreach (var n in notes)
+        {
+            all += n.Salience;
+            if (n.Partials >= MinPartials) harmonic += n.Salience;
+        }
+        if (!(all > 0)) return (null, null, 0);
+        if (decays && harmonic < MinHarmonicShare * all) return (null, null, 0);
+
+        var chroma = Chroma(notes, tuning);
+        // Loops open on their tonic: the first quarter (at least one window) counts twice, which tells a minor loop
+        // from its relative major when both use the same chords.
+        var opening = Math.Max(options.ChromaFftSize, signal.Length / 4);
+        if (opening < signal.Length)
+        {
+            var head = Peaks(MeanSpectrum(signal.AsSpan(0, opening), options.ChromaFftSize, cancellationToken), sampleRate, options.ChromaFftSize, options.ChromaMinHz, options.ChromaMaxHz, out _);
+            var headChroma = Chroma(Group(head), tuning);
+            double sumAll = 0, sumHead = 0;
+            for (var i = 0; i < 12; i++)
+            {
+                sumAll += chroma[i];
+                sumHead += headChroma[i];
+            }
+            if (sumHead > 0)
+            {
+                for (var i = 0; i < 12; i++) chroma[i] += OpeningWeight * headChroma[i] * sumAll / sumHead;
+            }
+        }
         var strongest = 0;
         for (var i = 1; i < 12; i++)
         {
@@ -55,18 +117,16 @@ internal static class KeyEstimation
             total += chroma[i];
             if (i != strongest) second = Math.Max(second, chroma[i]);
         }
-        if (!(total > 0)) return (null, null, 0);
-        if (second < SinglePitchRatio * chroma[strongest]) return (PitchClasses[strongest], null, chroma[strongest] / total);
+        if (second < SinglePitchRatio * chroma[strongest]) return (KeyNames.Spell(strongest), null, chroma[strongest] / total);
 
         var (tonic, minor, correlation) = BestKey(chroma, options.KeyProfile);
         if (tonic < 0 || correlation < options.MinKeyCorrelation) return (null, null, 0);
-        return (PitchClasses[tonic], minor ? "minor" : "major", Math.Clamp(correlation, 0, 1));
+        return (KeyNames.Spell(tonic), minor ? "minor" : "major", Math.Clamp(correlation, 0, 1));
     }
 
     /// <summary>
     /// Mean power spectrum (<c>nFft/2 + 1</c> bins) of Hann-windowed frames of <paramref name="nFft"/> samples at half
-    /// overlap from sample 0 (without overlap, notes that fall between frames would be under-weighted); a signal
-    /// shorter than a frame is zero-padded to one frame.
+    /// overlap from sample 0; a signal shorter than a frame is zero-padded to one frame.
     /// </summary>
     public static float[] MeanSpectrum(ReadOnlySpan<float> signal, int nFft, CancellationToken cancellationToken)
     {
@@ -94,10 +154,10 @@ internal static class KeyEstimation
         return sum;
     }
 
-    /// <summary>Chroma (12 pitch-class amplitudes, C first) from a mean power spectrum of <c>nFft/2+1</c> bins.</summary>
-    public static double[] Chroma(ReadOnlySpan<float> spectrum, int sampleRate, int nFft, double minHz, double maxHz, out double tonalFraction)
+    /// <summary>Prominent peaks (Hz, amplitude √power) of a mean power spectrum, lowest first; the share of the band's power in them.</summary>
+    internal static List<(double Hz, double Amplitude)> Peaks(ReadOnlySpan<float> spectrum, int sampleRate, int nFft, double minHz, double maxHz, out double tonalFraction)
     {
-        var chroma = new double[12];
+        var peaks = new List<(double, double)>();
         double peakPower = 0;
         var bins = spectrum.Length;
         var prefix = new double[bins + 1];
@@ -113,7 +173,6 @@ internal static class KeyEstimation
             var hi = Math.Min(bins - 1, k + ProminenceReach);
             var localMean = (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1);
             if (p < ProminenceRatio * localMean) continue;
-
             var a = Math.Log(Math.Max(spectrum[k - 1], FrameAnalysis.PowerFloor));
             var b = Math.Log(p);
             var c = Math.Log(Math.Max(spectrum[k + 1], FrameAnalysis.PowerFloor));
@@ -121,17 +180,55 @@ internal static class KeyEstimation
             var offset = denominator < 0 ? Math.Clamp(0.5 * (a - c) / denominator, -0.5, 0.5) : 0;
             var hz = (k + offset) * binHz;
             if (hz < minHz || hz > maxHz) continue;
-            var midi = 69 + (12 * Math.Log2(hz / 440.0));
-            var nearest = Math.Round(midi);
-            var distance = Math.Abs(midi - nearest);
-            var weight = Math.Cos(Math.PI * distance / (4.0 / 3.0));
-            var pitchClass = (((int)nearest % 12) + 12) % 12;
-            chroma[pitchClass] += Math.Sqrt(p) * weight * weight;
+            peaks.Add((hz, Math.Sqrt(spectrum[k - 1] + p + spectrum[k + 1])));
             peakPower += spectrum[k - 1] + p + spectrum[k + 1];
         }
         var total = prefix[kHi + 1] - prefix[kLo];
         tonalFraction = total > 0 ? Math.Min(1, peakPower / total) : 0;
-        return chroma;
+        return peaks;
+    }
+
+    /// <summary>Amplitude-weighted circular mean of the peaks' deviations from the equal-tempered grid at A = 440 Hz, in cents (−50…50).</summary>
+    internal static double TuningCents(List<(double Hz, double Amplitude)> peaks)
+    {
+        double s = 0, c = 0;
+        foreach (var (hz, amp) in peaks)
+        {
+            var midi = 69 + (12 * Math.Log2(hz / 440.0));
+            var angle = 2 * Math.PI * (midi - Math.Round(midi));
+            s += amp * Math.Sin(angle);
+            c += amp * Math.Cos(angle);
+        }
+        return s == 0 && c == 0 ? 0 : 100 * Math.Atan2(s, c) / (2 * Math.PI);
+    }
+
+    /// <summary>Harmonic grouping of the peaks (lowest first) into notes (see the type's remarks).</summary>
+    internal static List<Note> Group(List<(double Hz, double Amplitude)> peaks)
+    {
+        var notes = new List<Note>();
+        foreach (var (hz, amp) in peaks)
+        {
+            var absorbed = false;
+            for (var j = 0; j < notes.Count; j++)
+            {
+                var n = notes[j];
+                var h = (int)Math.Round(hz / n.Hz);
+                if (h < 2 || h > MaxHarmonic) continue;
+                var cents = Math.Abs(1200 * Math.Log2(hz / (h * n.Hz)));
+                if (cents > HarmonicToleranceCents || amp > (h == 2 ? 1.2 : 1.0) * n.Amplitude) continue;
+                notes[j] = n with { Salience = n.Salience + (0.5 * amp), Partials = n.Partials + 1 };
+                absorbed = true;
+                break;
+            }
+            if (!absorbed) notes.Add(new Note(hz, amp, amp, 1));
+        }
+        return notes;
+    }
+
+    private static int PitchClassOf(double hz, double tuningCents)
+    {
+        var midi = 69 + (12 * Math.Log2(hz / 440.0)) - (tuningCents / 100);
+        return (((int)Math.Round(midi) % 12) + 12) % 12;
     }
 
     /// <summary>
@@ -140,7 +237,7 @@ internal static class KeyEstimation
     /// </summary>
     public static (int Tonic, bool Minor, double Correlation) BestKey(ReadOnlySpan<double> chroma, KeyProfile profile)
     {
-        var (major, minor) = profile == KeyProfile.Temperley ? (s_tMajor, s_tMinor) : (s_kkMajor, s_kkMinor);
+        var (major, minor) = Profiles(profile);
         var best = (Tonic: -1, Minor: false, Correlation: double.NegativeInfinity);
         for (var tonic = 0; tonic < 12; tonic++)
         {
@@ -151,6 +248,14 @@ internal static class KeyEstimation
         }
         return double.IsFinite(best.Correlation) ? best : (-1, false, 0);
     }
+
+    internal static (double[] Major, double[] Minor) Profiles(KeyProfile profile) => profile switch
+    {
+        KeyProfile.Temperley => (s_tMajor, s_tMinor),
+        KeyProfile.Edma => (s_edmaMajor, s_edmaMinor),
+        KeyProfile.Bgate => (s_bgateMajor, s_bgateMinor),
+        _ => (s_kkMajor, s_kkMinor),
+    };
 
     /// <summary>Pearson correlation of chroma[(tonic + i) mod 12] with profile[i]; NaN when either is constant.</summary>
     internal static double Correlation(ReadOnlySpan<double> chroma, double[] profile, int tonic)

@@ -64,6 +64,48 @@ internal sealed class StemAnalysis
         return tail <= max * 0.1f;
     }
 
+    /// <summary>
+    /// One event rather than a loop or phrase: at most one attack (a frame whose energy rises at least
+    /// <see cref="DescriptorOptions.AttackRiseDb"/> above the quietest of the three frames before it, within 25 dB of the
+    /// loudest frame, at least 100 ms after the previous attack: nothing repeats), and the sound either decays or lasts no
+    /// longer than <see cref="DescriptorOptions.MaxSustainedOneShotSeconds"/> (an 808, a Reese hit, a held note or stab). A
+    /// held pad longer than that is a phrase. Slow swells and the beating of detuned voices rise too slowly to be attacks.
+    /// </summary>
+    internal static bool IsSingleEvent(FrameAnalysis frames, double duration, DescriptorOptions options)
+    {
+        if (frames.ActiveCount == 0) return true;
+        return Attacks(frames, options) <= 1 && (Decays(frames) || duration <= options.MaxSustainedOneShotSeconds);
+    }
+
+    /// <summary>Number of attacks as <see cref="IsSingleEvent"/> defines them (the first frame rises from silence).</summary>
+    internal static int Attacks(FrameAnalysis frames, DescriptorOptions options)
+    {
+        var e = frames.Energy;
+        var max = System.Numerics.Tensors.TensorPrimitives.Max<float>(e);
+        if (!(max > FrameAnalysis.SilentFrameEnergy)) return 0;
+        var floor = max * 1e-13f;
+        var rise = (float)Math.Pow(10, options.AttackRiseDb / 10);
+        var level = max * (float)Math.Pow(10, -2.5);
+        var gap = Math.Max(1, (int)Math.Round(0.1 * frames.FrameRate));
+        var count = 0;
+        var last = -gap - 1;
+        for (var t = 0; t < e.Length; t++)
+        {
+            if (e[t] < level) continue;
+            var before = floor;
+            if (t > 0)
+            {
+                before = float.MaxValue;
+                for (var k = Math.Max(0, t - 3); k < t; k++) before = Math.Min(before, e[k]);
+                before = Math.Max(before, floor);
+            }
+            if (e[t] < rise * before || t - last <= gap) continue;
+            count++;
+            last = t;
+        }
+        return count;
+    }
+
     public static StemAnalysis Run(AudioBuffer audio, DescriptorOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -80,9 +122,11 @@ internal sealed class StemAnalysis
         double confidence = 0;
         if (duration >= options.MinLoopSeconds && frames.ActiveCount > 0)
         {
-            (bpm, confidence) = TempoEstimation.Estimate(OnsetDetection.LoudnessEnvelope(frames), frames.FrameRate, options);
+            (bpm, confidence) = TempoEstimation.Estimate(frames, options);
         }
-        var isOneShot = duration < options.MinLoopSeconds || (bpm is null && onsets.Count <= 2 && Decays(frames));
+        // A clear pulse is repetition: such a sound is a loop even when its notes run into each other (legato bass).
+        var repeats = bpm is not null && confidence >= options.LoopTempoConfidence;
+        var isOneShot = duration < options.MinLoopSeconds || (!repeats && IsSingleEvent(frames, duration, options));
         if (isOneShot) bpm = null;
         return new StemAnalysis(duration, frames, melDb, envelope, onsets, bpm, confidence, isOneShot);
     }

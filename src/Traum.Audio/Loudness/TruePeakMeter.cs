@@ -89,7 +89,7 @@ internal sealed class TruePeakMeter
     private void Scan(ReadOnlySpan<float> ext)
     {
         var peak = (float)_peak;
-        var m = Math.Max(TensorPrimitives.MaxMagnitude(ext), 0f);
+        var m = Math.Abs(TensorPrimitives.MaxMagnitude(ext)); // MaxMagnitude keeps the sign
         if (m > peak) peak = m;
         var positions = ext.Length - TapsPerPhase + 1;
         foreach (var phase in _phases)

@@ -20,16 +20,25 @@ internal static class EvalCommand
             var estDir = pr.GetValue(estimate)!;
             var scores = await Task.Run(() => SeparationMetrics.ScoreFolders(refDir, estDir, ct), ct).ConfigureAwait(false);
             var meanU = scores.Average(s => s.USdr);
-            var meanSi = scores.Average(s => s.SiSdr);
+            // SI-SDR is undefined for a silent reference or estimate: those stems are left out of the mean.
+            var defined = scores.Where(s => s.SiSdr is not null).Select(s => s.SiSdr!.Value).ToList();
+            double? meanSi = defined.Count > 0 ? defined.Average() : null;
             if (pr.GetValue(globals.Json))
             {
-                Output.Json(new { stems = scores, mean = new { uSdr = meanU, siSdr = meanSi } });
+                Output.Json(new { stems = scores, mean = new { uSdr = meanU, siSdr = meanSi, siSdrStems = defined.Count } });
                 return 0;
             }
-            static string Db(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-            Output.Table(["stem", "uSDR dB", "SI-SDR dB", "frames"],
-                [.. scores.Select(s => (IReadOnlyList<string?>)[s.Stem, Db(s.USdr), Db(s.SiSdr), s.Frames.ToString(CultureInfo.InvariantCulture)]),
-                 ["mean", Db(meanU), Db(meanSi), ""]]);
+            static string Db(double? v) => v switch
+            {
+                null => "undefined",
+                { } d when double.IsPositiveInfinity(d) => "+inf",
+                { } d when double.IsNegativeInfinity(d) => "-inf",
+                { } d => d.ToString("0.00", CultureInfo.InvariantCulture),
+            };
+            static string Channels(StemScore s) => string.Join(" / ", s.ChannelSiSdr.Select(Db));
+            Output.Table(["stem", "uSDR dB", "SI-SDR dB", "SI-SDR per channel dB", "frames"],
+                [.. scores.Select(s => (IReadOnlyList<string?>)[s.Stem, Db(s.USdr), Db(s.SiSdr), Channels(s), s.Frames.ToString(CultureInfo.InvariantCulture)]),
+                 ["mean", Db(meanU), Db(meanSi), "", ""]]);
             return 0;
         });
         var cmd = new Command("eval", "Evaluate results");

@@ -11,10 +11,11 @@ internal static class InfoCommand
 {
     private const int Chunk = 65536;
 
-    /// <summary>One file's facts; levels are null when the file is silent (−∞).</summary>
+    /// <summary>One file's facts; levels are null when the file is silent (−∞), the loudness range when it is shorter than 3 s.</summary>
     internal sealed record FileInfoRow(
         string Path, string Format, string Codec, int SampleRate, int Channels, int BitsPerSample, long Frames,
-        double DurationSeconds, double? PeakDbfs, double? RmsDbfs, double? IntegratedLufs, double? TruePeakDbtp);
+        double DurationSeconds, double? PeakDbfs, double? RmsDbfs, double? IntegratedLufs, double? TruePeakDbtp,
+        double? MomentaryMaxLufs, double? ShortTermMaxLufs, double? LoudnessRangeLu);
 
     /// <summary>A file that could not be read.</summary>
     internal sealed record FileError(string Path, string Error);
@@ -22,7 +23,7 @@ internal static class InfoCommand
     public static Command Create(GlobalOptions globals)
     {
         var paths = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Audio files (WAV natively; FLAC, MP3, Ogg, Opus, AIFF, M4A through ffmpeg)" };
-        var cmd = new Command("info", "Show format, sample rate, channels, duration, peak, RMS, integrated loudness (LUFS) and true peak of audio files");
+        var cmd = new Command("info", "Show format, sample rate, channels, duration, peak, RMS, integrated, maximum momentary and short-term loudness (LUFS), loudness range (LU) and true peak of audio files");
         cmd.Arguments.Add(paths);
         cmd.SetAction((ParseResult pr, CancellationToken ct) =>
         {
@@ -51,11 +52,12 @@ internal static class InfoCommand
             else if (rows.Count > 0)
             {
                 Output.Table(
-                    ["file", "format", "codec", "rate", "ch", "duration", "peak dBFS", "RMS dBFS", "LUFS", "true peak dBTP"],
+                    ["file", "format", "codec", "rate", "ch", "duration", "peak dBFS", "RMS dBFS", "LUFS", "max M", "max S", "LRA LU", "true peak dBTP"],
                     rows.Select(r => (IReadOnlyList<string?>)
                     [
                         r.Path, r.Format, r.Codec, $"{r.SampleRate} Hz", r.Channels.ToString(CultureInfo.InvariantCulture),
-                        Duration(r.DurationSeconds), Db(r.PeakDbfs), Db(r.RmsDbfs), Db(r.IntegratedLufs), Db(r.TruePeakDbtp),
+                        Duration(r.DurationSeconds), Db(r.PeakDbfs), Db(r.RmsDbfs), Db(r.IntegratedLufs), Db(r.MomentaryMaxLufs),
+                        Db(r.ShortTermMaxLufs), r.LoudnessRangeLu is { } lra ? lra.ToString("F1", CultureInfo.InvariantCulture) : "-", Db(r.TruePeakDbtp),
                     ]));
             }
             if (errors.Count > 0)
@@ -87,7 +89,8 @@ internal static class InfoCommand
         if (frames == 0) throw new AudioFormatException(path, "the file holds no audio samples");
         var m = meter.Result;
         return new FileInfoRow(path, info.Format, info.Codec, info.SampleRate, info.Channels, info.BitsPerSample, frames,
-            (double)frames / info.SampleRate, Finite(m.SamplePeakDb), Finite(m.RmsDb), Finite(m.IntegratedLufs), Finite(m.TruePeakDb));
+            (double)frames / info.SampleRate, Finite(m.SamplePeakDb), Finite(m.RmsDb), Finite(m.IntegratedLufs), Finite(m.TruePeakDb),
+            Finite(m.MomentaryMaxLufs), Finite(m.ShortTermMaxLufs), Finite(m.LoudnessRangeLu));
     }
 
     private static double? Finite(double v) => double.IsFinite(v) ? Math.Round(v, 2) : null;

@@ -39,6 +39,7 @@ internal sealed class SearchFilterOptions
     private readonly Option<string?> _origin = new("--origin") { Description = "Only stems that were separated, imported or generated" };
     private readonly Option<string?> _bpm = new("--bpm") { Description = "Tempo range in BPM: 120-130, 120- or -130; a single number means ±0.5" };
     private readonly Option<string?> _key = new("--key") { Description = "Musical key, e.g. Am, C, F#m, Bb minor" };
+    private readonly Option<string?> _compatible = new("--compatible") { Description = "Keys that mix with this one on the Camelot wheel (same, relative, a fifth up or down)" };
     private readonly Option<double?> _minDuration = new("--min-duration") { Description = "Shortest duration in seconds" };
     private readonly Option<double?> _maxDuration = new("--max-duration") { Description = "Longest duration in seconds" };
     private readonly Option<string[]> _profile = new("--profile")
@@ -49,7 +50,7 @@ internal sealed class SearchFilterOptions
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _kind, _category, _origin, _bpm, _key, _minDuration, _maxDuration, _profile }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _kind, _category, _origin, _bpm, _key, _compatible, _minDuration, _maxDuration, _profile }) cmd.Options.Add(o);
     }
 
     /// <exception cref="InvalidInputException">A value is malformed; the message says how to write it.</exception>
@@ -67,6 +68,7 @@ internal sealed class SearchFilterOptions
             MinBpm = minBpm,
             MaxBpm = maxBpm,
             Key = pr.GetValue(_key) is { } key ? MusicalKey.Parse(key) : null,
+            CompatibleWith = pr.GetValue(_compatible) is { } ck ? MusicalKey.Parse(ck) : null,
             MinDuration = min,
             MaxDuration = max,
             Profile = (pr.GetValue(_profile) ?? []).Select(p => ProfileConstraint.Parse(p, prompts)).ToList(),

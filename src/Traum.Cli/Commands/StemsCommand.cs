@@ -28,14 +28,15 @@ internal static class StemsCommand
         public Option<string?> Category { get; } = new("--category") { Description = "Only this category (kick, 808, pad, …)" };
         public Option<string?> Origin { get; } = new("--origin") { Description = "Only separated, imported or generated stems" };
         public Option<string?> Bpm { get; } = new("--bpm") { Description = "Tempo range in BPM: 120-130, 120 (±0.5), 120- or -130" };
-        public Option<string?> Key { get; } = new("--key") { Description = "Musical key: Am, C, F#m, Bb minor" };
+        public Option<string?> Key { get; } = new("--key") { Description = "Musical key: Am, C, F#m, Bb minor, 8A (the key a name states first, then the estimate)" };
+        public Option<string?> Compatible { get; } = new("--compatible") { Description = "Keys that mix with this one on the Camelot wheel: same, relative, a fifth up or down (e.g. --compatible Am)" };
         public Option<string?> Tag { get; } = new("--tag") { Description = "Only stems with this tag" };
         public Option<double?> MinDuration { get; } = new("--min-duration") { Description = "Shortest duration in seconds" };
         public Option<double?> MaxDuration { get; } = new("--max-duration") { Description = "Longest duration in seconds" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Kind, Category, Origin, Bpm, Key, Tag, MinDuration, MaxDuration }) c.Options.Add(o);
+            foreach (var o in new Option[] { Kind, Category, Origin, Bpm, Key, Compatible, Tag, MinDuration, MaxDuration }) c.Options.Add(o);
         }
 
         /// <exception cref="InvalidInputException">A value is malformed.</exception>
@@ -50,6 +51,7 @@ internal static class StemsCommand
                 MinBpm = lo,
                 MaxBpm = hi,
                 Key = pr.GetValue(Key) is { } k ? MusicalKey.Parse(k) : null,
+                CompatibleWith = pr.GetValue(Compatible) is { } ck ? MusicalKey.Parse(ck) : null,
                 Tag = pr.GetValue(Tag),
                 MinDuration = pr.GetValue(MinDuration),
                 MaxDuration = pr.GetValue(MaxDuration),
@@ -122,7 +124,7 @@ internal static class StemsCommand
                 rows.Select(r => (IReadOnlyList<string?>)
                 [
                     r.Stem.Id.ToString(CultureInfo.InvariantCulture), r.Stem.Name, r.Stem.Kind, r.Stem.Category, Origin(r.Stem.Origin),
-                    Seconds(r.Stem.Duration), Number(r.Descriptors?.Bpm), KeyName(r.Descriptors), Number(r.Descriptors?.Lufs),
+                    Seconds(r.Stem.Duration), BpmText(r.Descriptors), FilterKeyName(r.Descriptors), Number(r.Descriptors?.Lufs),
                     string.Join(", ", r.Stem.Tags),
                 ]));
             if (total > stems.Count) Output.Note($"{stems.Count} of {total} stems shown; use --limit to see more.");
@@ -170,6 +172,9 @@ internal static class StemsCommand
                 rows.Add(["peak", Number(d.PeakDb, "0.0") + " dBFS"]);
                 rows.Add(["rms", Number(d.RmsDb, "0.0") + " dBFS"]);
                 rows.Add(["loudness", Number(d.Lufs, "0.0") + " LUFS"]);
+                rows.Add(["max momentary / short-term", $"{Number(d.MomentaryMaxLufs, "0.0")} / {Number(d.ShortTermMaxLufs, "0.0")} LUFS"]);
+                rows.Add(["loudness range", d.LoudnessRange is { } lra ? Number(lra, "0.0") + " LU" : "none (under 3 s)"]);
+                rows.Add(["true peak", Number(d.TruePeakDb, "0.0") + " dBTP"]);
                 rows.Add(["spectral centroid", Number(d.SpectralCentroid, "0") + " Hz"]);
                 rows.Add(["bandwidth", Number(d.SpectralBandwidth, "0") + " Hz"]);
                 rows.Add(["roll-off (85 %)", Number(d.SpectralRolloff, "0") + " Hz"]);
@@ -177,7 +182,10 @@ internal static class StemsCommand
                 rows.Add(["zero-crossing rate", Number(d.ZeroCrossingRate, "0.0000")]);
                 rows.Add(["onsets per second", Number(d.OnsetDensity, "0.00")]);
                 rows.Add(["tempo", d.Bpm is null ? "none" : $"{Number(d.Bpm)} BPM (confidence {Number(d.BpmConfidence, "0.00")})"]);
+                if (d.LoopBars is { } bars) rows.Add(["loop length", Number(bars, "0.##") + " bars"]);
                 rows.Add(["key", d.Key is null ? "none" : $"{KeyName(d)} (confidence {Number(d.KeyConfidence, "0.00")})"]);
+                if (d.StatedBpm is { } sb) rows.Add(["tempo stated by the name", Number(sb, "0.##") + " BPM (filters use it)"]);
+                if (d.StatedKey is not null) rows.Add(["key stated by the name", FilterKeyName(d) + " (filters use it)"]);
                 rows.Add(["shape", d.IsOneShot ? "one-shot" : "loop / phrase"]);
             }
             else
@@ -270,8 +278,21 @@ internal static class StemsCommand
 
     internal static string Origin(StemOrigin o) => o.ToString().ToLowerInvariant();
 
+    /// <summary>The estimated key with its Camelot code: "Am (8A)"; a root without mode: "C".</summary>
     internal static string KeyName(Descriptors? d) =>
-        d?.Key is { } k ? (d.Mode == "minor" ? k + "m" : k) : "";
+        d?.Key is { } k ? (d.Mode == "minor" ? k + "m" : k) + (d.Camelot is { } c ? $" ({c})" : "") : "";
+
+    /// <summary>The key as filters see it: the one a name states ("Am (8A) stated"), else the estimate.</summary>
+    internal static string FilterKeyName(Descriptors? d)
+    {
+        if (d?.StatedKey is not { } sk) return KeyName(d);
+        var mode = d.StatedMode ?? "major";
+        return (mode == "minor" ? sk + "m" : sk) + " (" + KeyNames.Camelot(sk, mode) + ") stated";
+    }
+
+    /// <summary>The tempo a name states ("128 stated"), else the estimate.</summary>
+    internal static string BpmText(Descriptors? d) =>
+        d?.StatedBpm is { } b ? b.ToString("0.#", CultureInfo.InvariantCulture) + " stated" : d?.Bpm is { } e ? e.ToString("0.#", CultureInfo.InvariantCulture) : "";
 
     internal static object StemJson(Library library, Stem s, Descriptors? d) => new
     {

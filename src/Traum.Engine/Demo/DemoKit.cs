@@ -21,7 +21,7 @@ public static class DemoKit
     /// <summary>Sample rate of every kit file in Hz.</summary>
     public const int SampleRate = 44100;
 
-    private static readonly string[] NoteNames = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+    private static readonly IReadOnlyList<string> NoteNames = Traum.Core.KeyNames.Tonics;
 
     /// <summary>(tonic pitch class, minor?, bpm) of the loop sets.</summary>
     private static readonly (int Tonic, bool Minor, double Bpm)[] Sets =

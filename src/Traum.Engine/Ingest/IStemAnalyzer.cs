@@ -61,6 +61,13 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);
         cancellationToken.ThrowIfCancellationRequested();
-        catalog.SetDescriptors(stem.Id, _describe(audio, cancellationToken));
+        // What the file or folder name states is kept beside the estimate (filters read it first).
+        var stated = StatedMetadata.Parse(stem.SourcePath ?? stem.Name);
+        catalog.SetDescriptors(stem.Id, _describe(audio, cancellationToken) with
+        {
+            StatedBpm = stated.Bpm,
+            StatedKey = stated.Tonic,
+            StatedMode = stated.Mode,
+        });
     }
 }

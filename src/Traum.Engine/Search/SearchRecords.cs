@@ -38,6 +38,8 @@ public sealed record SearchFilters
     public double? MaxBpm { get; init; }
     /// <summary>A key such as "Am" or "F# major".</summary>
     public MusicalKey? Key { get; init; }
+    /// <summary>Only keys that mix with this one on the Camelot wheel (same, relative, a fifth up or down).</summary>
+    public MusicalKey? CompatibleWith { get; init; }
     /// <summary>Inclusive duration range in seconds.</summary>
     public double? MinDuration { get; init; }
     public double? MaxDuration { get; init; }
@@ -50,12 +52,12 @@ public sealed record SearchFilters
     /// <summary>True when a catalog criterion (not a profile one) is set.</summary>
     public bool HasCatalogCriteria =>
         Kind is not null || Category is not null || Origin is not null || MinBpm is not null || MaxBpm is not null ||
-        Key is not null || MinDuration is not null || MaxDuration is not null;
+        Key is not null || CompatibleWith is not null || MinDuration is not null || MaxDuration is not null;
 
     /// <summary>The catalog query these criteria make.</summary>
     public StemQuery ToStemQuery() => new()
     {
-        Kind = Kind, Category = Category, Origin = Origin, MinBpm = MinBpm, MaxBpm = MaxBpm, Key = Key,
+        Kind = Kind, Category = Category, Origin = Origin, MinBpm = MinBpm, MaxBpm = MaxBpm, Key = Key, CompatibleWith = CompatibleWith,
         MinDuration = MinDuration, MaxDuration = MaxDuration,
     };
 }

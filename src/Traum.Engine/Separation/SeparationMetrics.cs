@@ -6,9 +6,13 @@ namespace Traum.Engine.Separation;
 /// <summary>Scores of one estimated stem against its reference, in dB.</summary>
 /// <param name="Stem">Stem name (the file name without extension).</param>
 /// <param name="USdr">Whole-track SDR as in the Music Demixing Challenge: 10·log10((Σ ref² + ε) / (Σ (ref − est)² + ε)).</param>
-/// <param name="SiSdr">Scale-invariant SDR: 10·log10(‖α·ref‖² / ‖est − α·ref‖²), α = ⟨est, ref⟩ / ‖ref‖² (no mean removal).</param>
+/// <param name="SiSdr">
+/// Scale-invariant SDR over all channels jointly: 10·log10(‖α·ref‖² / ‖est − α·ref‖²), α = ⟨est, ref⟩ / ‖ref‖² (no mean
+/// removal, no ε); null (undefined) when the reference or the estimate is silent; +∞ for an exact (scaled) estimate.
+/// </param>
 /// <param name="Frames">Sample frames compared.</param>
-public sealed record StemScore(string Stem, double USdr, double SiSdr, long Frames);
+/// <param name="ChannelSiSdr">SI-SDR of each channel on its own (same definition), in channel order.</param>
+public sealed record StemScore(string Stem, double USdr, double? SiSdr, long Frames, IReadOnlyList<double?> ChannelSiSdr);
 
 /// <summary>Separation metrics over whole files, accumulated block by block (files are never held whole).</summary>
 public static class SeparationMetrics
@@ -21,18 +25,34 @@ public static class SeparationMetrics
     /// <param name="estEnergy">Σ est².</param>
     /// <param name="cross">Σ ref·est.</param>
     /// <param name="errorEnergy">Σ (ref − est)².</param>
-    public static (double USdr, double SiSdr) FromSums(double refEnergy, double estEnergy, double cross, double errorEnergy)
+    /// <returns>uSDR (with the MDX ε), and SI-SDR as defined (no ε): null when either signal is silent.</returns>
+    public static (double USdr, double? SiSdr) FromSums(double refEnergy, double estEnergy, double cross, double errorEnergy)
     {
         var usdr = 10 * Math.Log10((refEnergy + Epsilon) / (errorEnergy + Epsilon));
-        var alpha = refEnergy > 0 ? cross / refEnergy : 0;
+        return (usdr, SiSdrFromSums(refEnergy, estEnergy, cross, errorEnergy));
+    }
+
+    /// <summary>
+    /// SI-SDR in dB from the running sums (see <see cref="FromSums"/>); null when the reference or the estimate is silent,
+    /// +∞ when the estimate is an exact multiple of the reference.
+    /// </summary>
+    public static double? SiSdrFromSums(double refEnergy, double estEnergy, double cross, double errorEnergy)
+    {
+        if (!(refEnergy > 0) || !(estEnergy > 0)) return null;
+        var alpha = cross / refEnergy;
         var target = alpha * alpha * refEnergy;
-        var noise = Math.Max(estEnergy - (alpha * cross), 0); // ‖est‖² − ⟨est, ref⟩² / ‖ref‖²
-        var sisdr = 10 * Math.Log10((target + Epsilon) / (noise + Epsilon));
-        return (usdr, sisdr);
+        // ‖est − α·ref‖² = ‖(est − ref) + (1 − α)·ref‖² = Σ(ref − est)² − (1 − α)²·‖ref‖² (α minimises it), which keeps
+        // the precision of the directly summed error when the estimate is close; the other form, ‖est‖² − ⟨est, ref⟩²/‖ref‖²,
+        // is used when it is the better conditioned one (a far estimate).
+        var viaError = errorEnergy - ((1 - alpha) * (1 - alpha) * refEnergy);
+        var viaEstimate = estEnergy - (alpha * cross);
+        var noise = Math.Max(0, errorEnergy < estEnergy ? viaError : viaEstimate);
+        if (target == 0) return double.NegativeInfinity;
+        return noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(target / noise);
     }
 
     /// <summary>Scores two arrays of samples (any layout, same length).</summary>
-    public static (double USdr, double SiSdr) Score(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate)
+    public static (double USdr, double? SiSdr) Score(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate)
     {
         if (reference.Length != estimate.Length) throw new ArgumentException("Reference and estimate must have the same length.", nameof(estimate));
         double rr = 0, ee = 0, re = 0, dd = 0;
@@ -71,7 +91,7 @@ public static class SeparationMetrics
             a[c] = new float[Block];
             b[c] = new float[Block];
         }
-        double srr = 0, see = 0, sre = 0, sdd = 0;
+        var sums = new double[ch, 4]; // per channel: Σ ref², Σ est², Σ ref·est, Σ (ref − est)²
         long frames = 0;
         int na = 0, nb = 0;
         while (true)
@@ -87,6 +107,7 @@ public static class SeparationMetrics
             }
             for (var c = 0; c < ch; c++)
             {
+                double srr = 0, see = 0, sre = 0, sdd = 0;
                 for (var i = 0; i < n; i++)
                 {
                     double r = a[c][i], e = b[c][i], d = r - e;
@@ -95,6 +116,10 @@ public static class SeparationMetrics
                     sre += r * e;
                     sdd += d * d;
                 }
+                sums[c, 0] += srr;
+                sums[c, 1] += see;
+                sums[c, 2] += sre;
+                sums[c, 3] += sdd;
             }
             frames += n;
             // Keep the unread rest of the longer block.
@@ -103,8 +128,18 @@ public static class SeparationMetrics
             na -= n;
             nb -= n;
         }
-        var (usdr, sisdr) = FromSums(srr, see, sre, sdd);
-        return new StemScore(stem, usdr, sisdr, frames);
+        double trr = 0, tee = 0, tre = 0, tdd = 0;
+        var perChannel = new double?[ch];
+        for (var c = 0; c < ch; c++)
+        {
+            trr += sums[c, 0];
+            tee += sums[c, 1];
+            tre += sums[c, 2];
+            tdd += sums[c, 3];
+            perChannel[c] = SiSdrFromSums(sums[c, 0], sums[c, 1], sums[c, 2], sums[c, 3]);
+        }
+        var (usdr, sisdr) = FromSums(trr, tee, tre, tdd);
+        return new StemScore(stem, usdr, sisdr, frames, perChannel);
     }
 
     /// <summary>Scores every stem present in both folders (matched by file name without extension, case-insensitive).</summary>

@@ -26,11 +26,11 @@ internal static class SearchEndpoints
 
     private static async Task<Ok<IReadOnlyList<SearchHit>>> TextAsync(ISearchPort search, string? q, int? k,
         string? kind, string? category, string? origin, string? bpm, string? key, double? minDuration, double? maxDuration, string[]? profile,
-        CancellationToken ct)
+        string? compatible, CancellationToken ct)
     {
         var text = QueryParsing.Trimmed(q) ?? throw new InvalidInputException("Give a query: /api/search?q=dusty+vinyl+drum+loop");
         if (text.Length > 1000) throw new InvalidInputException("The query is longer than 1000 characters.");
-        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, minDuration, maxDuration, profile);
+        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, minDuration, maxDuration, profile) with { Compatible = QueryParsing.Trimmed(compatible) };
         return TypedResults.Ok(await search.ByTextAsync(text, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
     }
 

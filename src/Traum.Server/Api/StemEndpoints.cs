@@ -39,14 +39,14 @@ internal static class StemEndpoints
 
     private static async Task<Ok<IReadOnlyList<StemDetail>>> ListAsync(ILibraryPort library,
         string? kind, string? category, string? origin, string? bpm, string? key, string? tag, string? name, long? track,
-        string? sort, int? limit, int? offset, CancellationToken ct)
+        string? sort, int? limit, int? offset, string? compatible, CancellationToken ct)
     {
         var (lo, hi) = QueryParsing.Range(bpm, "BPM");
         var s = QueryParsing.Trimmed(sort) ?? "created";
         if (s is not ("created" or "name" or "duration" or "bpm" or "kind")) throw new InvalidInputException($"Cannot sort by '{s}'; use created, name, duration, bpm or kind.");
         var q = new StemQuery(QueryParsing.Trimmed(kind), QueryParsing.Trimmed(category), QueryParsing.Origin(origin), lo, hi,
             QueryParsing.Trimmed(key), QueryParsing.Trimmed(tag), QueryParsing.Trimmed(name), track, s,
-            QueryParsing.Clamp(limit, 100, 1, 1000, "limit"), QueryParsing.Clamp(offset, 0, 0, int.MaxValue, "offset"));
+            QueryParsing.Clamp(limit, 100, 1, 1000, "limit"), QueryParsing.Clamp(offset, 0, 0, int.MaxValue, "offset"), QueryParsing.Trimmed(compatible));
         return TypedResults.Ok(await library.ListStemsAsync(q, ct).ConfigureAwait(false));
     }
 

@@ -17,6 +17,10 @@ internal static class Format
     public static string Lufs(Descriptors? d) =>
         d is null || !double.IsFinite(d.Lufs) ? "–" : d.Lufs.ToString("0.0", CultureInfo.InvariantCulture) + " LUFS";
 
+    /// <summary>A level in dB or LUFS with one decimal, "–" when unknown.</summary>
+    public static string Level(double? db) =>
+        db is { } v && double.IsFinite(v) ? v.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+
     public static string Percent(double fraction) => (Math.Clamp(fraction, 0, 1) * 100).ToString("0", CultureInfo.InvariantCulture);
 
     public static string When(DateTimeOffset? t) => t is { } v ? v.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "";

@@ -8,6 +8,7 @@ namespace Traum.Server.Services;
 /// <param name="Key">Key as the CLI writes it, e.g. "Am", "F#", "C major".</param>
 /// <param name="Name">Substring of the stem's name.</param>
 /// <param name="Sort">created (newest first), name, duration, bpm, kind.</param>
+/// <param name="Compatible">A key whose Camelot-compatible keys (same, relative, a fifth up or down) the stems must be in.</param>
 internal sealed record StemQuery(
     string? Kind = null,
     string? Category = null,
@@ -20,7 +21,8 @@ internal sealed record StemQuery(
     long? TrackId = null,
     string Sort = "created",
     int Limit = 100,
-    int Offset = 0);
+    int Offset = 0,
+    string? Compatible = null);
 
 /// <summary>A stem with what analysis found (either part may be missing when that analysis has not run). Public because UI components take it as a parameter.</summary>
 public sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);
@@ -59,6 +61,7 @@ internal sealed record CategoryCount(string Kind, string Category, int Count);
 /// <param name="MinDuration">Seconds.</param>
 /// <param name="MaxDuration">Seconds.</param>
 /// <param name="Profile">Profile constraints such as "energy:intense&gt;0.8".</param>
+/// <param name="Compatible">A key whose Camelot-compatible keys the stems must be in.</param>
 internal sealed record SearchFilter(
     string? Kind = null,
     string? Category = null,
@@ -68,7 +71,8 @@ internal sealed record SearchFilter(
     string? Key = null,
     double? MinDuration = null,
     double? MaxDuration = null,
-    IReadOnlyList<string>? Profile = null);
+    IReadOnlyList<string>? Profile = null,
+    string? Compatible = null);
 
 /// <summary>One search result: a stem and its cosine similarity (−1…1) to the query.</summary>
 internal sealed record SearchHit(StemDetail Stem, double Score);

@@ -66,6 +66,36 @@ internal static class DescriptorSignals
         return Signals.Normalize(mix, 0.8);
     }
 
+    /// <summary>
+    /// A drum loop from 16-step lanes per bar of 4/4 at <paramref name="bpm"/>: 'K' kick, 'S' snare, 'h' closed hat (at half
+    /// gain). Peak-normalised to 0.8.
+    /// </summary>
+    public static float[] StepPattern(double bpm, int bars, int sampleRate, params string[] lanes)
+    {
+        var step = 60.0 / bpm / 4 * sampleRate;
+        var mix = new float[(int)Math.Round(bars * 16 * step)];
+        var kick = Signals.DrumHit(0.3, sampleRate);
+        var snare = Snare(0.2, sampleRate);
+        var hat = Hat(0.05, sampleRate);
+        for (var b = 0; b < bars; b++)
+        {
+            foreach (var lane in lanes)
+            {
+                for (var s = 0; s < 16; s++)
+                {
+                    var at = (int)Math.Round(((b * 16) + s) * step);
+                    switch (lane[s])
+                    {
+                        case 'K': Place(mix, kick, at); break;
+                        case 'S': Place(mix, snare, at); break;
+                        case 'h': Place(mix, hat, at, 0.4); break;
+                    }
+                }
+            }
+        }
+        return Signals.Normalize(mix, 0.8);
+    }
+
     /// <summary>Single notes (each with 3 harmonics) one after another, <paramref name="secondsEach"/> each.</summary>
     public static float[] Melody(IReadOnlyList<int> midiNotes, double secondsEach, int sampleRate)
         => Signals.Progression(midiNotes.Select(m => new[] { m }).ToList(), secondsEach, sampleRate);

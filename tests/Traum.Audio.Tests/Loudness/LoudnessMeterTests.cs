@@ -98,6 +98,92 @@ public sealed class LoudnessMeterTests
     }
 
     [Fact]
+    public void ShortTermMax_Ebu3341Case9_AlternatingWithThreeSecondPeriod_IsMinus23()
+    {
+        // Tech 3341 case 9: 1.34 s at −20 dBFS then 1.66 s at −30 dBFS, five times. Every 3 s window holds one period:
+        // 10·log10((1.34·10^−2 + 1.66·10^−3) / 3) = −22.99 LUFS.
+        var parts = Enumerable.Range(0, 5).SelectMany(_ => new[] { (-20.0, 1.34), (-30.0, 1.66) }).ToArray();
+        var m = LoudnessMeter.Measure(Stereo(StereoLevels(48000, parts), 48000));
+        var expected = 10 * Math.Log10(((1.34 * 1e-2) + (1.66 * 1e-3)) / 3);
+        Assert.Equal(expected, m.ShortTermMaxLufs, 0.1);
+    }
+
+    [Fact]
+    public void MomentaryMax_Ebu3341Case12_AlternatingWith400MsPeriod_IsMinus23()
+    {
+        // Tech 3341 case 12: 0.18 s at −20 dBFS then 0.22 s at −30 dBFS, repeated: every 400 ms window holds one period,
+        // 10·log10((0.18·10^−2 + 0.22·10^−3) / 0.4) = −22.97 LUFS.
+        var parts = Enumerable.Range(0, 25).SelectMany(_ => new[] { (-20.0, 0.18), (-30.0, 0.22) }).ToArray();
+        var m = LoudnessMeter.Measure(Stereo(StereoLevels(48000, parts), 48000));
+        var expected = 10 * Math.Log10(((0.18 * 1e-2) + (0.22 * 1e-3)) / 0.4);
+        Assert.Equal(expected, m.MomentaryMaxLufs, 0.1);
+    }
+
+    [Theory]
+    [InlineData(48000, 1.0, 3.0, 0.0)]
+    [InlineData(48000, 2.2345, 1.5, -1.0)]
+    [InlineData(44100, 0.7, 0.3, 5.0)]
+    public void ShortTermMax_Ebu3341Case10ToneBurst_IsBurstEnergyOverThreeSeconds(int sampleRate, double start, double seconds, double boostDb)
+    {
+        // Tech 3341 case 10: a burst of T ≤ 3 s in silence, at the level that makes its 3 s window read −23 LUFS:
+        // L = −23 − 10·log10(T / 3).
+        var level = -23 - (10 * Math.Log10(seconds / 3)) + boostDb;
+        var x = StereoLevels(sampleRate, (-200, start), (level, seconds), (-200, 4));
+        var m = LoudnessMeter.Measure(Stereo(x, sampleRate));
+        Assert.Equal(-23 + boostDb, m.ShortTermMaxLufs, 0.1);
+    }
+
+    [Theory]
+    [InlineData(48000, 1.0, 0.4)]
+    [InlineData(48000, 1.2345, 0.2)]
+    [InlineData(44100, 0.5, 0.05)]
+    public void MomentaryMax_Ebu3341Case13ToneBurst_IsBurstEnergyOver400Ms(int sampleRate, double start, double seconds)
+    {
+        // Tech 3341 case 13: a burst of T ≤ 0.4 s in silence at L = −23 − 10·log10(T / 0.4): maximum momentary −23 LUFS.
+        var level = -23 - (10 * Math.Log10(seconds / 0.4));
+        var x = StereoLevels(sampleRate, (-200, start), (level, seconds), (-200, 1));
+        var m = LoudnessMeter.Measure(Stereo(x, sampleRate));
+        Assert.Equal(-23, m.MomentaryMaxLufs, 0.1);
+    }
+
+    [Fact]
+    public void MomentaryAndShortTermMax_SteadyTone_ReadItsLevel()
+    {
+        var m = LoudnessMeter.Measure(Stereo(StereoLevels(48000, (-23, 10)), 48000));
+        Assert.Equal(-23, m.MomentaryMaxLufs, 0.1);
+        Assert.Equal(-23, m.ShortTermMaxLufs, 0.1);
+        Assert.Equal(0, m.LoudnessRangeLu, 0.1);
+    }
+
+    [Theory]
+    [InlineData(-20.0, -30.0, 10.0)]
+    [InlineData(-20.0, -15.0, 5.0)]
+    [InlineData(-40.0, -20.0, 20.0)]
+    public void LoudnessRange_Ebu3342Cases1To3TwoLevels_IsTheirDifference(double first, double second, double expected)
+    {
+        // Tech 3342 cases 1–3: 20 s of a stereo 1 kHz sine at one level, then 20 s at another; LRA within ±1 LU.
+        var m = LoudnessMeter.Measure(Stereo(StereoLevels(48000, (first, 20), (second, 20)), 48000));
+        Assert.Equal(expected, m.LoudnessRangeLu, 1.0);
+    }
+
+    [Fact]
+    public void LoudnessRange_Ebu3342Case4FiveLevels_RelativeGateDropsTheQuietest()
+    {
+        // Tech 3342 case 4: −50, −35, −20, −35, −50 dBFS, 20 s each: the −50 parts fall under the −20 LU relative gate,
+        // LRA = −20 − (−35) = 15 LU ± 1.
+        var x = StereoLevels(48000, (-50, 20), (-35, 20), (-20, 20), (-35, 20), (-50, 20));
+        Assert.Equal(15, LoudnessMeter.Measure(Stereo(x, 48000)).LoudnessRangeLu, 1.0);
+    }
+
+    [Fact]
+    public void LoudnessRange_ShorterThanThreeSeconds_IsUndefined()
+    {
+        var m = LoudnessMeter.Measure(Stereo(StereoLevels(48000, (-20, 2.5)), 48000));
+        Assert.True(double.IsNaN(m.LoudnessRangeLu));
+        Assert.Equal(-20 + (10 * Math.Log10(2.5 / 3)), m.ShortTermMaxLufs, 0.1);
+    }
+
+    [Fact]
     public void IntegratedLufs_Silence_IsNegativeInfinity()
     {
         Assert.Equal(double.NegativeInfinity, LoudnessMeter.IntegratedLufs(new AudioBuffer(2, 48000, 48000)));
@@ -150,6 +236,8 @@ public sealed class LoudnessMeterTests
         Assert.Equal(whole.SamplePeakDb, chunked.SamplePeakDb, 1e-9);
         Assert.Equal(whole.TruePeakDb, chunked.TruePeakDb, 1e-6);
         Assert.Equal(whole.RmsDb, chunked.RmsDb, 1e-5);
+        Assert.Equal(whole.MomentaryMaxLufs, chunked.MomentaryMaxLufs, 1e-9);
+        Assert.Equal(whole.ShortTermMaxLufs, chunked.ShortTermMaxLufs, 1e-9);
     }
 
     [Theory]
@@ -173,6 +261,22 @@ public sealed class LoudnessMeterTests
     {
         var x = Signals.Fade(Signals.Sine(frequency, 1, 44100, amplitude), 4410);
         Assert.Equal(20 * Math.Log10(amplitude), LoudnessMeter.TruePeakDb(AudioBuffer.Mono(x, 44100)), 0.05);
+    }
+
+    [Theory]
+    [InlineData(48000, -0.5)]
+    [InlineData(48000, 0.5)]
+    [InlineData(44100, -0.25)]
+    public void TruePeakDb_SingleImpulse_IsItsMagnitude(int sampleRate, double value)
+    {
+        // A lone sample of value v: the band-limited interpolation never exceeds |v| (the sinc peaks at the sample),
+        // so the true peak is 20·log10|v| whatever the sign (−0.5 → −6.02 dBTP).
+        var x = new float[sampleRate / 10];
+        x[x.Length / 2] = (float)value;
+        var audio = AudioBuffer.Mono(x, sampleRate);
+
+        Assert.Equal(20 * Math.Log10(Math.Abs(value)), LoudnessMeter.TruePeakDb(audio), 0.01);
+        Assert.Equal(20 * Math.Log10(Math.Abs(value)), LoudnessMeter.Measure(audio).TruePeakDb, 0.01);
     }
 
     [Fact]

@@ -38,6 +38,11 @@ internal sealed class CatalogLibraryPort : ILibraryPort
         {
             throw new InvalidInputException($"'{k}' is not a key; write it like Am, F#, Bb minor or C major.");
         }
+        MusicalKey? compatible = null;
+        if (query.Compatible is { } ck && !MusicalKey.TryParse(ck, out compatible))
+        {
+            throw new InvalidInputException($"'{ck}' is not a key; write it like Am, F#, Bb minor, C major or 8A.");
+        }
         var (sort, desc) = query.Sort switch
         {
             "name" => (StemSort.Name, false),
@@ -55,6 +60,7 @@ internal sealed class CatalogLibraryPort : ILibraryPort
             MinBpm = query.BpmMin,
             MaxBpm = query.BpmMax,
             Key = key,
+            CompatibleWith = compatible,
             Tag = query.Tag,
             NameContains = query.Name,
             Sort = sort,

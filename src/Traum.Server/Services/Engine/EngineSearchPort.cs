@@ -36,6 +36,8 @@ internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort 
     {
         MusicalKey? key = null;
         if (f.Key is { } k && !MusicalKey.TryParse(k, out key)) throw new InvalidInputException($"'{k}' is not a key; write it like Am, F#, Bb minor or C major.");
+        MusicalKey? compatible = null;
+        if (f.Compatible is { } ck && !MusicalKey.TryParse(ck, out compatible)) throw new InvalidInputException($"'{ck}' is not a key; write it like Am, F#, Bb minor, C major or 8A.");
         return new SearchFilters
         {
             Kind = f.Kind,
@@ -44,6 +46,7 @@ internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort 
             MinBpm = f.BpmMin,
             MaxBpm = f.BpmMax,
             Key = key,
+            CompatibleWith = compatible,
             MinDuration = f.MinDuration,
             MaxDuration = f.MaxDuration,
             Profile = (f.Profile ?? []).Select(p => ProfileConstraint.Parse(p, search.Models.Prompts)).ToList(),

@@ -1,0 +1,41 @@
+using Traum.Engine.Ingest;
+using Xunit;
+
+namespace Traum.Engine.Tests.Ingest;
+
+public sealed class StatedMetadataTests
+{
+    [Theory]
+    [InlineData("/packs/Am Bass Loop 128 BPM.wav", 128.0, "A", "minor")]
+    [InlineData("/packs/deep_house/loop_124bpm_F#m.wav", 124.0, "F#", "minor")]
+    [InlineData("/packs/Pad_A#maj_90_BPM.flac", 90.0, "Bb", "major")]
+    [InlineData("/packs/Keys - C minor - bpm 85.wav", 85.0, "C", "minor")]
+    [InlineData("/packs/Lead Ebmin 174bpm.wav", 174.0, "Eb", "minor")]
+    [InlineData("/packs/Chords 8A 120bpm.wav", 120.0, "A", "minor")]
+    [InlineData("/packs/Bass F#.wav", null, "F#", null)]
+    public void Parse_NameStatingTempoAndKey_ReadsThem(string path, double? bpm, string tonic, string? mode)
+    {
+        var s = StatedMetadata.Parse(path);
+        Assert.Equal(bpm, s.Bpm);
+        Assert.Equal(tonic, s.Tonic);
+        Assert.Equal(mode, s.Mode);
+    }
+
+    [Theory]
+    [InlineData("/packs/Kick 808 01.wav")]
+    [InlineData("/packs/Side B/Snare 2.wav")]
+    [InlineData("/packs/0001.wav")]
+    [InlineData("/packs/Kit A/Hat Open.wav")]
+    public void Parse_NameStatingNothing_ReadsNothing(string path)
+    {
+        Assert.Equal(new StatedValues(null, null, null), StatedMetadata.Parse(path));
+    }
+
+    [Fact]
+    public void Parse_FolderStatesWhatTheFileDoesNot_UsesTheFolder()
+    {
+        var s = StatedMetadata.Parse("/packs/Dm 140 BPM/Bass 3.wav");
+        Assert.Equal(140.0, s.Bpm);
+        Assert.Equal(("D", "minor"), (s.Tonic, s.Mode));
+    }
+}
