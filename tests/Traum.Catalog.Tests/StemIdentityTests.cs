@@ -68,7 +68,11 @@ public sealed class StemIdentityTests
             dup1 = old.AddStem(Stem(1, tags: ["b"])).Id;
             dup2 = old.AddStem(Stem(1)).Id;
             other = old.AddStem(Stem(2)).Id;
-            old.SetDescriptors(dup1, Descriptors(bpm: 124));
+            // Written as a version-2 build did: the descriptors table only.
+            using (var c = old.Connect())
+            {
+                CatalogStore.Exec(c, null, "INSERT INTO descriptors (stem_id, duration, bpm, is_one_shot) VALUES ($s, 1, 124, 0);", ("$s", dup1));
+            }
             old.SetEmbedding(dup2, new Embedding("clap", [1f, 0f, 0f]));
         }
         using var store = CatalogStore.Open(path);
