@@ -47,6 +47,25 @@ public sealed record VaeMetadata
     public string Device { get; init; } = "cpu";
     public long Parameters { get; init; }
     public ReconstructionReport? Evaluation { get; init; }
+    /// <summary>"ok", or "failed" for a run that diverged or never beat the untrained model or the mean spectrogram; a failed model is never a default.</summary>
+    public string Status { get; init; } = StatusOk;
+    /// <summary>Why the run failed (one line with what to try); null when it succeeded.</summary>
+    public string? Failure { get; init; }
+    /// <summary>Validation reconstruction loss of the mean spectrogram (per element, standardised), the baseline a model must beat.</summary>
+    public double MeanBaselineValidation { get; init; }
+    /// <summary>Active latent dimensions (posterior-mean variance over the training excerpts above 0.01); few means posterior collapse.</summary>
+    public int ActiveLatents { get; init; }
+    /// <summary>Per latent dimension, the variance of the posterior mean over the training excerpts.</summary>
+    public IReadOnlyList<double> LatentActivity { get; init; } = [];
+    /// <summary>The generation evaluation made at the end of training, when there was one.</summary>
+    public GenerationEvaluation? GenerationReport { get; init; }
+    /// <summary>What the material is like, for output at its rate, channels, length and loudness.</summary>
+    public MaterialProfile? Material { get; init; }
+    /// <summary>True when <see cref="Status"/> is "failed".</summary>
+    [JsonIgnore]
+    public bool IsFailed => Status == StatusFailed;
+    public const string StatusOk = "ok";
+    public const string StatusFailed = "failed";
     public string TraumVersion { get; init; } = TorchRuntime.TraumVersion;
     public string TorchSharpVersion { get; init; } = TorchRuntime.TorchSharpVersion;
 }
@@ -141,7 +160,7 @@ public sealed class VaeModel : IDisposable
         {
             throw new ModelNotFoundException($"The model in {directory} is inconsistent: scaler has {scaler.FeatureCount} features, network {metadata.Model.InputDim}, spectrogram settings {metadata.Features.FeatureCount}. Train again with 'traum train'.");
         }
-        var network = new AudioVae(metadata.Model);
+        var network = AudioVae.Create(metadata.Model);
         try
         {
             network.load(weights, strict: true);

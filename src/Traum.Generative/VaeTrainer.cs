@@ -17,7 +17,23 @@ public sealed record TrainingResult(
     string Device,
     int TrainExcerpts,
     int ValidationExcerpts,
-    ReconstructionReport Report);
+    ReconstructionReport Report)
+{
+    /// <summary>Why the run failed (one line with what to try), or null when it succeeded. A failed model must never become a default.</summary>
+    public string? Failure { get; init; }
+
+    /// <summary>Validation reconstruction loss (per element, standardised) of the mean spectrogram: the mean of z² over the held-out rows.</summary>
+    public double MeanBaselineValidation { get; init; }
+
+    /// <summary>Latent dimensions whose posterior mean varies over the training excerpts (variance &gt; 0.01): fewer than a few means posterior collapse.</summary>
+    public int ActiveLatents { get; init; }
+
+    /// <summary>Variance over the training excerpts of each latent dimension's posterior mean.</summary>
+    public IReadOnlyList<double> LatentActivity { get; init; } = [];
+
+    /// <summary>True when <see cref="Failure"/> is null.</summary>
+    public bool Succeeded => Failure is null;
+}
 
 /// <summary>
 /// Trains an <see cref="AudioVae"/> on an <see cref="AudioDataset"/>: deterministic split, scaler fitted on the training
@@ -42,7 +58,9 @@ public static class VaeTrainer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (dataset.Count < 2) throw new Core.InvalidInputException($"Training needs at least 2 non-silent excerpts; the data gave {dataset.Count}.");
-        var config = shape with { InputDim = dataset.FeatureCount };
+        var nTrain = dataset.Count - dataset.Split(options.ValidationFraction, options.Seed).Validation.Length;
+        var config = (shape with { InputDim = dataset.FeatureCount, Bins = dataset.Options.Bins, Frames = dataset.Options.Frames })
+            .FitBudget(options.ParameterBudget(nTrain));
         config.Validate();
         lock (TorchRuntime.GlobalState)
         {
@@ -77,9 +95,11 @@ public static class VaeTrainer
         var val = Gather(dataset, valIdx, scaler);
 
         manual_seed(options.Seed);
-        var model = new AudioVae(config);
+        var model = AudioVae.Create(config);
         model.to(device);
         using var optimizer = new AdamOptimizer(model.parameters(), options.LearningRate);
+        var meanBaseline = MeanSquare(val);
+        string? failure = null;
         var batches = (trainIdx.Length + options.BatchSize - 1) / options.BatchSize;
         var losses = new List<EpochLoss>();
         Dictionary<string, Tensor>? best = null;
@@ -114,9 +134,10 @@ public static class VaeTrainer
                         var x = tensor(batchBuffer.AsSpan(0, count * d).ToArray(), [count, d]).to(device);
                         optimizer.ZeroGrad();
                         var (recon, mu, logVar) = model.forward(x);
-                        var (total, r, kl) = AudioVae.Loss(recon, x, mu, logVar, beta);
+                        var (total, r, kl) = AudioVae.Loss(recon, x, mu, logVar, beta, options.FreeBits);
                         total.backward();
-                        optimizer.Step();
+                        optimizer.ClipGradNorm(options.GradientClip);
+                        optimizer.Step(options.LearningRateAt(optimizer.Steps + 1, (long)options.Epochs * batches));
                         sum += total.item<float>() * count;
                         sumRecon += r.item<float>() * count;
                         sumKl += kl.item<float>() * count;
@@ -131,6 +152,8 @@ public static class VaeTrainer
                 losses.Add(new EpochLoss(epoch, beta, sum / seen, sumRecon / seen, sumKl / seen, vTotal, vRecon, vKl, epochClock.Elapsed.TotalSeconds));
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, sum / seen, vTotal,
                     clock.Elapsed / epoch * (options.Epochs - epoch)));
+                failure = Diverged(losses, options);
+                if (failure is not null) break;
                 if (vTotal < bestVal)
                 {
                     bestVal = vTotal;
@@ -148,9 +171,24 @@ public static class VaeTrainer
             if (best is not null) model.load_state_dict(best);
             model.eval();
             var report = Report(model, dataset, scaler, train, trainIdx.Length, val, valIdx, config.Latent, device);
+            var activity = LatentActivity(model, train, trainIdx.Length, d, device);
+            var bestRecon = bestEpoch > 0 ? losses[bestEpoch - 1].ValidationReconstruction : double.NaN;
+            failure ??= bestEpoch == 0 || !double.IsFinite(bestVal)
+                ? "training diverged: no epoch had a finite validation loss; lower the learning rate (--lr 0.0001)."
+                : !(bestVal < initial)
+                    ? $"validation loss never beat the untrained model ({initial:G4} → best {bestVal:G4}); lower the learning rate or add stems."
+                    : !(bestRecon < meanBaseline)
+                        ? $"validation reconstruction {bestRecon:G4} never beat the mean spectrogram ({meanBaseline:G4}); train longer (--epochs), add stems, or lower --beta."
+                        : null;
             model.to(CPU);
             return new TrainingResult(model, scaler, losses, bestEpoch, stoppedEarly, initial, clock.Elapsed, threads,
-                device.type.ToString().ToLowerInvariant(), trainIdx.Length, valIdx.Length, report);
+                device.type.ToString().ToLowerInvariant(), trainIdx.Length, valIdx.Length, report)
+            {
+                Failure = failure,
+                MeanBaselineValidation = meanBaseline,
+                LatentActivity = activity,
+                ActiveLatents = activity.Count(v => v > ActiveThreshold),
+            };
         }
         catch
         {
@@ -161,6 +199,65 @@ public static class VaeTrainer
         {
             DisposeAll(best);
         }
+    }
+
+    /// <summary>Variance of a latent dimension's posterior mean over the training excerpts above which it counts as active (Burda et al. 2016).</summary>
+    public const double ActiveThreshold = 0.01;
+
+    /// <summary>Why the run diverged after its last epoch, or null: a non-finite loss, or a training loss above DivergenceFactor × the first epoch's.</summary>
+    private static string? Diverged(List<EpochLoss> losses, TrainingOptions options)
+    {
+        var last = losses[^1];
+        if (!double.IsFinite(last.Train) || !double.IsFinite(last.Validation))
+        {
+            return $"training diverged: the loss became non-finite in epoch {last.Epoch}; lower the learning rate (--lr {options.LearningRate / 10:G2}) or keep gradient clipping on.";
+        }
+        if (losses.Count > 1 && last.Train > options.DivergenceFactor * losses[0].Train)
+        {
+            return $"training exploded: loss {last.Train:G3} in epoch {last.Epoch} against {losses[0].Train:G3} in epoch 1; lower the learning rate (--lr {options.LearningRate / 10:G2}).";
+        }
+        return null;
+    }
+
+    private static double MeanSquare(float[] x)
+    {
+        double s = 0;
+        foreach (var v in x) s += (double)v * v;
+        return x.Length == 0 ? double.NaN : s / x.Length;
+    }
+
+    /// <summary>Per latent dimension, the variance over the rows of the posterior mean μ.</summary>
+    private static double[] LatentActivity(AudioVae model, float[] data, int rows, int d, Device device)
+    {
+        model.eval();
+        using var _ = no_grad();
+        var latent = model.Config.Latent;
+        var sum = new double[latent];
+        var sq = new double[latent];
+        const int chunk = 64;
+        for (var i = 0; i < rows; i += chunk)
+        {
+            using var scope = NewDisposeScope();
+            var n = Math.Min(chunk, rows - i);
+            var (mu, _) = model.Encode(tensor(data.AsSpan(i * d, n * d).ToArray(), [n, d]).to(device));
+            var m = mu.cpu().contiguous().data<float>().ToArray();
+            for (var r = 0; r < n; r++)
+            {
+                for (var j = 0; j < latent; j++)
+                {
+                    double v = m[(r * latent) + j];
+                    sum[j] += v;
+                    sq[j] += v * v;
+                }
+            }
+        }
+        var result = new double[latent];
+        for (var j = 0; j < latent; j++)
+        {
+            var mean = sum[j] / Math.Max(1, rows);
+            result[j] = Math.Max(0, (sq[j] / Math.Max(1, rows)) - (mean * mean));
+        }
+        return result;
     }
 
     /// <summary>Validation loss with z = μ (eval mode, no dropout), per element, β fixed.</summary>

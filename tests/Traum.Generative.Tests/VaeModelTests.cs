@@ -89,7 +89,7 @@ public sealed class VaeModelTests
     public void AudioVae_Shapes_FollowTheConfig()
     {
         using var scope = NewDisposeScope();
-        using var vae = new AudioVae(new VaeConfig { InputDim = 50, Hidden = [20, 10], Latent = 3 });
+        using var vae = new MlpVae(new VaeConfig { Architecture = "mlp", InputDim = 50, Hidden = [20, 10], Latent = 3 });
         vae.eval();
         var (recon, mu, logVar) = vae.forward(ones(4, 50));
         Assert.Equal([4L, 50], recon.shape);

@@ -27,6 +27,8 @@ internal static class ModelEndpoints
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Category)) throw new InvalidInputException("Give the category to learn: {\"category\": \"bass\", \"epochs\": 30}.");
         if (body.Epochs is < 1 or > 10_000) throw new InvalidInputException("epochs must be between 1 and 10000.");
+        if (body.Architecture is { } arch && arch.Trim().ToLowerInvariant() is not ("conv" or "mlp")) throw new InvalidInputException($"Unknown architecture '{arch}'; use conv or mlp.");
+        if (body.LearningRate is { } lr && (!(lr > 0) || lr > 1)) throw new InvalidInputException("learningRate must be in (0, 1].");
         var job = await jobs.SubmitAsync(JobKinds.Train, JobParameters.Serialize(body with { Category = body.Category.Trim() }), ct).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
     }
@@ -35,7 +37,7 @@ internal static class ModelEndpoints
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Model)) throw new InvalidInputException("Give the model to generate with: {\"model\": \"ID\", \"mode\": \"random\", \"count\": 4}.");
         var mode = body.Mode?.Trim().ToLowerInvariant() ?? "random";
-        if (mode is not ("random" or "interpolate" or "hybrid" or "crossbreed" or "batch")) throw new InvalidInputException($"Unknown mode '{body.Mode}'; use random, interpolate, hybrid, crossbreed or batch.");
+        if (mode is not ("random" or "interpolate" or "hybrid" or "blend" or "all")) throw new InvalidInputException($"Unknown mode '{body.Mode}'; use random, interpolate, hybrid, blend or all.");
         if (body.Count is < 1 or > 256) throw new InvalidInputException("count must be between 1 and 256.");
         if (body.Noise is < 0 or > 1) throw new InvalidInputException("noise must be between 0 and 1.");
         var job = await jobs.SubmitAsync(JobKinds.Generate, JobParameters.Serialize(body with { Mode = mode }), ct).ConfigureAwait(false);
