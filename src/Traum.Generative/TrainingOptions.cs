@@ -4,7 +4,7 @@ namespace Traum.Generative;
 public sealed record TrainingOptions
 {
     /// <summary>Maximum number of passes over the training split.</summary>
-    public int Epochs { get; init; } = 100;
+    public int Epochs { get; init; } = 60;
 
     /// <summary>Excerpts per optimiser step.</summary>
     public int BatchSize { get; init; } = 32;
@@ -30,6 +30,15 @@ public sealed record TrainingOptions
     /// <summary>Optimiser steps over which the learning rate rises linearly from 0 (0 = none); then it falls by a cosine to a tenth.</summary>
     public int WarmupSteps { get; init; } = 50;
 
+    /// <summary>For loops: frames of one beat; training rows are also used rotated in time by whole beats (0 = no such augmentation). Set from the material.</summary>
+    public int LoopShiftFrames { get; init; }
+
+    /// <summary>At most this many rotated copies of each training row (see <see cref="LoopShiftFrames"/>).</summary>
+    public int MaxLoopShifts { get; init; } = 3;
+
+    /// <summary>Warm-up steps in effect for a run of <paramref name="totalSteps"/>: <see cref="WarmupSteps"/>, at most a tenth of the run.</summary>
+    public long EffectiveWarmupSteps(long totalSteps) => Math.Min(WarmupSteps, totalSteps / 10);
+
     /// <summary>A training loss this many times the first epoch's (or a non-finite one) ends the run as diverged.</summary>
     public double DivergenceFactor { get; init; } = 100;
 
@@ -37,7 +46,7 @@ public sealed record TrainingOptions
     public double ValidationFraction { get; init; } = 0.15;
 
     /// <summary>Stop after this many epochs without a validation improvement (0 = never stop early).</summary>
-    public int Patience { get; init; } = 15;
+    public int Patience { get; init; } = 10;
 
     /// <summary>Seed of weights, dropout, noise, data order and split.</summary>
     public int Seed { get; init; } = 1234;
@@ -60,13 +69,14 @@ public sealed record TrainingOptions
     /// <summary>Throws <see cref="Core.InvalidInputException"/> naming the bad value.</summary>
     public void Validate()
     {
-        if (Epochs is <= 0 or > 100_000) throw new Core.InvalidInputException($"Epochs {Epochs} out of range; use 1–100000 (default 100).");
+        if (Epochs is <= 0 or > 100_000) throw new Core.InvalidInputException($"Epochs {Epochs} out of range; use 1–100000 (default 60).");
         if (BatchSize is <= 0 or > 65_536) throw new Core.InvalidInputException($"Batch size {BatchSize} out of range; use 1–65536 (default 32).");
         if (!(LearningRate > 0) || LearningRate > 1) throw new Core.InvalidInputException($"Learning rate {LearningRate} out of range; use (0, 1] (default 0.001).");
         if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new Core.InvalidInputException($"β {Beta} must be ≥ 0 (default 1).");
         if (KlWarmupEpochs < 0) throw new Core.InvalidInputException("KL warm-up epochs must be ≥ 0.");
         if (!(FreeBits >= 0) || FreeBits > 100) throw new Core.InvalidInputException($"Free bits {FreeBits} must be in 0–100 nats (default 0.1).");
         if (!(GradientClip >= 0) || double.IsInfinity(GradientClip)) throw new Core.InvalidInputException($"Gradient clip {GradientClip} must be ≥ 0 (0 = off; default 1).");
+        if (LoopShiftFrames < 0 || MaxLoopShifts < 0) throw new Core.InvalidInputException("Loop shift frames and their count must be ≥ 0.");
         if (WarmupSteps < 0) throw new Core.InvalidInputException("Learning-rate warm-up steps must be ≥ 0 (default 50).");
         if (!(DivergenceFactor > 1)) throw new Core.InvalidInputException($"Divergence factor {DivergenceFactor} must be > 1 (default 100).");
         if (!(ValidationFraction > 0) || ValidationFraction >= 1) throw new Core.InvalidInputException($"Validation fraction {ValidationFraction} must be in (0, 1) (default 0.15).");
@@ -80,7 +90,7 @@ public sealed record TrainingOptions
     /// </summary>
     public double LearningRateAt(long step, long totalSteps)
     {
-        var warm = Math.Min(WarmupSteps, Math.Max(0, totalSteps - 1));
+        var warm = EffectiveWarmupSteps(totalSteps);
         if (warm > 0 && step <= warm) return LearningRate * step / warm;
         var rest = Math.Max(1, totalSteps - warm);
         var t = Math.Clamp((double)(step - warm) / rest, 0, 1);

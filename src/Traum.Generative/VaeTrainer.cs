@@ -31,6 +31,12 @@ public sealed record TrainingResult(
     /// <summary>Variance over the training excerpts of each latent dimension's posterior mean.</summary>
     public IReadOnlyList<double> LatentActivity { get; init; } = [];
 
+    /// <summary>Mean over the training excerpts of each latent dimension's posterior mean (the aggregate posterior's centre).</summary>
+    public IReadOnlyList<double> LatentMean { get; init; } = [];
+
+    /// <summary>Standard deviation over the training excerpts of each latent dimension's posterior mean (the aggregate posterior's spread).</summary>
+    public IReadOnlyList<double> LatentStd { get; init; } = [];
+
     /// <summary>True when <see cref="Failure"/> is null.</summary>
     public bool Succeeded => Failure is null;
 }
@@ -100,14 +106,18 @@ public static class VaeTrainer
         using var optimizer = new AdamOptimizer(model.parameters(), options.LearningRate);
         var meanBaseline = MeanSquare(val);
         string? failure = null;
-        var batches = (trainIdx.Length + options.BatchSize - 1) / options.BatchSize;
+        var (augmented, rows) = Augment(train, trainIdx.Length, config.Bins, config.Frames, options.LoopShiftFrames, options.MaxLoopShifts);
+        var batches = (rows + options.BatchSize - 1) / options.BatchSize;
+        var totalSteps = (long)options.Epochs * batches;
+        // Early stopping only counts once the learning rate and β have warmed up.
+        var warmEpochs = Math.Max(options.KlWarmupEpochs, (int)Math.Ceiling((double)options.EffectiveWarmupSteps(totalSteps) / batches));
         var losses = new List<EpochLoss>();
         Dictionary<string, Tensor>? best = null;
         var bestVal = double.PositiveInfinity;
         var bestEpoch = 0;
         var sinceBest = 0;
         var stoppedEarly = false;
-        var order = Enumerable.Range(0, trainIdx.Length).ToArray();
+        var order = Enumerable.Range(0, rows).ToArray();
         var batchBuffer = new float[options.BatchSize * d];
         try
         {
@@ -127,7 +137,7 @@ public static class VaeTrainer
                     var count = Math.Min(options.BatchSize, order.Length - (b * options.BatchSize));
                     for (var i = 0; i < count; i++)
                     {
-                        Array.Copy(train, order[(b * options.BatchSize) + i] * d, batchBuffer, i * d, d);
+                        Array.Copy(augmented, order[(b * options.BatchSize) + i] * d, batchBuffer, i * d, d);
                     }
                     using (NewDisposeScope())
                     {
@@ -137,7 +147,7 @@ public static class VaeTrainer
                         var (total, r, kl) = AudioVae.Loss(recon, x, mu, logVar, beta, options.FreeBits);
                         total.backward();
                         optimizer.ClipGradNorm(options.GradientClip);
-                        optimizer.Step(options.LearningRateAt(optimizer.Steps + 1, (long)options.Epochs * batches));
+                        optimizer.Step(options.LearningRateAt(optimizer.Steps + 1, totalSteps));
                         sum += total.item<float>() * count;
                         sumRecon += r.item<float>() * count;
                         sumKl += kl.item<float>() * count;
@@ -162,7 +172,7 @@ public static class VaeTrainer
                     DisposeAll(best);
                     best = Snapshot(model);
                 }
-                else if (options.Patience > 0 && ++sinceBest >= options.Patience)
+                else if (options.Patience > 0 && epoch > warmEpochs && ++sinceBest >= options.Patience)
                 {
                     stoppedEarly = true;
                     break;
@@ -171,15 +181,17 @@ public static class VaeTrainer
             if (best is not null) model.load_state_dict(best);
             model.eval();
             var report = Report(model, dataset, scaler, train, trainIdx.Length, val, valIdx, config.Latent, device);
-            var activity = LatentActivity(model, train, trainIdx.Length, d, device);
+            var (activity, latentMean, latentStd) = LatentActivity(model, train, trainIdx.Length, d, device);
             var bestRecon = bestEpoch > 0 ? losses[bestEpoch - 1].ValidationReconstruction : double.NaN;
             failure ??= bestEpoch == 0 || !double.IsFinite(bestVal)
                 ? "training diverged: no epoch had a finite validation loss; lower the learning rate (--lr 0.0001)."
                 : !(bestVal < initial)
                     ? $"validation loss never beat the untrained model ({initial:G4} → best {bestVal:G4}); lower the learning rate or add stems."
-                    : !(bestRecon < meanBaseline)
-                        ? $"validation reconstruction {bestRecon:G4} never beat the mean spectrogram ({meanBaseline:G4}); train longer (--epochs), add stems, or lower --beta."
-                        : null;
+                    : !(bestRecon < (1 - BaselineMargin) * meanBaseline)
+                        ? $"validation reconstruction {bestRecon:G4} never beat the mean spectrogram ({meanBaseline:G4}) by {BaselineMargin:P0}; train longer (--epochs), add stems, or lower --beta."
+                        : !activity.Any(v => v > ActiveThreshold)
+                            ? "posterior collapse: no latent dimension is active, so every generated stem would sound the same; lower --beta, raise --free-bits, or add stems."
+                            : null;
             model.to(CPU);
             return new TrainingResult(model, scaler, losses, bestEpoch, stoppedEarly, initial, clock.Elapsed, threads,
                 device.type.ToString().ToLowerInvariant(), trainIdx.Length, valIdx.Length, report)
@@ -188,6 +200,8 @@ public static class VaeTrainer
                 MeanBaselineValidation = meanBaseline,
                 LatentActivity = activity,
                 ActiveLatents = activity.Count(v => v > ActiveThreshold),
+                LatentMean = latentMean,
+                LatentStd = latentStd,
             };
         }
         catch
@@ -203,6 +217,9 @@ public static class VaeTrainer
 
     /// <summary>Variance of a latent dimension's posterior mean over the training excerpts above which it counts as active (Burda et al. 2016).</summary>
     public const double ActiveThreshold = 0.01;
+
+    /// <summary>The best validation reconstruction must be at least this share below the mean spectrogram's.</summary>
+    public const double BaselineMargin = 0.01;
 
     /// <summary>Why the run diverged after its last epoch, or null: a non-finite loss, or a training loss above DivergenceFactor × the first epoch's.</summary>
     private static string? Diverged(List<EpochLoss> losses, TrainingOptions options)
@@ -226,8 +243,39 @@ public static class VaeTrainer
         return x.Length == 0 ? double.NaN : s / x.Length;
     }
 
-    /// <summary>Per latent dimension, the variance over the rows of the posterior mean μ.</summary>
-    private static double[] LatentActivity(AudioVae model, float[] data, int rows, int d, Device device)
+    /// <summary>
+    /// Training rows plus, for loops, copies rotated in time by whole multiples of <paramref name="shift"/> frames (a beat):
+    /// a loop started on another beat is still a loop of the category. At most <paramref name="max"/> copies per row.
+    /// </summary>
+    internal static (float[] Rows, int Count) Augment(float[] train, int rows, int bins, int frames, int shift, int max)
+    {
+        if (shift <= 0 || max <= 0 || bins * frames == 0 || shift >= frames) return (train, rows);
+        var copies = Math.Min(max, (frames / shift) - 1);
+        if (copies <= 0) return (train, rows);
+        var d = bins * frames;
+        var result = new float[rows * (copies + 1) * d];
+        train.AsSpan(0, rows * d).CopyTo(result);
+        var o = rows * d;
+        for (var k = 1; k <= copies; k++)
+        {
+            var by = k * shift;
+            for (var r = 0; r < rows; r++)
+            {
+                for (var b = 0; b < bins; b++)
+                {
+                    var src = train.AsSpan((r * d) + (b * frames), frames);
+                    var dst = result.AsSpan(o + (b * frames), frames);
+                    src[by..].CopyTo(dst);
+                    src[..by].CopyTo(dst[(frames - by)..]);
+                }
+                o += d;
+            }
+        }
+        return (result, rows * (copies + 1));
+    }
+
+    /// <summary>Per latent dimension: the variance over the rows of the posterior mean μ, and the mean and standard deviation of μ.</summary>
+    private static (double[] Variance, double[] Mean, double[] Std) LatentActivity(AudioVae model, float[] data, int rows, int d, Device device)
     {
         model.eval();
         using var _ = no_grad();
@@ -252,12 +300,16 @@ public static class VaeTrainer
             }
         }
         var result = new double[latent];
+        var means = new double[latent];
+        var stds = new double[latent];
         for (var j = 0; j < latent; j++)
         {
             var mean = sum[j] / Math.Max(1, rows);
             result[j] = Math.Max(0, (sq[j] / Math.Max(1, rows)) - (mean * mean));
+            means[j] = mean;
+            stds[j] = Math.Sqrt(result[j]);
         }
-        return result;
+        return (result, means, stds);
     }
 
     /// <summary>Validation loss with z = μ (eval mode, no dropout), per element, β fixed.</summary>

@@ -111,6 +111,11 @@ internal static class TrainCommand
                 trainingSeconds = m.TrainingSeconds,
                 data = m.Data,
                 evaluation = ev is null ? null : new { ev.Excerpts, ev.PcaComponents, ev.Vae, ev.Mean, ev.Pca, ev.BeatsMean, ev.MatchesPca, ev.Verdict },
+                architecture = m.Model.Architecture,
+                parameters = m.Parameters,
+                activeLatents = m.ActiveLatents,
+                material = m.Material,
+                generation = m.GenerationReport,
             });
             return;
         }
@@ -132,6 +137,8 @@ internal static class TrainCommand
             ]);
             Output.Line(ev.Verdict);
         }
+        Output.Line($"{m.Model.Architecture} VAE, {m.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, {m.ActiveLatents}/{m.Model.Latent} active latent dimensions");
+        if (m.GenerationReport is { } g) EvalCommand.Print(t.Record.Category, t.Record.Version, g);
     }
 
     private static Command CreateList(GlobalOptions globals)

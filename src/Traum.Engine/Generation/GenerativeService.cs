@@ -144,7 +144,7 @@ public sealed partial class GenerativeService : IDisposable
         {
             case GenerationMode.Random:
             {
-                var z = Latents.Random(r.Count, latent, r.Temperature, seed);
+                var z = model.SampleLatents(r.Count, r.Temperature, seed);
                 return new LatentPlan(z, [.. Enumerable.Range(0, r.Count).Select(i => new PlanItem(seed + i, [], new Dictionary<string, object?> { ["index"] = i }))]);
             }
             case GenerationMode.Interpolate:
@@ -159,7 +159,7 @@ public sealed partial class GenerativeService : IDisposable
                 }
                 else
                 {
-                    var ends = Latents.Random(2, latent, r.Temperature, seed);
+                    var ends = model.SampleLatents(2, r.Temperature, seed);
                     a = ends[..latent];
                     b = ends[latent..];
                 }
@@ -179,7 +179,7 @@ public sealed partial class GenerativeService : IDisposable
                 {
                     var parent = pool[rng.Next(pool.Count)];
                     if (!encoded.TryGetValue(parent.Id, out var mu)) encoded[parent.Id] = mu = EncodeStem(model, parent.Id, ct);
-                    Latents.Mutate(mu, r.HybridNoise, seed + i).CopyTo(z, i * latent);
+                    model.Mutate(mu, r.HybridNoise, seed + i).CopyTo(z, i * latent);
                     items.Add(new PlanItem(seed + i, [parent.Id], new Dictionary<string, object?> { ["index"] = i }));
                 }
                 return new LatentPlan(z, items);
@@ -203,8 +203,8 @@ public sealed partial class GenerativeService : IDisposable
         {
             throw new InvalidInputException($"Models '{nameA}' and '{nameB}' use different spectrogram settings (rate, excerpt, n_fft, hop or log) and cannot be blended; train them with the same settings.");
         }
-        var logA = a.DecodeLog(Latents.Random(r.Count, a.Latent, r.Temperature, seed));
-        var logB = b.DecodeLog(Latents.Random(r.Count, b.Latent, r.Temperature, seed));
+        var logA = a.DecodeLog(a.SampleLatents(r.Count, r.Temperature, seed));
+        var logB = b.DecodeLog(b.SampleLatents(r.Count, r.Temperature, seed));
         var blended = SpectrogramAudio.Blend(logA, logB, r.Mix);
         var items = Enumerable.Range(0, r.Count).Select(i => new PlanItem(seed + i, [], new Dictionary<string, object?> { ["index"] = i })).ToList();
         var extra = new Dictionary<string, object?>

@@ -45,6 +45,9 @@ public sealed record TrainingRequest
     /// <summary>Least audio (seconds, summed over the chosen stems) worth training on.</summary>
     public double MinimumSeconds { get; init; } = 20;
 
+    /// <summary>Random stems rendered for the generation evaluation at the end of a successful run (0 = no evaluation).</summary>
+    public int EvaluationStems { get; init; } = 8;
+
     /// <summary>Least number of non-silent excerpts worth training on.</summary>
     public int MinimumExcerpts { get; init; } = 8;
 }

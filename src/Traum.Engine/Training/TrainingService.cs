@@ -105,6 +105,12 @@ public sealed partial class TrainingService
             request = request with { Features = request.Features with { ExcerptSeconds = Math.Clamp(length, request.MinimumAutoExcerptSeconds, request.MaximumAutoExcerptSeconds) } };
             request.Features.Validate();
         }
+        if (material.Loops && material.Bpm is { } beatBpm && request.Training.LoopShiftFrames == 0)
+        {
+            // Loops learnt whole are also learnt started on each other beat (augmentation of the training split only).
+            var frames = (int)Math.Round(60.0 / beatBpm * request.Features.SampleRate / request.Features.Hop);
+            if (frames > 0 && frames < request.Features.Frames) request = request with { Training = request.Training with { LoopShiftFrames = frames } };
+        }
         var sources = new List<DatasetSource>(stems.Count);
         foreach (var stem in stems)
         {
@@ -125,8 +131,32 @@ public sealed partial class TrainingService
         }
 
         var result = VaeTrainer.Train(dataset, request.Shape, request.Training, progress, cancellationToken);
-        using var model = new VaeModel(result.Model, result.Scaler, BuildMetadata(request, name, stems, dataset, result) with { Material = material });
-        cancellationToken.ThrowIfCancellationRequested();
+        var model = new VaeModel(result.Model, result.Scaler, BuildMetadata(request, name, stems, dataset, result) with { Material = material });
+        try
+        {
+            if (result.Failure is null && request.EvaluationStems >= 2)
+            {
+                try
+                {
+                    var report = new StemGeneration.GenerationEvaluator(_library).Evaluate(model, name, request.EvaluationStems, request.Training.Seed, 32, cancellationToken);
+                    model = new VaeModel(model.Network, model.Scaler, model.Metadata with { GenerationReport = report });
+                }
+                catch (InvalidInputException e)
+                {
+                    LogNoEvaluation(_logger, name, e.Message);
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            return Finish(name, model, result);
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
+
+    private TrainedVae Finish(string name, VaeModel model, TrainingResult result)
+    {
         var trained = Register(name, model);
         if (result.Failure is { } why)
         {
@@ -238,6 +268,8 @@ public sealed partial class TrainingService
         MeanBaselineValidation = r.MeanBaselineValidation,
         ActiveLatents = r.ActiveLatents,
         LatentActivity = r.LatentActivity,
+        LatentMean = r.LatentMean,
+        LatentStd = r.LatentStd,
     };
 
     /// <summary>Writes the model to a temporary folder, renames it to the next version, registers it.</summary>
@@ -328,6 +360,9 @@ public sealed partial class TrainingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading {Count} stems of {What}")]
     private static partial void LogLoading(ILogger logger, int count, string what);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No generation evaluation for {Name}: {Reason}")]
+    private static partial void LogNoEvaluation(ILogger logger, string name, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training {Name}/{Version} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string name, string version, string reason);

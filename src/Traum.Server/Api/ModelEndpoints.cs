@@ -17,6 +17,18 @@ internal static class ModelEndpoints
         var g = app.MapGroup("/api").WithTags("Models");
         g.MapGet("/models", async (IModelsPort models, CancellationToken ct) => TypedResults.Ok(await models.ListAsync(ct).ConfigureAwait(false)))
             .WithSummary("Pretrained and trained models, and whether they are installed");
+        g.MapGet("/models/trained", async (string? name, IModelsPort models, CancellationToken ct) => TypedResults.Ok(await models.ListTrainedAsync(name, ct).ConfigureAwait(false)))
+            .WithSummary("Every trained VAE version, newest first: status (ok or failed, with why), default, losses per epoch, generation evaluation");
+        g.MapPost("/models/trained/{name}/{version}/default", async (string name, string version, IModelsPort models, CancellationToken ct) =>
+        {
+            await models.SetDefaultAsync(name, version, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).WithSummary("Make a trained version the default of its name (a failed run cannot be)");
+        g.MapDelete("/models/trained/{name}/{version}", async (string name, string version, IModelsPort models, CancellationToken ct) =>
+        {
+            await models.DeleteAsync(name, version, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).WithSummary("Delete a trained version (folder and catalog entry)");
         g.MapPost("/train", TrainAsync).WithSummary("Queue training of a VAE on one category of stems")
             .Produces<JobInfo>(StatusCodes.Status202Accepted);
         g.MapPost("/generate", GenerateAsync).WithSummary("Queue generation of new stems with a trained model")

@@ -30,7 +30,7 @@ internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kin
 /// <param name="Beta">Weight of the KL term.</param>
 /// <param name="Seed">Seed for repeatable training.</param>
 /// <param name="Architecture">conv (default) or mlp.</param>
-internal sealed record TrainRequest(string Category, int Epochs = 100, int? LatentDim = null, double? Beta = null,
+internal sealed record TrainRequest(string Category, int Epochs = 60, int? LatentDim = null, double? Beta = null,
     double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null, string? Architecture = null);
 
 /// <summary>Parameters of a generation job (POST /api/generate).</summary>
