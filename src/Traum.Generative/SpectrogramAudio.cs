@@ -133,9 +133,8 @@ public static class StemRenderer
             mono.AsSpan(0, Math.Min(mono.Length, outLength)).CopyTo(output);
         }
         var channels = new float[Math.Max(1, render.Channels)][];
-        channels[0] = output;
-        var buffer = Audio.AudioBuffer.Mono(output, render.SampleRate);
-        var (gainDb, limited) = GainFor(buffer, render.LoudnessLufs);
+        for (var c = 0; c < channels.Length; c++) channels[c] = output; // measured as it will be written (duplicated mono is 3 dB louder than mono)
+        var (gainDb, limited) = GainFor(new Audio.AudioBuffer(channels, render.SampleRate), render.LoudnessLufs);
         var g = (float)Math.Pow(10, gainDb / 20);
         for (var i = 0; i < output.Length; i++) output[i] *= g;
         for (var c = 1; c < channels.Length; c++) channels[c] = (float[])output.Clone();

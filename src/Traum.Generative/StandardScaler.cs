@@ -6,7 +6,7 @@ namespace Traum.Generative;
 
 /// <summary>
 /// Per-feature standardisation <c>z = (x − mean) / max(std, MinStd, RelativeFloor · mean std)</c>, fitted on the training rows.
-/// The relative floor bounds every standardised value by the data's range over a tenth of the typical spread, so bins that
+/// The relative floor bounds every standardised value by the data's range over the typical spread, so bins that
 /// are near-silent in almost every excerpt cannot be blown up to huge values (which made training diverge). The floor keeps
 /// (almost) constant features, such as bins that are empty in every excerpt, from being blown up to unit variance,
 /// and it keeps a decoder's small errors on them small in log-magnitude units (dividing such features by 1, as some
@@ -19,8 +19,12 @@ public sealed class StandardScaler
     /// <summary>Smallest divisor, in log-magnitude units (a 0.1 % change of magnitude with log(1 + |X|)).</summary>
     public const float MinStd = 1e-3f;
 
-    /// <summary>No divisor is below this share of the mean standard deviation over all features.</summary>
-    public const float RelativeFloor = 0.1f;
+    /// <summary>
+    /// No divisor is below this share of the mean standard deviation over all features. At 1, features that vary less
+    /// than the average (near-silent bins, bins a pitch never reached in training) are divided by the average spread, so a
+    /// held-out excerpt with energy where the training split had none gives moderate values, not huge ones.
+    /// </summary>
+    public const float RelativeFloor = 1f;
 
     public StandardScaler(float[] mean, float[] std)
     {

@@ -7,7 +7,7 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 60;
 
     /// <summary>Excerpts per optimiser step.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 8;
 
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
@@ -70,7 +70,7 @@ public sealed record TrainingOptions
     public void Validate()
     {
         if (Epochs is <= 0 or > 100_000) throw new Core.InvalidInputException($"Epochs {Epochs} out of range; use 1–100000 (default 60).");
-        if (BatchSize is <= 0 or > 65_536) throw new Core.InvalidInputException($"Batch size {BatchSize} out of range; use 1–65536 (default 32).");
+        if (BatchSize is <= 0 or > 65_536) throw new Core.InvalidInputException($"Batch size {BatchSize} out of range; use 1–65536 (default 8).");
         if (!(LearningRate > 0) || LearningRate > 1) throw new Core.InvalidInputException($"Learning rate {LearningRate} out of range; use (0, 1] (default 0.001).");
         if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new Core.InvalidInputException($"β {Beta} must be ≥ 0 (default 1).");
         if (KlWarmupEpochs < 0) throw new Core.InvalidInputException("KL warm-up epochs must be ≥ 0.");

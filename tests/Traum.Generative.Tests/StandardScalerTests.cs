@@ -16,8 +16,8 @@ public sealed class StandardScalerTests
         Assert.Equal(3f, s.Mean[0]);
         Assert.Equal((float)Math.Sqrt(8.0 / 3), s.Std[0], 6);
         Assert.Equal(5f, s.Mean[1]);
-        // Constant column → the relative floor: a tenth of the mean std over the columns, (√(8/3) + 0)/2 / 10.
-        var floor = (float)(Math.Sqrt(8.0 / 3) / 2 / 10);
+        // Constant column → the relative floor: the mean std over the columns, (√(8/3) + 0)/2.
+        var floor = (float)(Math.Sqrt(8.0 / 3) / 2);
         Assert.Equal(floor, s.Std[1], 6);
         var z = new float[2];
         s.Transform([5f, 5.002f], z);

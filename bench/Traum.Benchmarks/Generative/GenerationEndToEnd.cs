@@ -49,14 +49,14 @@ public static class GenerationEndToEnd
             var service = new TrainingService(library);
             foreach (var arch in archs)
             {
-                foreach (var category in new[] { "bassline", "hatloop" })
+                foreach (var category in Categories(args))
                 {
                     var request = new TrainingRequest
                     {
                         Category = category,
                         ModelName = $"{category}-{arch}",
                         Shape = new VaeConfig { Architecture = arch },
-                        Training = new TrainingOptions { Threads = threads, Epochs = epochs, Device = "cpu" },
+                        Training = new TrainingOptions { Threads = threads, Epochs = epochs, Device = "cpu", LearningRate = DoubleArg(args, "--lr", new TrainingOptions().LearningRate), Patience = IntArg(args, "--patience", new TrainingOptions().Patience) },
                     };
                     var clock = Stopwatch.StartNew();
                     TrainedVae trained;
@@ -67,6 +67,10 @@ public static class GenerationEndToEnd
                     catch (TrainingFailedException e)
                     {
                         Console.WriteLine($"  {category} {arch}: FAILED after {clock.Elapsed.TotalSeconds:F1} s: {e.Message}");
+                        if (e.Model?.Metadata is { } fm)
+                        {
+                            Console.WriteLine("    losses (train/validation reconstruction): " + string.Join(" ", fm.Losses.Select(l => $"{l.TrainReconstruction:G3}/{l.ValidationReconstruction:G3}")));
+                        }
                         continue;
                     }
                     var seconds = clock.Elapsed.TotalSeconds;
@@ -179,10 +183,18 @@ public static class GenerationEndToEnd
         return new AudioBuffer(ch, Rate);
     }
 
+    private static string[] Categories(string[] args) => StringArg(args, "--categories", "bassline,hatloop").Split(',', StringSplitOptions.RemoveEmptyEntries);
+
     private static int IntArg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+    }
+
+    private static double DoubleArg(string[] args, string name, double fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
     }
 
     private static string StringArg(string[] args, string name, string fallback)
