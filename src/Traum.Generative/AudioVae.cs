@@ -244,7 +244,7 @@ public sealed class ConvVae : AudioVae
     {
         ArgumentNullException.ThrowIfNull(x);
         var h = x.view(x.shape[0], Config.Bins, Config.Frames);
-        foreach (var conv in _enc) h = functional.leaky_relu(conv.forward(h), 0.1);
+        foreach (var conv in _enc) h = LeakyRelu(conv.forward(h));
         h = h.flatten(1);
         if (training && Config.Dropout > 0) h = functional.dropout(h, Config.Dropout, true);
         return (_fcMu.forward(h), _fcLogVar.forward(h));
@@ -257,9 +257,16 @@ public sealed class ConvVae : AudioVae
         for (var i = 0; i < _dec.Count; i++)
         {
             h = _dec[i].forward(h);
-            if (i < _dec.Count - 1) h = functional.leaky_relu(h, 0.1);
+            if (i < _dec.Count - 1) h = LeakyRelu(h);
         }
         return h.flatten(1);
+    }
+
+    /// <summary>max(x, 0.1·x) with an owned scalar (TorchSharp's leaky_relu(double) makes a scalar only the garbage collector frees; see AdamOptimizer).</summary>
+    private static Tensor LeakyRelu(Tensor x)
+    {
+        using var slope = 0.1.ToScalar();
+        return x.maximum(x.mul(slope));
     }
 }
 

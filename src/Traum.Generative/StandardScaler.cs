@@ -96,6 +96,22 @@ public sealed class StandardScaler
         }
     }
 
+    /// <summary>Standard deviations a decoded value may lie from the feature's mean (see <see cref="InverseTransformClamped"/>).</summary>
+    public const float ClampStd = 4f;
+
+    /// <summary>
+    /// Undoes <see cref="Transform"/> in place and limits every value to mean ± <see cref="ClampStd"/>·std: a decoder's
+    /// occasional wild output in one bin would otherwise become an exponentially loud partial after the log is undone.
+    /// </summary>
+    public void InverseTransformClamped(Span<float> z)
+    {
+        var d = FeatureCount;
+        for (var o = 0; o < z.Length; o += d)
+        {
+            for (var j = 0; j < d; j++) z[o + j] = (Math.Clamp(z[o + j], -ClampStd, ClampStd) * Std[j]) + Mean[j];
+        }
+    }
+
     /// <summary>Writes the scaler as JSON: <c>{"kind":"standard","mean":[…],"std":[…]}</c>.</summary>
     public void Save(string path)
     {

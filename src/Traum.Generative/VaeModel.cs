@@ -233,7 +233,7 @@ public sealed class VaeModel : IDisposable
         {
             y = Network.Decode(tensor(latents.ToArray(), [n, Latent])).contiguous().data<float>().ToArray();
         }
-        Scaler.InverseTransform(y);
+        Scaler.InverseTransformClamped(y);
         return y;
     }
 

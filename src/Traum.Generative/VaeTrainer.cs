@@ -145,7 +145,9 @@ public static class VaeTrainer
                         optimizer.ZeroGrad();
                         var (recon, mu, logVar) = model.forward(x);
                         var (total, r, kl) = AudioVae.Loss(recon, x, mu, logVar, beta, options.FreeBits);
-                        total.backward();
+                        // The objective is summed over the features (the usual ELBO scale) for the gradient: the per-element
+                        // mean gives gradients near Adam's ε (1e-8) on quiet material, which stalls it. Reported losses stay per element.
+                        using (var perExcerpt = ((double)d).ToScalar()) total.mul(perExcerpt).backward();
                         optimizer.ClipGradNorm(options.GradientClip);
                         optimizer.Step(options.LearningRateAt(optimizer.Steps + 1, totalSteps));
                         sum += total.item<float>() * count;
@@ -341,7 +343,7 @@ public static class VaeTrainer
         for (var i = 0; i < valIdx.Length; i++) dataset.Row(valIdx[i]).CopyTo(reference.AsSpan(i * d, d));
 
         var vae = Reconstruct(model, val, valIdx.Length, d, device);
-        scaler.InverseTransform(vae);
+        scaler.InverseTransformClamped(vae); // as generation decodes
         var mean = new float[valIdx.Length * d];
         for (var i = 0; i < valIdx.Length; i++) scaler.Mean.CopyTo(mean, i * d);
         var pca = SpectralMetrics.PcaReconstruct(train, trainRows, val, valIdx.Length, d, latent, out var used);

@@ -55,7 +55,7 @@ public static class GenerationEndToEnd
                     {
                         Category = category,
                         ModelName = $"{category}-{arch}",
-                        Shape = new VaeConfig { Architecture = arch },
+                        Shape = new VaeConfig { Architecture = arch, Channels = IntArg(args, "--channels", new VaeConfig().Channels) },
                         Training = new TrainingOptions { Threads = threads, Epochs = epochs, Device = "cpu", LearningRate = DoubleArg(args, "--lr", new TrainingOptions().LearningRate), Patience = IntArg(args, "--patience", new TrainingOptions().Patience) },
                     };
                     var clock = Stopwatch.StartNew();
