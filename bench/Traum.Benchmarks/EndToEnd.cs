@@ -7,6 +7,7 @@ public static class EndToEnd
     public static IReadOnlyDictionary<string, (string Description, Func<string[], int> Run)> Commands { get; } =
         new Dictionary<string, (string, Func<string[], int>)>(StringComparer.OrdinalIgnoreCase)
         {
+            ["generation"] = ("Issue 12 targets: train conv and mlp on two synthetic loop categories, evaluate, time one 4 s stem", Generative.GenerationEndToEnd.Run),
             ["vae"] = ("Default VAE: seconds per epoch and samples/s on fixed synthetic bass stems; decode + 64 Griffin-Lim per stem", Generative.VaeEndToEnd.Run),
             ["audio"] = ("Audio decode, resample, STFT, CLAP log-mel, Griffin-Lim: median times vs targets", Audio.AudioEndToEnd.Run),
             ["accuracy"] = ("Descriptor accuracy on a synthesized library (tempo Acc1, key MIREX, unpitched, one-shots, speed) beside the targets", Descriptors.DescriptorAccuracy.Run),

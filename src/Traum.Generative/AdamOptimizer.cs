@@ -50,8 +50,35 @@ internal sealed class AdamOptimizer : IDisposable
         }
     }
 
-    /// <summary>Applies one update from the parameters' current gradients (parameters without a gradient are skipped).</summary>
-    public void Step()
+    /// <summary>
+    /// Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/> (like <c>clip_grad_norm_</c>);
+    /// returns the norm before clipping (non-finite when a gradient is).
+    /// </summary>
+    public double ClipGradNorm(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        double sq = 0;
+        foreach (var p in _parameters)
+        {
+            var g = p.grad;
+            if (g is null) continue;
+            sq += g.square().sum().item<float>();
+        }
+        var norm = Math.Sqrt(sq);
+        if (maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm)
+        {
+            using var factor = (maxNorm / (norm + 1e-6)).ToScalar();
+            foreach (var p in _parameters) p.grad?.mul_(factor);
+        }
+        return norm;
+    }
+
+    /// <summary>Applies one update at the constructor's learning rate.</summary>
+    public void Step() => Step(_lr);
+
+    /// <summary>Applies one update from the parameters' current gradients at learning rate <paramref name="lr"/> (parameters without a gradient are skipped).</summary>
+    public void Step(double lr)
     {
         _step++;
         var bc1 = 1 - Math.Pow(_beta1, _step);
@@ -65,7 +92,7 @@ internal sealed class AdamOptimizer : IDisposable
         using var sqrtBc2 = Math.Sqrt(bc2).ToScalar();
         using var eps = _eps.ToScalar();
         using var one = 1.0.ToScalar();
-        using var stepSize = (-_lr / bc1).ToScalar();
+        using var stepSize = (-lr / bc1).ToScalar();
         for (var i = 0; i < _parameters.Length; i++)
         {
             var g = _parameters[i].grad;

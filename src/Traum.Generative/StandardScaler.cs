@@ -5,7 +5,9 @@ using Traum.Core;
 namespace Traum.Generative;
 
 /// <summary>
-/// Per-feature standardisation <c>z = (x − mean) / max(std, MinStd)</c>, fitted on the training rows. The floor keeps
+/// Per-feature standardisation <c>z = (x − mean) / max(std, MinStd, RelativeFloor · mean std)</c>, fitted on the training rows.
+/// The relative floor bounds every standardised value by the data's range over the typical spread, so bins that
+/// are near-silent in almost every excerpt cannot be blown up to huge values (which made training diverge). The floor keeps
 /// (almost) constant features, such as bins that are empty in every excerpt, from being blown up to unit variance,
 /// and it keeps a decoder's small errors on them small in log-magnitude units (dividing such features by 1, as some
 /// scalers do, would turn a 0.05 error into audible noise in empty bins).
@@ -16,6 +18,13 @@ public sealed class StandardScaler
 {
     /// <summary>Smallest divisor, in log-magnitude units (a 0.1 % change of magnitude with log(1 + |X|)).</summary>
     public const float MinStd = 1e-3f;
+
+    /// <summary>
+    /// No divisor is below this share of the mean standard deviation over all features. At 1, features that vary less
+    /// than the average (near-silent bins, bins a pitch never reached in training) are divided by the average spread, so a
+    /// held-out excerpt with energy where the training split had none gives moderate values, not huge ones.
+    /// </summary>
+    public const float RelativeFloor = 1f;
 
     public StandardScaler(float[] mean, float[] std)
     {
@@ -29,7 +38,7 @@ public sealed class StandardScaler
     /// <summary>Per-feature mean (unscaled units).</summary>
     public float[] Mean { get; }
 
-    /// <summary>Per-feature divisor: population standard deviation, at least <see cref="MinStd"/>.</summary>
+    /// <summary>Per-feature divisor: population standard deviation, at least <see cref="MinStd"/> and <see cref="RelativeFloor"/> of the mean one.</summary>
     public float[] Std { get; }
 
     public int FeatureCount => Mean.Length;
@@ -53,14 +62,17 @@ public sealed class StandardScaler
         }
         var mean = new float[d];
         var std = new float[d];
+        double spread = 0;
         for (var j = 0; j < d; j++)
         {
             var m = sum[j] / rows.Count;
             var variance = Math.Max(0, (sq[j] / rows.Count) - (m * m));
             mean[j] = (float)m;
-            var s = (float)Math.Sqrt(variance);
-            std[j] = MathF.Max(s, MinStd);
+            std[j] = (float)Math.Sqrt(variance);
+            spread += std[j];
         }
+        var floor = MathF.Max(MinStd, RelativeFloor * (float)(spread / Math.Max(1, d)));
+        for (var j = 0; j < d; j++) std[j] = MathF.Max(std[j], floor);
         return new StandardScaler(mean, std);
     }
 
@@ -81,6 +93,22 @@ public sealed class StandardScaler
         for (var o = 0; o < z.Length; o += d)
         {
             for (var j = 0; j < d; j++) z[o + j] = (z[o + j] * Std[j]) + Mean[j];
+        }
+    }
+
+    /// <summary>Standard deviations a decoded value may lie from the feature's mean (see <see cref="InverseTransformClamped"/>).</summary>
+    public const float ClampStd = 4f;
+
+    /// <summary>
+    /// Undoes <see cref="Transform"/> in place and limits every value to mean ± <see cref="ClampStd"/>·std: a decoder's
+    /// occasional wild output in one bin would otherwise become an exponentially loud partial after the log is undone.
+    /// </summary>
+    public void InverseTransformClamped(Span<float> z)
+    {
+        var d = FeatureCount;
+        for (var o = 0; o < z.Length; o += d)
+        {
+            for (var j = 0; j < d; j++) z[o + j] = (Math.Clamp(z[o + j], -ClampStd, ClampStd) * Std[j]) + Mean[j];
         }
     }
 

@@ -47,6 +47,29 @@ public sealed record VaeMetadata
     public string Device { get; init; } = "cpu";
     public long Parameters { get; init; }
     public ReconstructionReport? Evaluation { get; init; }
+    /// <summary>"ok", or "failed" for a run that diverged or never beat the untrained model or the mean spectrogram; a failed model is never a default.</summary>
+    public string Status { get; init; } = StatusOk;
+    /// <summary>Why the run failed (one line with what to try); null when it succeeded.</summary>
+    public string? Failure { get; init; }
+    /// <summary>Validation reconstruction loss of the mean spectrogram (per element, standardised), the baseline a model must beat.</summary>
+    public double MeanBaselineValidation { get; init; }
+    /// <summary>Active latent dimensions (posterior-mean variance over the training excerpts above 0.01); few means posterior collapse.</summary>
+    public int ActiveLatents { get; init; }
+    /// <summary>Per latent dimension, the variance of the posterior mean over the training excerpts.</summary>
+    public IReadOnlyList<double> LatentActivity { get; init; } = [];
+    /// <summary>Mean of each latent dimension's posterior mean over the training excerpts; random latents are drawn around it.</summary>
+    public IReadOnlyList<double> LatentMean { get; init; } = [];
+    /// <summary>Spread of each latent dimension's posterior mean over the training excerpts; random latents are scaled by it.</summary>
+    public IReadOnlyList<double> LatentStd { get; init; } = [];
+    /// <summary>The generation evaluation made at the end of training, when there was one.</summary>
+    public GenerationEvaluation? GenerationReport { get; init; }
+    /// <summary>What the material is like, for output at its rate, channels, length and loudness.</summary>
+    public MaterialProfile? Material { get; init; }
+    /// <summary>True when <see cref="Status"/> is "failed".</summary>
+    [JsonIgnore]
+    public bool IsFailed => Status == StatusFailed;
+    public const string StatusOk = "ok";
+    public const string StatusFailed = "failed";
     public string TraumVersion { get; init; } = TorchRuntime.TraumVersion;
     public string TorchSharpVersion { get; init; } = TorchRuntime.TorchSharpVersion;
 }
@@ -141,7 +164,7 @@ public sealed class VaeModel : IDisposable
         {
             throw new ModelNotFoundException($"The model in {directory} is inconsistent: scaler has {scaler.FeatureCount} features, network {metadata.Model.InputDim}, spectrogram settings {metadata.Features.FeatureCount}. Train again with 'traum train'.");
         }
-        var network = new AudioVae(metadata.Model);
+        var network = AudioVae.Create(metadata.Model);
         try
         {
             network.load(weights, strict: true);
@@ -171,6 +194,34 @@ public sealed class VaeModel : IDisposable
         return mu.contiguous().data<float>().ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="count"/> random latents <c>[count, Latent]</c> from the aggregate posterior: mean + t·std·ε per dimension
+    /// (<see cref="VaeMetadata.LatentMean"/>, <see cref="VaeMetadata.LatentStd"/>), ε from <see cref="Latents.Random"/>; N(0, t²I)
+    /// for models without those statistics. The prior N(0, I) lies far from where the decoder was trained when KL is weak.
+    /// </summary>
+    public float[] SampleLatents(int count, double temperature, int seed)
+    {
+        var z = Latents.Random(count, Latent, temperature, seed);
+        var mean = Metadata.LatentMean;
+        var std = Metadata.LatentStd;
+        if (mean.Count != Latent || std.Count != Latent) return z;
+        for (var i = 0; i < count; i++)
+        {
+            for (var j = 0; j < Latent; j++) z[(i * Latent) + j] = (float)(mean[j] + (std[j] * z[(i * Latent) + j]));
+        }
+        return z;
+    }
+
+    /// <summary>A mutation of the latent <paramref name="mu"/>: μ + s·std·ε per dimension (std of the aggregate posterior; 1 without it).</summary>
+    public float[] Mutate(ReadOnlySpan<float> mu, double scale, int seed)
+    {
+        var z = Latents.Mutate(mu, scale, seed);
+        var std = Metadata.LatentStd;
+        if (std.Count != mu.Length) return z;
+        for (var j = 0; j < z.Length; j++) z[j] = (float)(mu[j] + ((z[j] - mu[j]) * std[j]));
+        return z;
+    }
+
     /// <summary>Decodes latents <c>[n, Latent]</c> (row-major) to unscaled log-magnitude features <c>[n, FeatureCount]</c>.</summary>
     public float[] DecodeLog(ReadOnlySpan<float> latents)
     {
@@ -182,7 +233,7 @@ public sealed class VaeModel : IDisposable
         {
             y = Network.Decode(tensor(latents.ToArray(), [n, Latent])).contiguous().data<float>().ToArray();
         }
-        Scaler.InverseTransform(y);
+        Scaler.InverseTransformClamped(y);
         return y;
     }
 

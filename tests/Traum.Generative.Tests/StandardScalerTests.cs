@@ -16,11 +16,13 @@ public sealed class StandardScalerTests
         Assert.Equal(3f, s.Mean[0]);
         Assert.Equal((float)Math.Sqrt(8.0 / 3), s.Std[0], 6);
         Assert.Equal(5f, s.Mean[1]);
-        Assert.Equal(StandardScaler.MinStd, s.Std[1]); // constant column → the floor
+        // Constant column → the relative floor: the mean std over the columns, (√(8/3) + 0)/2.
+        var floor = (float)(Math.Sqrt(8.0 / 3) / 2);
+        Assert.Equal(floor, s.Std[1], 6);
         var z = new float[2];
         s.Transform([5f, 5.002f], z);
         Assert.Equal(2 / (float)Math.Sqrt(8.0 / 3), z[0], 6);
-        Assert.Equal(2f, z[1], 2);
+        Assert.Equal(0.002f / floor, z[1], 3);
         s.InverseTransform(z);
         Assert.Equal(5f, z[0], 5);
         Assert.Equal(5.002f, z[1], 5);

@@ -8,10 +8,10 @@ namespace Traum.Generative.Tests;
 
 public sealed class VaeModelTests
 {
-    private static VaeModel TrainTiny(out AudioDataset ds)
+    private static VaeModel TrainTiny(out AudioDataset ds, VaeConfig? shape = null)
     {
         ds = TinySetup.BassDataset();
-        var r = VaeTrainer.Train(ds, TinySetup.Shape, TinySetup.Training with { Epochs = 3 }, cancellationToken: CancellationToken.None);
+        var r = VaeTrainer.Train(ds, shape ?? TinySetup.Shape, TinySetup.Training with { Epochs = 3 }, cancellationToken: CancellationToken.None);
         return new VaeModel(r.Model, r.Scaler, new VaeMetadata
         {
             Category = "bass",
@@ -23,11 +23,13 @@ public sealed class VaeModelTests
         });
     }
 
-    [Fact]
-    public void SaveLoad_RoundTrip_BitExactWeightsAndOutputs()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("conv")]
+    public void SaveLoad_RoundTrip_BitExactWeightsAndOutputs(string architecture)
     {
         using var dir = new TempDir("vae");
-        using var model = TrainTiny(out var ds);
+        using var model = TrainTiny(out var ds, architecture == "conv" ? TinySetup.Conv : TinySetup.Shape);
         model.Save(dir.Path);
         using var back = VaeModel.Load(dir.Path);
         var a = model.Network.state_dict();
@@ -89,7 +91,7 @@ public sealed class VaeModelTests
     public void AudioVae_Shapes_FollowTheConfig()
     {
         using var scope = NewDisposeScope();
-        using var vae = new AudioVae(new VaeConfig { InputDim = 50, Hidden = [20, 10], Latent = 3 });
+        using var vae = new MlpVae(new VaeConfig { Architecture = "mlp", InputDim = 50, Hidden = [20, 10], Latent = 3 });
         vae.eval();
         var (recon, mu, logVar) = vae.forward(ones(4, 50));
         Assert.Equal([4L, 50], recon.shape);

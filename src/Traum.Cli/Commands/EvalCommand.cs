@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Traum.Engine.Separation;
+using Traum.Engine.StemGeneration;
+using Traum.Generative;
 
 namespace Traum.Cli.Commands;
 
-/// <summary><c>traum eval separation --reference DIR --estimate DIR</c>: uSDR and SI-SDR per stem.</summary>
+/// <summary><c>traum eval separation --reference DIR --estimate DIR</c>: uSDR and SI-SDR per stem; <c>traum eval generation --category C</c>: the generation report.</summary>
 internal static class EvalCommand
 {
     public static Command Create(GlobalOptions globals)
@@ -43,6 +45,56 @@ internal static class EvalCommand
         });
         var cmd = new Command("eval", "Evaluate results");
         cmd.Subcommands.Add(separation);
+        cmd.Subcommands.Add(CreateGeneration(globals));
         return cmd;
+    }
+
+    private static Command CreateGeneration(GlobalOptions globals)
+    {
+        var category = new Option<string>("--category", "-c") { Description = "Model (category) to evaluate", Required = true };
+        var version = new Option<string?>("--version") { Description = "Model version (default: the default one)" };
+        var count = new Option<int>("-n", "--count") { Description = "Random stems to render and measure", DefaultValueFactory = _ => 16 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the latents and phases", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("generation", "Measure a model's generated stems: diversity, novelty (copies flagged), Fréchet distance to the training stems beside another category's, held-out reconstruction");
+        foreach (var o in new Option[] { category, version, count, seed }) cmd.Options.Add(o);
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            var json = pr.GetValue(globals.Json);
+            var context = LibraryCommandSupport.Context(pr, globals);
+            using var library = LibraryCommandSupport.Open(context, json);
+            using var service = new GenerativeService(new Traum.Engine.Ingest.StemIngester(library, []));
+            var (record, model) = service.ResolveModel(pr.GetValue(category)!, pr.GetValue(version));
+            var report = await Task.Run(() => new GenerationEvaluator(library).Evaluate(model, record.Category, pr.GetValue(count), pr.GetValue(seed), cancellationToken: ct), ct)
+                .ConfigureAwait(false);
+            if (json)
+            {
+                Output.Json(new { model = record.Category, version = record.Version, report });
+                return 0;
+            }
+            Print(record.Category, record.Version, report);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Prints a generation report as a table.</summary>
+    internal static void Print(string model, string version, GenerationEvaluation r)
+    {
+        static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        Output.Line($"{model}/{version}: {r.Generated} generated against {r.Training} training stems ({r.Embedding} embedding)");
+        var rows = new List<IReadOnlyList<string?>>
+        {
+            new[] { "diversity (generated / training pairwise distance)", F(r.Diversity), $"{F(r.GeneratedPairwise)} / {F(r.TrainingPairwise)}" },
+            new[] { "novelty (mean distance to nearest training stem)", F(r.NearestTraining), $"training's own nearest: {F(r.TrainingNearest)}; copies: {r.Copies}" },
+            new[] { "fidelity (Fréchet distance to training)", F(r.Frechet), r.FrechetOtherCategory is { } o ? $"{r.OtherCategory} vs this category: {F(o)}" : "no other category to compare" },
+            new[] { "nearer own centroid than the other category's", r.NearerOwnCentroid is { } n ? $"{n}/{r.Generated}" : "-", "" },
+            new[] { "active latent dimensions", $"{r.ActiveLatents}/{r.Latent}", r.ActiveLatents == 0 ? "posterior collapse" : "" },
+        };
+        if (r.Reconstruction is { } rec)
+        {
+            rows.Add(["held-out spectral convergence (VAE / mean / PCA)", F(rec.Vae.SpectralConvergence), $"{F(rec.Mean.SpectralConvergence)} / {F(rec.Pca.SpectralConvergence)}"]);
+        }
+        Output.Table(["measure", "value", "scale"], rows);
+        if (r.Reconstruction is { } v) Output.Line(v.Verdict);
     }
 }

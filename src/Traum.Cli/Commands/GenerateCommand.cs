@@ -17,8 +17,8 @@ internal static class GenerateCommand
         var d = new GenerationRequest();
         var category = new Option<string?>("--category", "-c") { Description = "Model (category) to generate with" };
         var version = new Option<string?>("--version") { Description = "Model version (default: the newest good one)" };
-        var mode = new Option<string>("--mode", "-m") { Description = "random, interpolate or hybrid", DefaultValueFactory = _ => "random" };
-        var count = new Option<int>("--count", "-n") { Description = "Number of stems (random, hybrid, cross, all)", DefaultValueFactory = _ => d.Count };
+        var mode = new Option<string>("--mode", "-m") { Description = "random, interpolate, hybrid (mutations of real stems) or blend (two categories, with --with)", DefaultValueFactory = _ => "random" };
+        var count = new Option<int>("--count", "-n") { Description = "Number of stems (random, hybrid, blend, all)", DefaultValueFactory = _ => d.Count };
         var temperature = new Option<double>("--temperature", "-t") { Description = "Latents from N(0, t²I)", DefaultValueFactory = _ => d.Temperature };
         var steps = new Option<int>("--steps") { Description = "Points on an interpolation path, endpoints included", DefaultValueFactory = _ => d.Steps };
         var linear = new Option<bool>("--linear") { Description = "Linear rather than spherical interpolation" };
@@ -28,25 +28,20 @@ internal static class GenerateCommand
         var seed = new Option<int?>("--seed") { Description = "Seed (default: from the clock; recorded either way)" };
         var iters = new Option<int>("--griffin-lim-iters") { Description = "Fast Griffin-Lim iterations", DefaultValueFactory = _ => d.GriffinLimIterations };
         var phase = new Option<string>("--phase") { Description = "griffin-lim or random", DefaultValueFactory = _ => "griffin-lim" };
-        var hybrid = new Option<string?>("--hybrid") { Description = "Cross two models: a,b (decode the same seeds with both, blend log-magnitudes)" };
-        var mix = new Option<double>("--mix") { Description = "Share of the second model in --hybrid", DefaultValueFactory = _ => d.Mix };
+        var with = new Option<string?>("--with") { Description = "Second model of --mode blend (the same seeds decoded by both, log-magnitudes mixed)" };
+        var mix = new Option<double>("--mix") { Description = "Share of the second model in a blend", DefaultValueFactory = _ => d.Mix };
+        var seconds = new Option<string?>("--seconds") { Description = "Output length (e.g. 4s; default: the material's length)" };
+        var bars = new Option<int?>("--bars") { Description = "Output length in 4/4 bars at the material's tempo" };
         var all = new Option<bool>("--all") { Description = "A batch from every trained model" };
 
         var cmd = new Command("generate", "Generate new stems with trained VAEs; they are ingested into the library with their lineage");
-        foreach (var o in new Option[] { category, version, mode, count, temperature, steps, linear, from, to, noise, seed, iters, phase, hybrid, mix, all })
+        foreach (var o in new Option[] { category, version, mode, count, temperature, steps, linear, from, to, noise, seed, iters, phase, with, mix, seconds, bars, all })
         {
             cmd.Options.Add(o);
         }
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var json = pr.GetValue(globals.Json);
-            (string, string)? cross = null;
-            if (pr.GetValue(hybrid) is { } h)
-            {
-                var parts = h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length != 2) throw new InvalidInputException($"--hybrid '{h}' must name two models, e.g. --hybrid bass,drums.");
-                cross = (parts[0], parts[1]);
-            }
             var request = new GenerationRequest
             {
                 Category = pr.GetValue(category),
@@ -62,11 +57,13 @@ internal static class GenerateCommand
                 Seed = pr.GetValue(seed),
                 GriffinLimIterations = pr.GetValue(iters),
                 Phase = ParsePhase(pr.GetValue(phase)!),
-                Cross = cross,
+                BlendWith = pr.GetValue(with),
                 Mix = pr.GetValue(mix),
+                Seconds = pr.GetValue(seconds) is { } sec ? GenerativeCommandSupport.ParseSeconds(sec, "--seconds") : null,
+                Bars = pr.GetValue(bars),
             };
             var everything = pr.GetValue(all);
-            if (everything && (request.Category is not null || cross is not null)) throw new InvalidInputException("--all generates with every model; leave out --category and --hybrid.");
+            if (everything && (request.Category is not null || request.BlendWith is not null)) throw new InvalidInputException("--all generates with every model; leave out --category and --with.");
             if (!everything) request.Validate();
 
             var context = LibraryCommandSupport.Context(pr, globals);
@@ -74,9 +71,9 @@ internal static class GenerateCommand
             var ingester = new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>());
             var runner = new JobRunner(library.Catalog, context.Time);
             using var service = new GenerativeService(ingester, context.LoggerFactory.CreateLogger<GenerativeService>(), context.Time);
-            var label = everything ? "all models" : cross is { } c ? $"{c.Item1}+{c.Item2}" : request.Category!;
+            var label = everything ? "all models" : request.BlendWith is { } w ? $"{request.Category}+{w}" : request.Category!;
             var made = await Output.WithProgressAsync($"generate {label}", json, (progress, token) =>
-                runner.RunAsync("generate", new { request, cross = cross is { } x ? new[] { x.Item1, x.Item2 } : null, all = everything }, job => Task.Run(() =>
+                runner.RunAsync("generate", new { request, all = everything }, job => Task.Run(() =>
                     everything
                         ? service.GenerateAll(request, job.Progress, job.CancellationToken).SelectMany(kv => kv.Value).ToList()
                         : service.Generate(request, job.Progress, job.CancellationToken), job.CancellationToken),
@@ -92,7 +89,8 @@ internal static class GenerateCommand
         "random" => GenerationMode.Random,
         "interpolate" or "interpolation" => GenerationMode.Interpolate,
         "hybrid" => GenerationMode.Hybrid,
-        _ => throw new InvalidInputException($"Unknown --mode '{text}'; use random, interpolate or hybrid."),
+        "blend" => GenerationMode.Blend,
+        _ => throw new InvalidInputException($"Unknown --mode '{text}'; use random, interpolate, hybrid or blend."),
     };
 
     private static PhaseMode ParsePhase(string text) => text.Trim().ToLowerInvariant() switch

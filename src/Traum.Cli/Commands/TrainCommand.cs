@@ -25,7 +25,10 @@ internal static class TrainCommand
         var latent = new Option<int>("--latent") { Description = "Latent dimensions", DefaultValueFactory = _ => shape.Latent };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, outermost first", DefaultValueFactory = _ => string.Join(',', shape.Hidden) };
         var dropout = new Option<double>("--dropout") { Description = "Encoder dropout", DefaultValueFactory = _ => shape.Dropout };
-        var excerpt = new Option<string>("--excerpt") { Description = "Excerpt length (e.g. 2s, 500ms)", DefaultValueFactory = _ => $"{spectrogram.ExcerptSeconds.ToString(CultureInfo.InvariantCulture)}s" };
+        var excerpt = new Option<string?>("--excerpt") { Description = "Excerpt length (e.g. 2s, 500ms; default: from the material, whole bars at its tempo or its median length, at most 8 s)" };
+        var arch = new Option<string>("--arch") { Description = "conv (convolutional VAE over spectrogram frames) or mlp", DefaultValueFactory = _ => shape.Architecture };
+        var clip = new Option<double>("--clip") { Description = "Largest gradient norm per step (0 = off)", DefaultValueFactory = _ => training.GradientClip };
+        var freeBits = new Option<double>("--free-bits") { Description = "Least KL per latent dimension in the loss, nats (against posterior collapse)", DefaultValueFactory = _ => training.FreeBits };
         var rate = new Option<int>("--sample-rate") { Description = "Training sample rate in Hz", DefaultValueFactory = _ => spectrogram.SampleRate };
         var seed = new Option<int>("--seed") { Description = "Seed (weights, data order, split, noise)", DefaultValueFactory = _ => training.Seed };
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => training.BatchSize };
@@ -39,7 +42,7 @@ internal static class TrainCommand
         var includeGenerated = new Option<bool>("--include-generated") { Description = "Also train on generated stems" };
 
         var cmd = new Command("train", "Train a VAE on a category of stems (models/<category>/<version>/ in the library)");
-        foreach (var o in new Option[] { category, tag, ids, name, epochs, latent, hidden, dropout, excerpt, rate, seed, batch, beta, warmup, lr, patience, threads, device, minSeconds, includeGenerated })
+        foreach (var o in new Option[] { category, tag, ids, name, epochs, arch, latent, hidden, dropout, excerpt, rate, clip, freeBits, seed, batch, beta, warmup, lr, patience, threads, device, minSeconds, includeGenerated })
         {
             cmd.Options.Add(o);
         }
@@ -56,15 +59,20 @@ internal static class TrainCommand
                 MinimumSeconds = pr.GetValue(minSeconds),
                 Features = spectrogram with
                 {
-                    ExcerptSeconds = GenerativeCommandSupport.ParseSeconds(pr.GetValue(excerpt)!, "--excerpt"),
+                    ExcerptSeconds = pr.GetValue(excerpt) is { } ex && ex != "auto" ? GenerativeCommandSupport.ParseSeconds(ex, "--excerpt") : spectrogram.ExcerptSeconds,
                     SampleRate = pr.GetValue(rate),
                 },
-                Shape = shape with { Latent = pr.GetValue(latent), Hidden = GenerativeCommandSupport.ParseInts(pr.GetValue(hidden)!, "--hidden"), Dropout = pr.GetValue(dropout) },
+                ExcerptFromMaterial = pr.GetValue(excerpt) is null or "auto",
+                Shape = shape with
+                {
+                    Architecture = pr.GetValue(arch)!.Trim().ToLowerInvariant(), Latent = pr.GetValue(latent),
+                    Hidden = GenerativeCommandSupport.ParseInts(pr.GetValue(hidden)!, "--hidden"), Dropout = pr.GetValue(dropout),
+                },
                 Training = training with
                 {
                     Epochs = pr.GetValue(epochs), Seed = pr.GetValue(seed), BatchSize = pr.GetValue(batch), Beta = pr.GetValue(beta),
                     KlWarmupEpochs = pr.GetValue(warmup), LearningRate = pr.GetValue(lr), Patience = pr.GetValue(patience),
-                    Threads = pr.GetValue(threads), Device = pr.GetValue(device)!,
+                    Threads = pr.GetValue(threads), Device = pr.GetValue(device)!, GradientClip = pr.GetValue(clip), FreeBits = pr.GetValue(freeBits),
                 },
             };
             var context = LibraryCommandSupport.Context(pr, globals);
@@ -79,6 +87,8 @@ internal static class TrainCommand
             return 0;
         });
         cmd.Subcommands.Add(CreateList(globals));
+        cmd.Subcommands.Add(CreateDefault(globals));
+        cmd.Subcommands.Add(CreateDelete(globals));
         return cmd;
     }
 
@@ -101,6 +111,11 @@ internal static class TrainCommand
                 trainingSeconds = m.TrainingSeconds,
                 data = m.Data,
                 evaluation = ev is null ? null : new { ev.Excerpts, ev.PcaComponents, ev.Vae, ev.Mean, ev.Pca, ev.BeatsMean, ev.MatchesPca, ev.Verdict },
+                architecture = m.Model.Architecture,
+                parameters = m.Parameters,
+                activeLatents = m.ActiveLatents,
+                material = m.Material,
+                generation = m.GenerationReport,
             });
             return;
         }
@@ -122,6 +137,8 @@ internal static class TrainCommand
             ]);
             Output.Line(ev.Verdict);
         }
+        Output.Line($"{m.Model.Architecture} VAE, {m.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, {m.ActiveLatents}/{m.Model.Latent} active latent dimensions");
+        if (m.GenerationReport is { } g) EvalCommand.Print(t.Record.Category, t.Record.Version, g);
     }
 
     private static Command CreateList(GlobalOptions globals)
@@ -133,7 +150,10 @@ internal static class TrainCommand
         {
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
-            var models = new TrainingService(library).ListModels(pr.GetValue(name));
+            var service = new TrainingService(library);
+            var models = service.ListModels(pr.GetValue(name));
+            var defaults = models.Select(m => m.Record.Category).Distinct(StringComparer.Ordinal)
+                .ToDictionary(n => n, n => service.DefaultVersion(n), StringComparer.Ordinal);
             if (pr.GetValue(globals.Json))
             {
                 Output.Json(models.Select(m => new
@@ -149,6 +169,11 @@ internal static class TrainCommand
                     validationLoss = m.Metadata?.Losses.Count > 0 ? m.Metadata.Losses.Min(l => l.Validation) : (double?)null,
                     excerpts = m.Metadata?.Data?.Summary.Excerpts,
                     verdict = m.Metadata?.Evaluation?.Verdict,
+                    status = Status(m.Metadata),
+                    failure = m.Metadata?.Failure,
+                    isDefault = m.Record.Version == defaults.GetValueOrDefault(m.Record.Category),
+                    activeLatents = m.Metadata?.ActiveLatents,
+                    architecture = m.Metadata?.Model.Architecture,
                 }));
                 return 0;
             }
@@ -157,16 +182,55 @@ internal static class TrainCommand
                 Output.Note("No trained models yet; train one with 'traum train --category <name>'.");
                 return 0;
             }
-            Output.Table(["model", "version", "created", "latent", "epochs", "val loss", "excerpts", "status"],
+            Output.Table(["model", "version", "arch", "created", "latent", "epochs", "val loss", "excerpts", "status"],
                 models.Select(m => (IReadOnlyList<string?>)
                 [
-                    m.Record.Category, m.Record.Version, m.Record.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                    m.Record.Category, m.Record.Version + (m.Record.Version == defaults.GetValueOrDefault(m.Record.Category) ? " (default)" : ""),
+                    m.Metadata?.Model.Architecture, m.Record.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                     m.Metadata?.Model.Latent.ToString(CultureInfo.InvariantCulture),
                     m.Metadata?.Losses.Count.ToString(CultureInfo.InvariantCulture),
                     m.Metadata?.Losses.Count > 0 ? m.Metadata.Losses.Min(l => l.Validation).ToString("0.0000", CultureInfo.InvariantCulture) : null,
                     m.Metadata?.Data?.Summary.Excerpts.ToString(CultureInfo.InvariantCulture),
-                    m.Metadata is null ? "unreadable" : "ok",
+                    Status(m.Metadata) + (m.Metadata?.Failure is { } f ? $": {f}" : ""),
                 ]));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string Status(VaeMetadata? m) => m is null ? "unreadable" : m.IsFailed ? "FAILED" : "ok";
+
+    private static Command CreateDefault(GlobalOptions globals)
+    {
+        var name = new Argument<string>("name") { Description = "Model name (category)" };
+        var version = new Argument<string>("version") { Description = "Version to make the default, e.g. v3" };
+        var cmd = new Command("default", "Make a version the default of its name (generation uses it when no --version is given)");
+        cmd.Arguments.Add(name);
+        cmd.Arguments.Add(version);
+        cmd.SetAction((ParseResult pr) =>
+        {
+            var context = LibraryCommandSupport.Context(pr, globals);
+            using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
+            new TrainingService(library).SetDefault(pr.GetValue(name)!, pr.GetValue(version)!);
+            Output.Line($"{pr.GetValue(name)}/{pr.GetValue(version)} is the default.");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command CreateDelete(GlobalOptions globals)
+    {
+        var name = new Argument<string>("name") { Description = "Model name (category)" };
+        var version = new Argument<string>("version") { Description = "Version to delete, e.g. v3" };
+        var cmd = new Command("delete", "Delete a trained model version (its folder and catalog entry)");
+        cmd.Arguments.Add(name);
+        cmd.Arguments.Add(version);
+        cmd.SetAction((ParseResult pr) =>
+        {
+            var context = LibraryCommandSupport.Context(pr, globals);
+            using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
+            new TrainingService(library).Delete(pr.GetValue(name)!, pr.GetValue(version)!);
+            Output.Line($"Deleted {pr.GetValue(name)}/{pr.GetValue(version)}.");
             return 0;
         });
         return cmd;

@@ -103,17 +103,29 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
         // 4. Train one category and generate in each mode.
         sw.Restart();
         var training = new TrainingService(library);
-        var trained = training.Train(new TrainingRequest
+        TrainedVae trained;
+        string? failedVersion = null;
+        try
         {
-            Category = _options.TrainCategory,
-            MinimumSeconds = 10,
-            MinimumExcerpts = 4,
-            Shape = new VaeConfig { Hidden = [256, 128], Latent = 8, Dropout = 0.05 },
-            Training = new TrainingOptions { Epochs = _options.Epochs, BatchSize = 8, Seed = _options.Seed, Patience = 10 },
-        }, new TrainingProgressAdapter(For("train")), cancellationToken);
-        var report = trained.Metadata;
-        steps.Add(new("train", "done", sw.Elapsed.TotalSeconds,
-            $"VAE on '{_options.TrainCategory}' → {trained.Directory} ({report.Losses.Count} epochs, final validation loss {report.Losses[^1].Validation:G4})"));
+            trained = training.Train(new TrainingRequest
+            {
+                Category = _options.TrainCategory,
+                MinimumSeconds = 10,
+                MinimumExcerpts = 4,
+                Shape = new VaeConfig { Hidden = [256, 128], Latent = 8, Dropout = 0.05 },
+                Training = new TrainingOptions { Epochs = _options.Epochs, BatchSize = 8, Seed = _options.Seed, Patience = 10, KlWarmupEpochs = Math.Min(10, _options.Epochs / 2), Threads = 1 },
+            }, new TrainingProgressAdapter(For("train")), cancellationToken);
+            var report = trained.Metadata;
+            steps.Add(new("train", "done", sw.Elapsed.TotalSeconds,
+                $"VAE on '{_options.TrainCategory}' → {trained.Directory} ({report.Losses.Count} epochs, final validation loss {report.Losses[^1].Validation:G4})"));
+        }
+        catch (TrainingFailedException e) when (e.Model is not null)
+        {
+            // The demo still shows generation, with the failed version named explicitly (it is never a default).
+            trained = e.Model;
+            failedVersion = e.Model.Record.Version;
+            steps.Add(new("train", "failed", sw.Elapsed.TotalSeconds, e.Message));
+        }
 
         sw.Restart();
         using (var generative = new GenerativeService(ingester))
@@ -124,6 +136,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
                 var stems = generative.Generate(new GenerationRequest
                 {
                     Category = _options.TrainCategory,
+                    Version = failedVersion,
                     Mode = mode,
                     Count = _options.GeneratePerMode,
                     Steps = Math.Max(2, _options.GeneratePerMode),

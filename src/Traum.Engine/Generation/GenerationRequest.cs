@@ -13,14 +13,19 @@ public enum GenerationMode
     Random,
     /// <summary>A path of <see cref="GenerationRequest.Steps"/> latents between two endpoints.</summary>
     Interpolate,
-    /// <summary>Mutations of real stems of the category: their encoded μ plus noise.</summary>
+    /// <summary>Mutations of real stems of the category: their encoded μ plus noise (<see cref="GenerationRequest.HybridNoise"/>).</summary>
     Hybrid,
+    /// <summary>
+    /// A two-category blend: the same seeds give one latent per model (<see cref="GenerationRequest.Category"/> and
+    /// <see cref="GenerationRequest.BlendWith"/>), both are decoded and their log-magnitudes mixed by <see cref="GenerationRequest.Mix"/>.
+    /// </summary>
+    Blend,
 }
 
 /// <summary>What to generate. Defaults are those of <c>traum generate</c>.</summary>
 public sealed record GenerationRequest
 {
-    /// <summary>The model's name (category). Required unless the request is a cross hybrid.</summary>
+    /// <summary>The model's name (category); in blend mode the first model.</summary>
     public string? Category { get; init; }
 
     /// <summary>Model version ("v3"); null = the newest one that loads.</summary>
@@ -28,7 +33,7 @@ public sealed record GenerationRequest
 
     public GenerationMode Mode { get; init; } = GenerationMode.Random;
 
-    /// <summary>Number of stems (random, hybrid and cross modes).</summary>
+    /// <summary>Number of stems (random, hybrid and blend modes).</summary>
     public int Count { get; init; } = 8;
 
     /// <summary>t of N(0, t²·I) for random latents and random interpolation endpoints.</summary>
@@ -57,16 +62,26 @@ public sealed record GenerationRequest
     /// <summary>Fast Griffin-Lim iterations.</summary>
     public int GriffinLimIterations { get; init; } = 64;
 
-    /// <summary>Two model names for a cross-category hybrid (<c>--hybrid a,b</c>); then <see cref="Category"/> is ignored.</summary>
-    public (string A, string B)? Cross { get; init; }
+    /// <summary>The second model of a blend (<c>--mode blend --with NAME</c>).</summary>
+    public string? BlendWith { get; init; }
 
-    /// <summary>Share of model B in a cross hybrid (0 = all A, 1 = all B).</summary>
+    /// <summary>Share of the second model in a blend (0 = all the first, 1 = all the second).</summary>
     public double Mix { get; init; } = 0.5;
+
+    /// <summary>Output length in seconds (<c>--seconds</c>); null = from the material (whole bars at its tempo, or its median length).</summary>
+    public double? Seconds { get; init; }
+
+    /// <summary>Output length in 4/4 bars at the material's tempo (<c>--bars</c>); ignored when <see cref="Seconds"/> is given.</summary>
+    public int? Bars { get; init; }
 
     /// <summary>Throws <see cref="InvalidInputException"/> naming the bad value.</summary>
     public void Validate()
     {
-        if (Cross is null && string.IsNullOrWhiteSpace(Category)) throw new InvalidInputException("Name the model with --category (or use --hybrid a,b or --all).");
+        if (string.IsNullOrWhiteSpace(Category)) throw new InvalidInputException("Name the model with --category (or use --all).");
+        if (Mode == GenerationMode.Blend && string.IsNullOrWhiteSpace(BlendWith)) throw new InvalidInputException("Blend mode needs the second model: --with NAME.");
+        if (Mode != GenerationMode.Blend && BlendWith is not null) throw new InvalidInputException("--with only applies to --mode blend.");
+        if (Seconds is { } sec && (!(sec > 0) || sec > 600)) throw new InvalidInputException($"Seconds {sec} out of range; use (0, 600].");
+        if (Bars is < 1 or > 256) throw new InvalidInputException($"Bars {Bars} out of range; use 1–256.");
         if (Count is < 1 or > 1000) throw new InvalidInputException($"Count {Count} out of range; use 1–1000 (default 8).");
         if (!(Temperature >= 0) || Temperature > 100) throw new InvalidInputException($"Temperature {Temperature} out of range; use 0–100 (default 1).");
         if (Steps is < 2 or > 1000) throw new InvalidInputException($"Steps {Steps} out of range; use 2–1000 (default 8).");

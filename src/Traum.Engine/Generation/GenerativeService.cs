@@ -48,12 +48,21 @@ public sealed partial class GenerativeService : IDisposable
         }
         var all = catalog.ListModels(key).OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).ToList();
         if (all.Count == 0) throw new ModelNotFoundException($"No trained VAE for '{key}'; train one with 'traum train --category {key}'.");
+        // The version made default first, then the newest; failed runs are never used unless named.
+        var pinned = ReadDefault(key);
+        all = [.. all.OrderBy(m => m.Version == pinned ? 0 : 1)];
         ModelNotFoundException? first = null;
         foreach (var rec in all)
         {
             try
             {
-                return (rec, Load(rec));
+                var model = Load(rec);
+                if (model.Metadata.IsFailed)
+                {
+                    first ??= new ModelNotFoundException($"{key}/{rec.Version} is a failed training run ({model.Metadata.Failure}); train again.");
+                    continue;
+                }
+                return (rec, model);
             }
             catch (ModelNotFoundException e)
             {
@@ -62,6 +71,19 @@ public sealed partial class GenerativeService : IDisposable
             }
         }
         throw new ModelNotFoundException($"No usable VAE for '{key}': {first!.Message}", first);
+    }
+
+    private string? ReadDefault(string key)
+    {
+        var path = Path.Combine(_library.ModelsPath, key, Training.TrainingService.DefaultFile);
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private VaeModel Load(TrainedModel rec)
@@ -85,7 +107,7 @@ public sealed partial class GenerativeService : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         var seed = request.Seed ?? (int)(_time.GetUtcNow().ToUnixTimeMilliseconds() & 0x7FFFFFFF);
-        if (request.Cross is { } cross) return GenerateCross(request, cross.A, cross.B, seed, progress, cancellationToken);
+        if (request.Mode == GenerationMode.Blend) return GenerateBlend(request, request.Category!, request.BlendWith!, seed, progress, cancellationToken);
 
         var (record, model) = ResolveModel(request.Category!, request.Version);
         var plan = Plan(request, record, model, seed, cancellationToken);
@@ -105,7 +127,7 @@ public sealed partial class GenerativeService : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo(i, names.Count, "models", names[i]));
-            result[names[i]] = Generate(template with { Category = names[i], Version = null, Cross = null }, null, cancellationToken);
+            result[names[i]] = Generate(template with { Category = names[i], Version = null, BlendWith = null, Mode = template.Mode == GenerationMode.Blend ? GenerationMode.Random : template.Mode }, null, cancellationToken);
         }
         progress?.Report(new ProgressInfo(names.Count, names.Count, "models"));
         return result;
@@ -122,7 +144,7 @@ public sealed partial class GenerativeService : IDisposable
         {
             case GenerationMode.Random:
             {
-                var z = Latents.Random(r.Count, latent, r.Temperature, seed);
+                var z = model.SampleLatents(r.Count, r.Temperature, seed);
                 return new LatentPlan(z, [.. Enumerable.Range(0, r.Count).Select(i => new PlanItem(seed + i, [], new Dictionary<string, object?> { ["index"] = i }))]);
             }
             case GenerationMode.Interpolate:
@@ -137,7 +159,7 @@ public sealed partial class GenerativeService : IDisposable
                 }
                 else
                 {
-                    var ends = Latents.Random(2, latent, r.Temperature, seed);
+                    var ends = model.SampleLatents(2, r.Temperature, seed);
                     a = ends[..latent];
                     b = ends[latent..];
                 }
@@ -157,7 +179,7 @@ public sealed partial class GenerativeService : IDisposable
                 {
                     var parent = pool[rng.Next(pool.Count)];
                     if (!encoded.TryGetValue(parent.Id, out var mu)) encoded[parent.Id] = mu = EncodeStem(model, parent.Id, ct);
-                    Latents.Mutate(mu, r.HybridNoise, seed + i).CopyTo(z, i * latent);
+                    model.Mutate(mu, r.HybridNoise, seed + i).CopyTo(z, i * latent);
                     items.Add(new PlanItem(seed + i, [parent.Id], new Dictionary<string, object?> { ["index"] = i }));
                 }
                 return new LatentPlan(z, items);
@@ -168,30 +190,30 @@ public sealed partial class GenerativeService : IDisposable
     }
 
     /// <summary>
-    /// Cross hybrid: the same seeds give one latent per model (each from its own N(0, t²·I)); both are decoded and
+    /// Blend: the same seeds give one latent per model (each from its own N(0, t²·I)); both are decoded and
     /// the two log-magnitude spectrograms are blended, (1 − mix)·A + mix·B, before phase reconstruction. Both models
     /// must use the same spectrogram settings.
     /// </summary>
-    private IReadOnlyList<GeneratedStem> GenerateCross(GenerationRequest r, string nameA, string nameB, int seed, IProgress<ProgressInfo>? progress, CancellationToken ct)
+    private IReadOnlyList<GeneratedStem> GenerateBlend(GenerationRequest r, string nameA, string nameB, int seed, IProgress<ProgressInfo>? progress, CancellationToken ct)
     {
-        var (recA, a) = ResolveModel(nameA);
+        var (recA, a) = ResolveModel(nameA, r.Version);
         var (recB, b) = ResolveModel(nameB);
         if (a.Features.FeatureCount != b.Features.FeatureCount || a.Features.SampleRate != b.Features.SampleRate
             || a.Features.Compression != b.Features.Compression || a.Features.Hop != b.Features.Hop)
         {
             throw new InvalidInputException($"Models '{nameA}' and '{nameB}' use different spectrogram settings (rate, excerpt, n_fft, hop or log) and cannot be blended; train them with the same settings.");
         }
-        var logA = a.DecodeLog(Latents.Random(r.Count, a.Latent, r.Temperature, seed));
-        var logB = b.DecodeLog(Latents.Random(r.Count, b.Latent, r.Temperature, seed));
+        var logA = a.DecodeLog(a.SampleLatents(r.Count, r.Temperature, seed));
+        var logB = b.DecodeLog(b.SampleLatents(r.Count, r.Temperature, seed));
         var blended = SpectrogramAudio.Blend(logA, logB, r.Mix);
         var items = Enumerable.Range(0, r.Count).Select(i => new PlanItem(seed + i, [], new Dictionary<string, object?> { ["index"] = i })).ToList();
         var extra = new Dictionary<string, object?>
         {
-            ["cross"] = new[] { recA.Category, recB.Category },
-            ["crossVersions"] = new[] { recA.Version, recB.Version },
+            ["blend"] = new[] { recA.Category, recB.Category },
+            ["blendVersions"] = new[] { recA.Version, recB.Version },
             ["mix"] = r.Mix,
         };
-        return Emit(r with { Category = recA.Category }, recA, a.Metadata, a.Features, blended, items, seed, extra, progress, ct, "cross", $"{recA.Category}+{recB.Category}");
+        return Emit(r with { Category = recA.Category }, recA, a.Metadata, a.Features, blended, items, seed, extra, progress, ct, "blend", $"{recA.Category}+{recB.Category}");
     }
 
     private List<GeneratedStem> Emit(GenerationRequest r, TrainedModel record, VaeMetadata metadata, SpectrogramOptions features, float[] logs,
@@ -202,6 +224,7 @@ public sealed partial class GenerativeService : IDisposable
         var mode = modeName ?? r.Mode.ToString().ToLowerInvariant();
         var category = label ?? record.Category;
         var kind = metadata.Data?.Kind ?? "other";
+        var render = RenderFor(metadata, r);
         var outDir = Path.Combine(_library.GeneratedPath, record.Category);
         Directory.CreateDirectory(outDir);
         var results = new List<GeneratedStem>(items.Count);
@@ -210,15 +233,22 @@ public sealed partial class GenerativeService : IDisposable
             ct.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo(i, items.Count, "stems", $"{category} {i + 1}/{items.Count}"));
             var item = items[i];
-            var samples = SpectrogramAudio.ToAudio(logs.AsSpan(i * d, d), features, r.Phase, r.GriffinLimIterations, item.Seed);
+            var rendered = StemRenderer.Render(logs.AsSpan(i * d, d), features, render, r.Phase, r.GriffinLimIterations, item.Seed);
             var parameters = new Dictionary<string, object?>(extra)
             {
                 ["batchSeed"] = seed,
                 ["temperature"] = r.Temperature,
                 ["phase"] = r.Phase == PhaseMode.GriffinLim ? "griffin-lim" : "random",
                 ["griffinLimIterations"] = r.Phase == PhaseMode.GriffinLim ? r.GriffinLimIterations : null,
-                ["sampleRate"] = features.SampleRate,
-                ["seconds"] = features.ExcerptSeconds,
+                ["modelSampleRate"] = features.SampleRate,
+                ["sampleRate"] = render.SampleRate,
+                ["channels"] = render.Channels,
+                ["seconds"] = render.Seconds,
+                ["loop"] = render.Loop,
+                ["targetLufs"] = render.LoudnessLufs,
+                ["lufs"] = double.IsFinite(rendered.LoudnessLufs) ? Math.Round(rendered.LoudnessLufs, 2) : (double?)null,
+                ["peakLimited"] = rendered.PeakLimited,
+                ["spectralConvergence"] = Math.Round(rendered.SpectralConvergence, 4),
             };
             if (r.Mode == GenerationMode.Interpolate && modeName is null) { parameters["steps"] = r.Steps; parameters["spherical"] = r.Spherical; }
             if (r.Mode == GenerationMode.Hybrid && modeName is null) parameters["hybridNoise"] = r.HybridNoise;
@@ -237,8 +267,8 @@ public sealed partial class GenerativeService : IDisposable
             var file = Path.Combine(outDir, $"{name.Replace('+', '_')}-g{lineage.Id.ToString(CultureInfo.InvariantCulture)}.wav");
             AtomicFile.Write(file, temp =>
             {
-                using var w = WavWriter.Create(temp, features.SampleRate, 1, new AudioWriteOptions(SampleFormat.Float32));
-                w.Write([samples], 0, samples.Length);
+                using var w = WavWriter.Create(temp, render.SampleRate, rendered.Audio.ChannelCount, new AudioWriteOptions(SampleFormat.Float32));
+                w.Write(rendered.Audio.Channels, 0, rendered.Audio.Length);
                 w.Complete();
             });
             var ingested = _ingester.Ingest(new IngestItem(file)
@@ -260,6 +290,25 @@ public sealed partial class GenerativeService : IDisposable
         progress?.Report(new ProgressInfo(items.Count, items.Count, "stems"));
         LogGenerated(_logger, items.Count, category, record.Version, mode);
         return results;
+    }
+
+    /// <summary>
+    /// How a model's stems are rendered: at its material's rate and channels, of its material's length (whole bars at the
+    /// tempo, or the median length; <see cref="GenerationRequest.Seconds"/>/<see cref="GenerationRequest.Bars"/> override),
+    /// looping when the material loops, at its median loudness. Models without a material profile render one excerpt, mono,
+    /// at the training rate, peak-normalised.
+    /// </summary>
+    public static RenderOptions RenderFor(VaeMetadata metadata, GenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(request);
+        var m = metadata.Material;
+        if (m is null)
+        {
+            return new RenderOptions(metadata.Features.SampleRate, 1, request.Seconds ?? metadata.Features.ExcerptSeconds, false, null);
+        }
+        var seconds = request.Seconds ?? (request.Bars is { } b && m.Bpm is { } bpm ? b * 240.0 / bpm : (double?)null) ?? metadata.Features.ExcerptSeconds;
+        return new RenderOptions(m.SampleRate, m.Channels, seconds, m.Loops, m.LoudnessLufs);
     }
 
     /// <summary>μ of the first non-silent excerpt of a stem under the model's spectrogram settings: <c>[Latent]</c>.</summary>

@@ -25,6 +25,19 @@ public sealed record TrainingRequest
 
     public SpectrogramOptions Features { get; init; } = new();
 
+    /// <summary>
+    /// Excerpt length from the material (default): the category's median stem length, or whole bars at its median tempo
+    /// for loops, between <see cref="MinimumAutoExcerptSeconds"/> and <see cref="MaximumAutoExcerptSeconds"/>; so a generated
+    /// stem is as long as the material. False keeps <see cref="SpectrogramOptions.ExcerptSeconds"/> (<c>--excerpt</c>).
+    /// </summary>
+    public bool ExcerptFromMaterial { get; init; } = true;
+
+    /// <summary>Shortest excerpt chosen from the material, seconds.</summary>
+    public double MinimumAutoExcerptSeconds { get; init; } = 0.25;
+
+    /// <summary>Longest excerpt chosen from the material, seconds (longer material is learnt in excerpts of this length).</summary>
+    public double MaximumAutoExcerptSeconds { get; init; } = 8.0;
+
     public VaeConfig Shape { get; init; } = new();
 
     public TrainingOptions Training { get; init; } = new();
@@ -32,9 +45,23 @@ public sealed record TrainingRequest
     /// <summary>Least audio (seconds, summed over the chosen stems) worth training on.</summary>
     public double MinimumSeconds { get; init; } = 20;
 
+    /// <summary>Random stems rendered for the generation evaluation at the end of a successful run (0 = no evaluation).</summary>
+    public int EvaluationStems { get; init; } = 8;
+
     /// <summary>Least number of non-silent excerpts worth training on.</summary>
     public int MinimumExcerpts { get; init; } = 8;
 }
 
 /// <summary>A trained model as registered: its catalog record, absolute folder and metadata.</summary>
 public sealed record TrainedVae(Catalog.TrainedModel Record, string Directory, VaeMetadata Metadata);
+
+/// <summary>A training run that diverged or learnt nothing useful; it was kept as a failed version (never the default).</summary>
+public sealed class TrainingFailedException : Core.TraumException
+{
+    public TrainingFailedException(string message, TrainedVae? model = null) : base(message) => Model = model;
+    public TrainingFailedException() { }
+    public TrainingFailedException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>The failed version as registered, if it was.</summary>
+    public TrainedVae? Model { get; }
+}

@@ -94,6 +94,23 @@ public sealed partial class TrainingService
         }
 
         LogLoading(_logger, stems.Count, what);
+        var material = Material(stems);
+        if (request.ExcerptFromMaterial)
+        {
+            var length = material.OutputSeconds();
+            if (material.Bpm is { } bpm && material.Loops && length > request.MaximumAutoExcerptSeconds)
+            {
+                length = Math.Max(1, Math.Floor(request.MaximumAutoExcerptSeconds / (240.0 / bpm))) * 240.0 / bpm; // whole bars
+            }
+            request = request with { Features = request.Features with { ExcerptSeconds = Math.Clamp(length, request.MinimumAutoExcerptSeconds, request.MaximumAutoExcerptSeconds) } };
+            request.Features.Validate();
+        }
+        if (material.Loops && material.Bpm is { } beatBpm && request.Training.LoopShiftFrames == 0)
+        {
+            // Loops learnt whole are also learnt started on each other beat (augmentation of the training split only).
+            var frames = (int)Math.Round(60.0 / beatBpm * request.Features.SampleRate / request.Features.Hop);
+            if (frames > 0 && frames < request.Features.Frames) request = request with { Training = request.Training with { LoopShiftFrames = frames } };
+        }
         var sources = new List<DatasetSource>(stems.Count);
         foreach (var stem in stems)
         {
@@ -114,9 +131,110 @@ public sealed partial class TrainingService
         }
 
         var result = VaeTrainer.Train(dataset, request.Shape, request.Training, progress, cancellationToken);
-        using var model = new VaeModel(result.Model, result.Scaler, BuildMetadata(request, name, stems, dataset, result));
-        cancellationToken.ThrowIfCancellationRequested();
-        return Register(name, model);
+        var model = new VaeModel(result.Model, result.Scaler, BuildMetadata(request, name, stems, dataset, result) with { Material = material });
+        try
+        {
+            if (result.Failure is null && request.EvaluationStems >= 2)
+            {
+                try
+                {
+                    var report = new StemGeneration.GenerationEvaluator(_library).Evaluate(model, name, request.EvaluationStems, request.Training.Seed, 32, cancellationToken);
+                    model = new VaeModel(model.Network, model.Scaler, model.Metadata with { GenerationReport = report });
+                }
+                catch (InvalidInputException e)
+                {
+                    LogNoEvaluation(_logger, name, e.Message);
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            return Finish(name, model, result);
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
+
+    private TrainedVae Finish(string name, VaeModel model, TrainingResult result)
+    {
+        var trained = Register(name, model);
+        if (result.Failure is { } why)
+        {
+            LogFailed(_logger, name, trained.Record.Version, why);
+            throw new TrainingFailedException($"Training {name}/{trained.Record.Version} failed: {why} (kept as a failed version, not the default)", trained);
+        }
+        return trained;
+    }
+
+    /// <summary>The material profile of stems: dominant rate, channels, median length, tempo and loudness.</summary>
+    public MaterialProfile Material(IReadOnlyList<Stem> stems)
+    {
+        ArgumentNullException.ThrowIfNull(stems);
+        return MaterialProfile.Measure([.. stems.Select(s =>
+        {
+            var d = _library.Catalog.GetDescriptors(s.Id);
+            return (s.SampleRate, s.Channels, s.Duration, d?.Bpm, d is null ? (double?)null : d.Lufs, d is null ? (bool?)null : d.IsOneShot);
+        })]);
+    }
+
+    /// <summary>The version generation uses when none is named: the one made default, else the newest that did not fail; null when none.</summary>
+    public string? DefaultVersion(string name)
+    {
+        var key = name.Trim().ToLowerInvariant();
+        var models = ListModels(key);
+        var pinned = ReadDefault(key);
+        if (pinned is not null && models.Any(m => m.Record.Version == pinned && m.Metadata is { IsFailed: false })) return pinned;
+        return models.FirstOrDefault(m => m.Metadata is { IsFailed: false }).Record?.Version;
+    }
+
+    /// <summary>Makes <paramref name="version"/> the default of <paramref name="name"/>.</summary>
+    /// <exception cref="NotFoundException">No such version.</exception>
+    /// <exception cref="InvalidInputException">The version failed (a failed run is never a default).</exception>
+    public void SetDefault(string name, string version)
+    {
+        var key = name.Trim().ToLowerInvariant();
+        var m = ListModels(key).FirstOrDefault(x => x.Record.Version == version);
+        if (m.Record is null) throw new NotFoundException($"No model {key}/{version}; list them with 'traum train list'.");
+        if (m.Metadata is null || m.Metadata.IsFailed) throw new InvalidInputException($"{key}/{version} failed or cannot be read and cannot be the default; train again or choose another version.");
+        var dir = Path.Combine(_library.ModelsPath, key);
+        Directory.CreateDirectory(dir);
+        AtomicText(Path.Combine(dir, DefaultFile), version);
+    }
+
+    /// <summary>Deletes a version: its catalog row and its folder (the default pointer is cleared if it named it).</summary>
+    /// <exception cref="NotFoundException">No such version.</exception>
+    public void Delete(string name, string version)
+    {
+        var key = name.Trim().ToLowerInvariant();
+        var rec = _library.Catalog.GetModel(key, version) ?? throw new NotFoundException($"No model {key}/{version}; list them with 'traum train list'.");
+        _library.Catalog.DeleteModel(rec.Id);
+        var dir = _library.GetFullPath(rec.Path);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        var pointer = Path.Combine(_library.ModelsPath, key, DefaultFile);
+        if (ReadDefault(key) == version) File.Delete(pointer);
+    }
+
+    /// <summary>File in <c>models/&lt;name&gt;/</c> that names the default version.</summary>
+    public const string DefaultFile = "default";
+
+    private string? ReadDefault(string key)
+    {
+        var path = Path.Combine(_library.ModelsPath, key, DefaultFile);
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static void AtomicText(string path, string text)
+    {
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
     }
 
     private VaeMetadata BuildMetadata(TrainingRequest request, string name, IReadOnlyList<Stem> stems, AudioDataset dataset, TrainingResult r) => new()
@@ -145,6 +263,13 @@ public sealed partial class TrainingService
         Device = r.Device,
         Parameters = VaeModel.CountParameters(r.Model),
         Evaluation = r.Report,
+        Status = r.Failure is null ? VaeMetadata.StatusOk : VaeMetadata.StatusFailed,
+        Failure = r.Failure,
+        MeanBaselineValidation = r.MeanBaselineValidation,
+        ActiveLatents = r.ActiveLatents,
+        LatentActivity = r.LatentActivity,
+        LatentMean = r.LatentMean,
+        LatentStd = r.LatentStd,
     };
 
     /// <summary>Writes the model to a temporary folder, renames it to the next version, registers it.</summary>
@@ -235,6 +360,12 @@ public sealed partial class TrainingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading {Count} stems of {What}")]
     private static partial void LogLoading(ILogger logger, int count, string what);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No generation evaluation for {Name}: {Reason}")]
+    private static partial void LogNoEvaluation(ILogger logger, string name, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training {Name}/{Version} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string name, string version, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Saved VAE {Name}/{Version} to {Path}")]
     private static partial void LogSaved(ILogger logger, string name, string version, string path);

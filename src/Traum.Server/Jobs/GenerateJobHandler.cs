@@ -4,7 +4,7 @@ using Traum.Generative;
 
 namespace Traum.Server.Jobs;
 
-/// <summary>Generates stems with the engine's <see cref="GenerativeService"/> (random, interpolate, hybrid, crossbreed, batch).</summary>
+/// <summary>Generates stems with the engine's <see cref="GenerativeService"/> (random, interpolate, hybrid, blend, all).</summary>
 internal sealed class GenerateJobHandler(GenerativeService generator) : IJobHandler
 {
     public string Kind => JobKinds.Generate;
@@ -14,11 +14,11 @@ internal sealed class GenerateJobHandler(GenerativeService generator) : IJobHand
         var r = JobParameters.Parse<GenerateRequest>(parameters);
         var request = ToRequest(r);
         request.Validate();
-        if (r.Mode != "batch")
+        if (r.Mode != "all")
         {
             // Fails with NotFoundException/ModelNotFoundException before anything is queued.
-            _ = generator.ResolveModel(request.Cross?.A ?? r.Model);
-            if (request.Cross is { } c) _ = generator.ResolveModel(c.B);
+            _ = generator.ResolveModel(r.Model, request.Version);
+            if (request.BlendWith is { } other) _ = generator.ResolveModel(other);
         }
         return Task.CompletedTask;
     }
@@ -27,7 +27,7 @@ internal sealed class GenerateJobHandler(GenerativeService generator) : IJobHand
     {
         var r = run.Parameters<GenerateRequest>();
         var request = ToRequest(r);
-        IReadOnlyList<GeneratedStem> made = r.Mode == "batch"
+        IReadOnlyList<GeneratedStem> made = r.Mode == "all"
             ? generator.GenerateAll(request, run.Progress, cancellationToken).Values.SelectMany(v => v).ToList()
             : generator.Generate(request, run.Progress, cancellationToken);
         return Task.FromResult<string?>(JobParameters.Serialize(new
@@ -42,7 +42,8 @@ internal sealed class GenerateJobHandler(GenerativeService generator) : IJobHand
         var mode = r.Mode switch
         {
             "interpolate" => GenerationMode.Interpolate,
-            "hybrid" or "crossbreed" => GenerationMode.Hybrid,
+            "hybrid" => GenerationMode.Hybrid,
+            "blend" => GenerationMode.Blend,
             _ => GenerationMode.Random,
         };
         var phase = r.Phase?.ToLowerInvariant() switch
@@ -51,7 +52,7 @@ internal sealed class GenerateJobHandler(GenerativeService generator) : IJobHand
             "random" => PhaseMode.Random,
             _ => throw new InvalidInputException($"Unknown phase '{r.Phase}'; use griffinlim or random."),
         };
-        if (r.Mode == "crossbreed" && string.IsNullOrWhiteSpace(r.OtherModel)) throw new InvalidInputException("crossbreed needs otherModel: the second model's name.");
+        if (r.Mode == "blend" && string.IsNullOrWhiteSpace(r.OtherModel)) throw new InvalidInputException("blend needs otherModel: the second model's name.");
         var stems = r.Stems ?? [];
         return new GenerationRequest
         {
@@ -64,7 +65,11 @@ internal sealed class GenerateJobHandler(GenerativeService generator) : IJobHand
             HybridNoise = r.Noise ?? 0.5,
             Seed = r.Seed,
             Phase = phase,
-            Cross = r.Mode == "crossbreed" ? (r.Model, r.OtherModel!) : null,
+            BlendWith = r.Mode == "blend" ? r.OtherModel!.Trim() : null,
+            Mix = r.Mix ?? 0.5,
+            Version = string.IsNullOrWhiteSpace(r.Version) ? null : r.Version.Trim(),
+            Seconds = r.Seconds,
+            Bars = r.Bars,
         };
     }
 }

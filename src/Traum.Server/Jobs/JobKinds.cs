@@ -33,16 +33,22 @@ internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kin
 /// <param name="LatentDim">Size of the latent space.</param>
 /// <param name="Beta">Weight of the KL term.</param>
 /// <param name="Seed">Seed for repeatable training.</param>
-internal sealed record TrainRequest(string Category, int Epochs = 30, int? LatentDim = null, double? Beta = null,
-    double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null);
+/// <param name="Architecture">conv (default) or mlp.</param>
+internal sealed record TrainRequest(string Category, int Epochs = 60, int? LatentDim = null, double? Beta = null,
+    double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null, string? Architecture = null);
 
 /// <summary>Parameters of a generation job (POST /api/generate).</summary>
 /// <param name="Model">Trained model id.</param>
-/// <param name="Mode">random, interpolate, hybrid, crossbreed or batch.</param>
+/// <param name="Mode">random, interpolate, hybrid, blend or all.</param>
 /// <param name="Count">Stems to make.</param>
 /// <param name="Stems">Parent stems (interpolate: two; hybrid: one or more).</param>
-/// <param name="OtherModel">Second model (crossbreed).</param>
+/// <param name="OtherModel">Second model (blend).</param>
 /// <param name="Noise">Latent noise for hybrid, 0…1.</param>
 /// <param name="Phase">griffinlim (default) or random.</param>
+/// <param name="Mix">Share of the second model in a blend, 0…1 (default 0.5).</param>
+/// <param name="Version">Model version (default: the default version).</param>
+/// <param name="Seconds">Output length in seconds (default: the material's).</param>
+/// <param name="Bars">Output length in bars at the material's tempo.</param>
 internal sealed record GenerateRequest(string Model, string Mode = "random", int Count = 4, int? Seed = null,
-    IReadOnlyList<long>? Stems = null, string? OtherModel = null, double? Noise = null, string? Phase = null);
+    IReadOnlyList<long>? Stems = null, string? OtherModel = null, double? Noise = null, string? Phase = null,
+    double? Mix = null, string? Version = null, double? Seconds = null, int? Bars = null);

@@ -30,7 +30,7 @@ internal sealed class TrainJobHandler(TrainingService training, TrainingDefaults
             if (p.Batch == p.Batches && p.ValidationLoss is { } v && p.Epoch > lastLogged)
             {
                 lastLogged = p.Epoch;
-                run.Log(new { epoch = p.Epoch, loss = p.TrainLoss, validation = v });
+                run.Log(new { epoch = p.Epoch, loss = double.IsFinite(p.TrainLoss) ? p.TrainLoss : (double?)null, validation = double.IsFinite(v) ? v : (double?)null, finite = double.IsFinite(p.TrainLoss) && double.IsFinite(v) });
             }
         });
         var model = training.Train(request, progress, cancellationToken);
@@ -39,7 +39,12 @@ internal sealed class TrainJobHandler(TrainingService training, TrainingDefaults
             model = model.Record.Category,
             version = model.Record.Version,
             epochs = model.Metadata.Losses.Count,
+            bestEpoch = model.Metadata.BestEpoch,
             finalLoss = model.Metadata.Losses.Count > 0 ? model.Metadata.Losses[^1].Train : (double?)null,
+            validationLoss = model.Metadata.Losses.Count > 0 ? model.Metadata.Losses.Min(l => l.Validation) : (double?)null,
+            initialValidationLoss = model.Metadata.InitialValidationLoss,
+            activeLatents = model.Metadata.ActiveLatents,
+            evaluation = model.Metadata.GenerationReport,
         }));
     }
 
@@ -60,7 +65,11 @@ internal sealed class TrainJobHandler(TrainingService training, TrainingDefaults
                 BatchSize = r.BatchSize ?? defaults.BatchSize,
                 Seed = r.Seed ?? defaults.Seed,
             },
-            Shape = r.LatentDim is { } z ? new VaeConfig() with { Latent = z } : new VaeConfig(),
+            Shape = new VaeConfig() with
+            {
+                Latent = r.LatentDim ?? new VaeConfig().Latent,
+                Architecture = string.IsNullOrWhiteSpace(r.Architecture) ? new VaeConfig().Architecture : r.Architecture.Trim().ToLowerInvariant(),
+            },
         };
     }
 }
@@ -105,6 +114,7 @@ internal sealed record TrainingDefaults
         return r with
         {
             Features = f with { SampleRate = SampleRate ?? f.SampleRate, ExcerptSeconds = ExcerptSeconds ?? f.ExcerptSeconds, NFft = NFft ?? f.NFft, Hop = Hop ?? f.Hop },
+            ExcerptFromMaterial = ExcerptSeconds is null && r.ExcerptFromMaterial,
             Shape = shape with { Hidden = Hidden ?? shape.Hidden, Latent = Latent is { } l && shape.Latent == new VaeConfig().Latent ? l : shape.Latent },
             Training = r.Training with { Threads = Threads ?? r.Training.Threads },
             MinimumSeconds = MinimumSeconds ?? r.MinimumSeconds,

@@ -109,8 +109,32 @@ internal sealed record ModelEntry(
     string? Detail = null,
     IReadOnlyList<double>? Losses = null);
 
-/// <summary>Lists models of every kind.</summary>
+/// <summary>One version of a trained VAE, with its state.</summary>
+/// <param name="Name">Model name (category).</param>
+/// <param name="Version">"v1", "v2", …</param>
+/// <param name="Status">"ok", "failed" or "unreadable".</param>
+/// <param name="Failure">Why a failed run failed (one line with what to try).</param>
+/// <param name="IsDefault">Whether generation uses this version when none is named.</param>
+/// <param name="Architecture">conv or mlp.</param>
+/// <param name="Parameters">Trainable parameters.</param>
+/// <param name="TrainLosses">Training loss per epoch (null where non-finite).</param>
+/// <param name="ValidationLosses">Validation loss per epoch (null where non-finite).</param>
+/// <param name="Evaluation">The generation report made at the end of training, if any.</param>
+internal sealed record TrainedVersion(string Name, string Version, string Status, string? Failure, bool IsDefault, DateTimeOffset CreatedAt,
+    string? Architecture, long? Parameters, IReadOnlyList<double?> TrainLosses, IReadOnlyList<double?> ValidationLosses,
+    Generative.GenerationEvaluation? Evaluation, int? ActiveLatents, Generative.MaterialProfile? Material);
+
+/// <summary>Lists models of every kind; manages trained VAE versions.</summary>
 internal interface IModelsPort
 {
     Task<IReadOnlyList<ModelEntry>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every trained version, newest first, failed ones included.</summary>
+    Task<IReadOnlyList<TrainedVersion>> ListTrainedAsync(string? name, CancellationToken cancellationToken);
+
+    /// <summary>Makes a version the default of its name. Throws NotFoundException or InvalidInputException (a failed run).</summary>
+    Task SetDefaultAsync(string name, string version, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a version. Throws NotFoundException.</summary>
+    Task DeleteAsync(string name, string version, CancellationToken cancellationToken);
 }

@@ -40,6 +40,12 @@ internal sealed class UnavailableSearch : ISearchPort
 internal sealed class UnavailableModels : IModelsPort
 {
     public Task<IReadOnlyList<ModelEntry>> ListAsync(CancellationToken cancellationToken) => throw new FeatureUnavailableException("The model store");
+
+    public Task<IReadOnlyList<TrainedVersion>> ListTrainedAsync(string? name, CancellationToken cancellationToken) => throw new FeatureUnavailableException("Training");
+
+    public Task SetDefaultAsync(string name, string version, CancellationToken cancellationToken) => throw new FeatureUnavailableException("Training");
+
+    public Task DeleteAsync(string name, string version, CancellationToken cancellationToken) => throw new FeatureUnavailableException("Training");
 }
 
 /// <summary>Which engine parts this build has; the UI shows what is missing instead of failing.</summary>

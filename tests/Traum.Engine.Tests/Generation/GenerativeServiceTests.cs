@@ -69,7 +69,7 @@ public sealed class GenerativeServiceTests
         foreach (var (index, stem) in new[] { (0, from), (3, to) })
         {
             var mu = service.EncodeStem(model, stem, TestContext.Current.CancellationToken);
-            var expected = SpectrogramAudio.ToAudio(model.DecodeLog(mu), model.Features, PhaseMode.Random, 1, 42 + index);
+            var expected = StemRenderer.Render(model.DecodeLog(mu), model.Features, GenerativeService.RenderFor(model.Metadata, request), PhaseMode.Random, 1, 42 + index).Audio.Channels[0];
             var actual = AudioFile.Read(lib.Library.GetFullPath(made[index].Stem.FilePath), TestContext.Current.CancellationToken).Channels[0];
             Assert.Equal(expected.Length, actual.Length);
             for (var i = 0; i < actual.Length; i++) Assert.Equal(expected[i], actual[i], 1e-4);
@@ -89,21 +89,21 @@ public sealed class GenerativeServiceTests
     }
 
     [Fact]
-    public void Generate_CrossHybrid_BlendsTwoModelsAndRecordsBoth()
+    public void Generate_Blend_BlendsTwoModelsAndRecordsBoth()
     {
         using var lib = new VaeTestLibrary(bassStems: 8, hatStems: 8);
         var training = new TrainingService(lib.Library);
         training.Train(VaeTestLibrary.Request("bass"), cancellationToken: TestContext.Current.CancellationToken);
         training.Train(VaeTestLibrary.Request("hihat"), cancellationToken: TestContext.Current.CancellationToken);
         using var service = new GenerativeService(lib.Ingester);
-        var made = service.Generate(new GenerationRequest { Cross = ("bass", "hihat"), Mix = 0.25, Count = 2, Seed = 3, GriffinLimIterations = 2 },
+        var made = service.Generate(new GenerationRequest { Category = "bass", Mode = GenerationMode.Blend, BlendWith = "hihat", Mix = 0.25, Count = 2, Seed = 3, GriffinLimIterations = 2 },
             cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(2, made.Count);
         var lineage = made[0].Lineage;
-        Assert.Equal("cross", lineage.Mode);
+        Assert.Equal("blend", lineage.Mode);
         Assert.Equal("bass", lineage.ModelCategory);
         using var p = JsonDocument.Parse(lineage.ParametersJson!);
-        Assert.Equal(["bass", "hihat"], p.RootElement.GetProperty("cross").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["bass", "hihat"], p.RootElement.GetProperty("blend").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(0.25, p.RootElement.GetProperty("mix").GetDouble());
     }
 

@@ -29,7 +29,8 @@ public sealed class TrainingServiceTests
         Assert.Equal("bass", meta.Data!.Kind);
         Assert.Equal(16, meta.Data.Summary.Sources);
         Assert.Equal(16.0, meta.Data.Summary.SourceSeconds, 6);
-        Assert.Equal(3, meta.Losses.Count);
+        Assert.Equal(meta.StoppedEarly ? meta.BestEpoch + meta.Training.Patience : 20, meta.Losses.Count);
+        Assert.Equal(VaeMetadata.StatusOk, meta.Status);
         Assert.Equal("linear", meta.OutputActivation);
         Assert.NotNull(meta.Evaluation);
     }
@@ -70,8 +71,8 @@ public sealed class TrainingServiceTests
     [Fact]
     public void Train_ByExplicitIds_UsesExactlyThoseStems()
     {
-        using var lib = new VaeTestLibrary(bassStems: 8);
-        var ids = lib.BassIds.Take(6).ToList();
+        using var lib = new VaeTestLibrary(bassStems: 12);
+        var ids = lib.BassIds.Take(10).ToList();
         var r = new TrainingService(lib.Library).Train(VaeTestLibrary.Request("bass") with { Category = null, StemIds = ids, ModelName = "six" },
             cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("six", r.Record.Category);
@@ -89,5 +90,45 @@ public sealed class TrainingServiceTests
     private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
+    }
+}
+
+public sealed class TrainingFailureTests
+{
+    [Fact]
+    public void Train_ExplodingConfiguration_FailsAndRegistersNoDefault()
+    {
+        using var lib = new VaeTestLibrary(bassStems: 8);
+        var service = new TrainingService(lib.Library);
+        var request = VaeTestLibrary.Request("bass", epochs: 6);
+        request = request with { Training = request.Training with { LearningRate = 1.0, GradientClip = 0, WarmupSteps = 0 } };
+        var e = Assert.Throws<TrainingFailedException>(() => service.Train(request, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.StartsWith("Training bass/v1 failed: ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        var listed = Assert.Single(service.ListModels("bass"));
+        Assert.Equal(VaeMetadata.StatusFailed, listed.Metadata!.Status);
+        Assert.Null(service.DefaultVersion("bass"));
+        Assert.Throws<InvalidInputException>(() => service.SetDefault("bass", "v1"));
+        using var generator = new Traum.Engine.StemGeneration.GenerativeService(lib.Ingester);
+        Assert.Throws<ModelNotFoundException>(() => generator.ResolveModel("bass"));
+    }
+
+    [Fact]
+    public void SetDefault_OlderGoodVersion_GenerationUsesIt_DeleteClearsIt()
+    {
+        using var lib = new VaeTestLibrary(bassStems: 8);
+        var service = new TrainingService(lib.Library);
+        service.Train(VaeTestLibrary.Request("bass"), cancellationToken: TestContext.Current.CancellationToken);
+        service.Train(VaeTestLibrary.Request("bass"), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("v2", service.DefaultVersion("bass"));
+        service.SetDefault("bass", "v1");
+        Assert.Equal("v1", service.DefaultVersion("bass"));
+        using (var generator = new Traum.Engine.StemGeneration.GenerativeService(lib.Ingester))
+        {
+            Assert.Equal("v1", generator.ResolveModel("bass").Record.Version);
+        }
+        service.Delete("bass", "v1");
+        Assert.Equal("v2", service.DefaultVersion("bass"));
+        Assert.Single(service.ListModels("bass"));
     }
 }

@@ -39,12 +39,13 @@ internal sealed class VaeTestLibrary : IDisposable
     /// <summary>0.5 s excerpts at 8 kHz, n_fft 256, hop 128 (129 × 32 features).</summary>
     public static SpectrogramOptions Features { get; } = new() { SampleRate = Rate, ExcerptSeconds = 0.5, NFft = 256, Hop = 128 };
 
-    public static TrainingRequest Request(string category, int epochs = 3) => new()
+    public static TrainingRequest Request(string category, int epochs = 20) => new()
     {
         Category = category,
         Features = Features,
-        Shape = new VaeConfig { Hidden = [32], Latent = 4, Dropout = 0 },
-        Training = new TrainingOptions { Epochs = epochs, BatchSize = 8, LearningRate = 3e-3, Seed = 5, Threads = 1, Device = "cpu" },
+        Shape = new VaeConfig { Architecture = "conv", Channels = 16, Levels = 2, Latent = 4, Dropout = 0 },
+        ExcerptFromMaterial = false,
+        Training = new TrainingOptions { Epochs = epochs, BatchSize = 8, LearningRate = 3e-3, Seed = 5, Threads = 1, Device = "cpu", WarmupSteps = 2, KlWarmupEpochs = 0 },
         MinimumSeconds = 4,
         MinimumExcerpts = 4,
     };

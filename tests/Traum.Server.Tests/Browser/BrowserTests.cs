@@ -144,11 +144,12 @@ public sealed class BrowserTests
         var page = browser.Page;
         await browser.GotoAsync("/train");
         await page.GetByLabel("Category", new() { Exact = true }).SelectOptionAsync("bass");
-        await page.GetByLabel("Epochs", new() { Exact = true }).FillAsync("4");
+        await page.GetByLabel("Epochs", new() { Exact = true }).FillAsync("20");
         await page.GetByRole(AriaRole.Button, new() { Name = "Train", Exact = true }).ClickAsync();
         await page.Locator("section[aria-labelledby=train-h] .job").WaitForAsync();
         await page.Locator("section[aria-labelledby=train-h] .state-succeeded").WaitForAsync(new() { Timeout = 180_000 });
-        await page.Locator("svg.chart polyline").WaitForAsync();
+        await page.Locator("svg.chart polyline.validation").WaitForAsync();
+        await page.Locator("table.versions td", new() { HasText = "(default)" }).First.WaitForAsync();
         await page.Locator("#model option").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
         await page.GetByLabel("Count", new() { Exact = true }).FillAsync("3");

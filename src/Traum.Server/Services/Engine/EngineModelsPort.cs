@@ -18,16 +18,47 @@ internal sealed class EngineModelsPort(TraumContext context, TrainingService tra
             list.Add(new ModelEntry(def.Name, def.Name.StartsWith("clap", StringComparison.OrdinalIgnoreCase) ? "clap" : "demucs", def.Description, installed,
                 Detail: installed ? $"installed ({string.Join(", ", status.InstalledVariants)})" : $"not installed; run `{ModelStore.PullCommand(def)}`"));
         }
-        foreach (var (record, meta) in training.ListModels())
+        // One entry per trained name: its default version (generation uses it); a name whose runs all failed is listed as not installed.
+        foreach (var group in training.ListModels().GroupBy(m => m.Record.Category, StringComparer.Ordinal))
         {
+            var defaultVersion = training.DefaultVersion(group.Key);
+            var (record, meta) = group.FirstOrDefault(m => m.Record.Version == defaultVersion);
+            if (record is null)
+            {
+                var newest = group.First();
+                list.Add(new ModelEntry(newest.Record.Category, "vae", $"{newest.Record.Category} (no usable version)", false, newest.Record.Category, newest.Record.CreatedAt,
+                    newest.Metadata?.Failure is { } f ? $"failed: {f}" : "the model's files cannot be read", null));
+                continue;
+            }
             list.Add(new ModelEntry(record.Category, "vae", $"{record.Category} {record.Version}", meta is not null, record.Category, record.CreatedAt,
-                meta is null ? "the model's files cannot be read" : $"{meta.Losses.Count} epochs, best {meta.BestEpoch}",
+                meta is null ? "the model's files cannot be read" : $"{meta.Model.Architecture}, {meta.Losses.Count} epochs, best {meta.BestEpoch}",
                 meta?.Losses.Select(l => l.Train).ToList()));
         }
-        // The newest version of each trained model first, one entry per name (generation uses the newest).
-        IReadOnlyList<ModelEntry> result = list.Where(m => m.Kind != "vae")
-            .Concat(list.Where(m => m.Kind == "vae").GroupBy(m => m.Id, StringComparer.Ordinal).Select(g => g.OrderByDescending(m => m.CreatedAt).First()))
-            .ToList();
+        return Task.FromResult<IReadOnlyList<ModelEntry>>(list);
+    }
+
+    public Task<IReadOnlyList<TrainedVersion>> ListTrainedAsync(string? name, CancellationToken cancellationToken)
+    {
+        var models = training.ListModels(name);
+        var defaults = models.Select(m => m.Record.Category).Distinct(StringComparer.Ordinal).ToDictionary(n => n, training.DefaultVersion, StringComparer.Ordinal);
+        static double? Finite(double v) => double.IsFinite(v) ? v : null;
+        IReadOnlyList<TrainedVersion> result = [.. models.Select(m => new TrainedVersion(m.Record.Category, m.Record.Version,
+            m.Metadata is null ? "unreadable" : m.Metadata.Status, m.Metadata?.Failure, defaults.GetValueOrDefault(m.Record.Category) == m.Record.Version,
+            m.Record.CreatedAt, m.Metadata?.Model.Architecture, m.Metadata?.Parameters,
+            m.Metadata?.Losses.Select(l => Finite(l.Train)).ToList() ?? [], m.Metadata?.Losses.Select(l => Finite(l.Validation)).ToList() ?? [],
+            m.Metadata?.GenerationReport, m.Metadata?.ActiveLatents, m.Metadata?.Material))];
         return Task.FromResult(result);
+    }
+
+    public Task SetDefaultAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        training.SetDefault(name, version);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        training.Delete(name, version);
+        return Task.CompletedTask;
     }
 }
