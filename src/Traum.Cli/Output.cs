@@ -46,7 +46,18 @@ internal static class Output
     }
 
     /// <summary>A plain line on stdout (not printed with --json).</summary>
-    public static void Line(string text) => AnsiConsole.WriteLine(text);
+    public static void Line(string text)
+    {
+        // To a pipe or a file the line goes out whole; the console's 80-column wrapping is for terminals only.
+        if (Console.IsOutputRedirected)
+        {
+            var writer = AnsiConsole.Console.Profile.Out.Writer;
+            writer.WriteLine(text);
+            writer.Flush();
+            return;
+        }
+        AnsiConsole.WriteLine(text);
+    }
 
     /// <summary>A line on stderr: notes, skips, warnings; never mixed into JSON output.</summary>
     public static void Note(string text) => Console.Error.WriteLine(text);

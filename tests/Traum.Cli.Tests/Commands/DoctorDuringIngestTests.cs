@@ -42,8 +42,10 @@ public sealed class DoctorDuringIngestTests
             await doctor.WaitForExitAsync(ct);
             doctorRuns++;
         }
+        var ingestOut = await ingest.StandardOutput.ReadToEndAsync(ct);
+        var ingestErr = await ingest.StandardError.ReadToEndAsync(ct);
         await ingest.WaitForExitAsync(ct);
-        Assert.Equal(0, ingest.ExitCode);
+        Assert.True(ingest.ExitCode == 0, ingestErr + ingestOut);
         Assert.True(doctorRuns > 0, "ingest finished before the doctor could run");
 
         using var final = Library.Open(lib);
