@@ -36,6 +36,8 @@ have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok install
 if command -v apt-get >/dev/null 2>&1; then
   # ffmpeg decodes and encodes every format other than WAV.
   command -v ffmpeg >/dev/null 2>&1 || apt_install ffmpeg
+  # Chromaprint fingerprints every stem at ingest (duplicates by recording).
+  have_deb libchromaprint1 || apt_install libchromaprint1
   # sox and fluidsynth are used by tests to make and check audio; python3-onnx makes fixture graphs.
   command -v sox >/dev/null 2>&1 || apt_install sox
   have_deb python3-onnx || apt_install python3-onnx

@@ -85,6 +85,14 @@ public sealed partial class CatalogStore
         ExecuteForStem(cmd, stemId);
     }
 
+    /// <summary>True when stem <paramref name="stemId"/> has a fingerprint made by <paramref name="algorithm"/>.</summary>
+    public bool HasFingerprint(long stemId, string algorithm)
+    {
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "SELECT 1 FROM fingerprints WHERE stem_id = $id AND algorithm = $a;", ("$id", stemId), ("$a", algorithm));
+        return cmd.ExecuteScalar() is not null;
+    }
+
     /// <summary>Every stored fingerprint of <paramref name="algorithm"/>, by stem id.</summary>
     public IReadOnlyDictionary<long, uint[]> GetFingerprints(string algorithm)
     {

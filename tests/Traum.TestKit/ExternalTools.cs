@@ -49,6 +49,27 @@ public static class ExternalTools
     public static string ProbeStream(string path, string entry) =>
         RunChecked("ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", $"stream={entry}", "-of", "default=nw=1:nk=1", path).Trim();
 
+    /// <summary>
+    /// The raw Chromaprint items ffmpeg's own <c>chromaprint</c> muxer makes of <paramref name="input"/> (algorithm 1,
+    /// its default): the reference the library binding is checked against.
+    /// </summary>
+    public static uint[] FfmpegChromaprint(string input)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"traum-fp-{Guid.NewGuid():N}.raw");
+        try
+        {
+            RunChecked("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", input, "-f", "chromaprint", "-fp_format", "raw", output);
+            var bytes = File.ReadAllBytes(output);
+            var items = new uint[bytes.Length / 4];
+            for (var i = 0; i < items.Length; i++) items[i] = BitConverter.ToUInt32(bytes, 4 * i);
+            return items;
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
     /// <summary>Writes the first <paramref name="fraction"/> of a file's bytes to <paramref name="output"/>.</summary>
     public static void Truncate(string input, string output, double fraction)
     {

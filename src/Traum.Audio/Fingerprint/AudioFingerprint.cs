@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using Traum.Audio.IO;
 using Traum.Core;
@@ -6,8 +5,8 @@ using Traum.Core;
 namespace Traum.Audio.Fingerprint;
 
 /// <summary>
-/// Chromaprint fingerprints (through ffmpeg's <c>chromaprint</c> muxer, algorithm 1: one 32-bit item per 0.124 s of
-/// audio resampled to 11 025 Hz mono) and their comparison by bit error rate at the best alignment, which finds
+/// Chromaprint fingerprints (<see cref="Chromaprint"/>, algorithm 1: one 32-bit item per 0.124 s of audio resampled
+/// to 11 025 Hz mono) and their comparison by bit error rate at the best alignment, which finds
 /// re-encodes, gain changes, resamples and trims of the same recording.
 /// </summary>
 public static class AudioFingerprint
@@ -18,44 +17,11 @@ public static class AudioFingerprint
     /// <summary>Alignments compared: up to this many items (about 30 s) either way, so trimmed copies still match.</summary>
     public const int MaxOffset = 240;
 
-    /// <summary>The raw Chromaprint items of <paramref name="path"/> (empty for audio too short to fingerprint).</summary>
-    /// <exception cref="AudioFormatException">ffmpeg is missing or cannot read the file.</exception>
-    public static uint[] Compute(string path, CancellationToken cancellationToken = default)
-    {
-        var ffmpeg = Ffmpeg.Locate("ffmpeg", path);
-        var psi = new ProcessStartInfo(ffmpeg)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-nostdin", "-v", "error", "-i", path, "-f", "chromaprint", "-fp_format", "raw", "-" }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new AudioFormatException(path, "ffmpeg did not start");
-        using var reg = cancellationToken.Register(() =>
-        {
-            try
-            {
-                p.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        });
-        var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
-        using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        cancellationToken.ThrowIfCancellationRequested();
-        if (p.ExitCode != 0)
-        {
-            var message = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {p.ExitCode}";
-            throw new AudioFormatException(path, $"cannot fingerprint ({message})");
-        }
-        var bytes = ms.ToArray();
-        var items = new uint[bytes.Length / 4];
-        for (var i = 0; i < items.Length; i++) items[i] = BitConverter.ToUInt32(bytes, 4 * i);
-        return items;
-    }
+    /// <summary>The raw Chromaprint items of the audio file <paramref name="path"/> (empty for audio too short to fingerprint).</summary>
+    /// <exception cref="AudioFormatException">The file cannot be decoded.</exception>
+    /// <exception cref="TraumException">libchromaprint is not installed.</exception>
+    public static uint[] Compute(string path, CancellationToken cancellationToken = default) =>
+        Chromaprint.Compute(AudioFile.Read(path, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Smallest bit error rate (0…1) of <paramref name="a"/> against <paramref name="b"/> over the alignments within

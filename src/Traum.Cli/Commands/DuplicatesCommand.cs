@@ -1,99 +1,87 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
-using Traum.Catalog;
 using Traum.Core;
-using Traum.Engine;
-using Traum.Engine.Configuration;
 using Traum.Engine.Search;
-using Traum.Engine.Semantic;
 
 namespace Traum.Cli.Commands;
 
-/// <summary><c>traum duplicates [--threshold 0.997]</c>.</summary>
+/// <summary><c>traum duplicates [--max-bit-error 0.1] | --embedding [--threshold 0.997]</c>.</summary>
 internal static class DuplicatesCommand
 {
+    private static readonly IReadOnlyList<string> s_columns = ["likeness", "id", "name", "kind", "category", "BPM", "key", "duration", "file"];
+
     public static Command Create(GlobalOptions globals)
     {
-        var threshold = new Option<double?>("--threshold") { Description = "Embedding cosine at or above which stems count as duplicates (default 0.997)" };
-        var fingerprint = new Option<bool>("--fingerprint") { Description = "Compare Chromaprint fingerprints instead: finds re-encodes, gain changes, resamples and trims of the same recording" };
-        var maxBitError = new Option<double?>("--max-bit-error") { Description = "With --fingerprint: bit error rate at the best alignment at or below which stems are the same recording (default 0.1)" };
-        var cmd = new Command("duplicates", "List groups of duplicate stems: identical audio, or embeddings at least --threshold alike, or (--fingerprint) the same recording") { threshold, fingerprint, maxBitError };
+        var fingerprint = new Option<bool>("--fingerprint") { Description = "Compare Chromaprint fingerprints (the default): finds re-encodes, gain changes, resamples and trims of the same recording" };
+        var maxBitError = new Option<double?>("--max-bit-error") { Description = "Bit error rate at the best alignment at or below which stems are the same recording (default 0.1)" };
+        var embedding = new Option<bool>("--embedding") { Description = "Compare embeddings instead (CLAP, else the coarse descriptor embedding): near-identical sounds" };
+        var threshold = new Option<double?>("--threshold") { Description = "With --embedding: cosine at or above which stems count as duplicates (default 0.997)" };
+        var cmd = new Command("duplicates", "List groups of duplicate stems: the same recording by fingerprint (default), or embeddings at least --threshold alike (--embedding); identical audio always")
+        {
+            fingerprint, maxBitError, embedding, threshold,
+        };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var json = pr.GetValue(globals.Json);
-            if (pr.GetValue(fingerprint))
+            var byEmbedding = pr.GetValue(embedding);
+            if (byEmbedding && pr.GetValue(fingerprint)) throw new InvalidInputException("Choose one of --fingerprint and --embedding.");
+            if (byEmbedding && pr.GetValue(maxBitError) is not null) throw new InvalidInputException("--max-bit-error applies to fingerprints; with --embedding use --threshold.");
+            if (!byEmbedding && pr.GetValue(threshold) is not null) throw new InvalidInputException("--threshold applies to --embedding; fingerprints use --max-bit-error.");
+            var request = new DuplicateRequest
             {
-                var max = pr.GetValue(maxBitError) ?? Traum.Audio.Fingerprint.AudioFingerprint.DefaultMaxBitErrorRate;
-                if (max is < 0 or > 1) throw new InvalidInputException("--max-bit-error must be between 0 and 1.");
-                return await Task.Run(() => Fingerprints(pr, globals, json, max, ct), ct).ConfigureAwait(false);
-            }
+                Method = byEmbedding ? DuplicateMethod.Embedding : DuplicateMethod.Fingerprint,
+                Threshold = pr.GetValue(threshold),
+                MaxBitErrorRate = pr.GetValue(maxBitError),
+            };
             using var session = SearchCommandSupport.Open(pr, globals);
             var report = await Output.WithProgressAsync("comparing", json,
-                (progress, token) => Task.Run(() => session.Service.FindDuplicates(pr.GetValue(threshold), progress, token), token), ct).ConfigureAwait(false);
+                (progress, token) => Task.Run(() => session.Service.FindDuplicates(request, progress, token), token), ct).ConfigureAwait(false);
             if (json)
             {
                 Output.Json(report);
                 return CliApp.ExitOk;
             }
-            SearchCommandSupport.NoteMissing(report.MissingEmbeddings, report.EmbeddingModel);
+            var inv = CultureInfo.InvariantCulture;
+            string how;
+            if (report.Method == DuplicateMethod.Fingerprint)
+            {
+                if (report.MissingEmbeddings > 0) Output.Note($"note: {report.MissingEmbeddings} stem(s) are too short to fingerprint (under about 3 s) and were compared by content only.");
+                how = string.Create(inv, $"fingerprints, bit error rate at most {report.MaxBitErrorRate}") + (report.EmbeddingModel.Length > 0 ? $", {report.EmbeddingModel} as a second signal" : "");
+            }
+            else
+            {
+                SearchCommandSupport.NoteMissing(report.MissingEmbeddings, report.EmbeddingModel);
+                how = string.Create(inv, $"embedding {report.EmbeddingModel}, threshold {report.Threshold}");
+            }
             if (report.Groups.Count == 0)
             {
-                Output.Line(string.Create(CultureInfo.InvariantCulture, $"No duplicates among {report.Searched} stems (embedding {report.EmbeddingModel}, threshold {report.Threshold})."));
+                Output.Line($"No duplicates among {report.Searched} stems ({how}).");
                 return CliApp.ExitOk;
             }
             var n = 0;
             foreach (var g in report.Groups)
             {
                 n++;
-                var same = g.Pairs.All(p => p.SameContent) ? "identical audio" : g.Pairs.Any(p => p.SameContent) ? "identical audio and near-identical embeddings" : "near-identical embeddings";
-                Output.Table(SearchCommandSupport.Columns, g.Stems.Select(SearchCommandSupport.Row), $"Group {n}: {g.Stems.Count} stems, {same}");
+                Output.Table(s_columns, g.Stems.Select(Row), $"Group {n}: {g.Stems.Count} stems, {Reason(g, report.Method)}");
             }
-            Output.Line(string.Create(CultureInfo.InvariantCulture, $"{report.Groups.Count} group(s) among {report.Searched} stems (embedding {report.EmbeddingModel}, threshold {report.Threshold})."));
+            Output.Line($"{report.Groups.Count} group(s) among {report.Searched} stems ({how}).");
             return CliApp.ExitOk;
         });
         return cmd;
     }
 
-    private const string Algorithm = "chromaprint1";
-
-    /// <summary>Groups stems by fingerprint; fingerprints missing from the catalog are computed from the stored files and kept.</summary>
-    private static int Fingerprints(ParseResult pr, GlobalOptions globals, bool json, double maxBitError, CancellationToken ct)
+    private static string Reason(DuplicateGroup g, DuplicateMethod method)
     {
-        using var library = LibraryCommandSupport.Open(LibraryCommandSupport.Context(pr, globals), json);
-        var stems = library.Catalog.ListStems(StemQuery.All);
-        var known = library.Catalog.GetFingerprints(Algorithm);
-        var prints = new List<uint[]>(stems.Count);
-        foreach (var s in stems)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (!known.TryGetValue(s.Id, out var items))
-            {
-                items = Traum.Audio.Fingerprint.AudioFingerprint.Compute(library.GetFullPath(s.FilePath), ct);
-                library.Catalog.SetFingerprint(s.Id, Algorithm, s.Duration, items);
-            }
-            prints.Add(items);
-        }
-        var groups = Traum.Audio.Fingerprint.AudioFingerprint.Group(prints, maxBitError)
-            .Select(g => g.Select(i => stems[i]).ToList()).ToList();
-        if (json)
-        {
-            Output.Json(new
-            {
-                searched = stems.Count,
-                maxBitError,
-                groups = groups.Select(g => g.Select(s => new { s.Id, s.Name, s.SourcePath, File = library.GetFullPath(s.FilePath) })),
-            });
-            return CliApp.ExitOk;
-        }
-        var n = 0;
-        foreach (var g in groups)
-        {
-            n++;
-            Output.Table(["id", "name", "source"], g.Select(s => (IReadOnlyList<string?>)[s.Id.ToString(CultureInfo.InvariantCulture), s.Name, s.SourcePath ?? library.GetFullPath(s.FilePath)]),
-                $"Group {n}: {g.Count} stems, the same recording");
-        }
-        Output.Line(string.Create(CultureInfo.InvariantCulture, $"{groups.Count} group(s) among {stems.Count} stems (fingerprints, bit error rate at most {maxBitError})."));
-        return CliApp.ExitOk;
+        if (g.Pairs.All(p => p.SameContent)) return "identical audio";
+        var what = method == DuplicateMethod.Fingerprint ? "the same recording" : "near-identical embeddings";
+        return g.Pairs.Any(p => p.SameContent) ? $"identical audio and {what}" : what;
+    }
+
+    /// <summary>A member: the user's own file where it came from one, else the library's copy.</summary>
+    private static IReadOnlyList<string?> Row(SearchHit h)
+    {
+        var row = SearchCommandSupport.Row(h).ToArray();
+        row[^1] = h.SourcePath ?? h.Path;
+        return row;
     }
 }

@@ -22,6 +22,7 @@ public static class StemAnalyzerRegistry
     private static IEnumerable<IStemAnalyzer?> All(TraumContext context)
     {
         yield return Descriptors(context);
+        yield return new FingerprintStemAnalyzer();
         foreach (var analyzer in Search.EmbeddingStemAnalyzer.For(context)) yield return analyzer;
     }
 

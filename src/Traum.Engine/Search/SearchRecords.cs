@@ -11,8 +11,20 @@ public sealed record SearchOptions
     /// <summary>Results per query when none is asked for.</summary>
     public int DefaultK { get; init; } = 10;
 
-    /// <summary>Cosine at or above which two stems count as near-duplicates.</summary>
+    /// <summary>Cosine at or above which two stems count as near-duplicates (embedding method).</summary>
     public double DuplicateThreshold { get; init; } = 0.997;
+
+    /// <summary>Fingerprint bit error rate at the best alignment at or below which two stems are one recording.</summary>
+    public double MaxBitErrorRate { get; init; } = Traum.Audio.Fingerprint.AudioFingerprint.DefaultMaxBitErrorRate;
+
+    /// <summary>
+    /// Fingerprint method with CLAP installed: prints up to this bit error rate (above <see cref="MaxBitErrorRate"/>)
+    /// still count as one recording when their CLAP cosine reaches <see cref="ClapConfirmCosine"/> (heavy re-encodes).
+    /// </summary>
+    public double BorderlineBitErrorRate { get; init; } = 0.15;
+
+    /// <summary>CLAP cosine that confirms a borderline fingerprint pair.</summary>
+    public double ClapConfirmCosine { get; init; } = 0.98;
 
     /// <summary>Stems decoded and embedded together by <c>traum reindex</c>.</summary>
     public int ReindexBatch { get; init; } = 8;
@@ -74,8 +86,9 @@ public sealed record SearchFilters
 /// <param name="Duration">Seconds.</param>
 /// <param name="Path">Absolute path of the stem's audio file.</param>
 /// <param name="EmbeddingModel">The embedding that produced the score (a CLAP model id or "descriptors:v1").</param>
+/// <param name="SourcePath">The user's own file the stem came from, when it was imported from one.</param>
 public sealed record SearchHit(long StemId, string Name, double Score, string Kind, string Category, StemOrigin Origin,
-    double? Bpm, string? Key, double Duration, string Path, string EmbeddingModel);
+    double? Bpm, string? Key, double Duration, string Path, string EmbeddingModel, string? SourcePath = null);
 
 /// <summary>The answer to one query.</summary>
 /// <param name="Query">The text, file or stem asked about.</param>
@@ -85,18 +98,50 @@ public sealed record SearchHit(long StemId, string Name, double Score, string Ki
 /// <param name="MissingEmbeddings">Stems without one (run <c>traum reindex</c>).</param>
 public sealed record SearchResults(string Query, string EmbeddingModel, IReadOnlyList<SearchHit> Hits, int Searched, int MissingEmbeddings);
 
+/// <summary>How <c>traum duplicates</c> decides that two stems are the same.</summary>
+public enum DuplicateMethod
+{
+    /// <summary>Chromaprint fingerprints within a bit error rate (re-encodes, gain changes, resamples, trims), CLAP as a second signal.</summary>
+    Fingerprint,
+
+    /// <summary>Embedding cosine at or above a threshold (near-identical sounds; without CLAP the descriptor embedding, which is coarse).</summary>
+    Embedding,
+}
+
+/// <summary>What to look for.</summary>
+public sealed record DuplicateRequest
+{
+    public DuplicateMethod Method { get; init; } = DuplicateMethod.Fingerprint;
+
+    /// <summary>Embedding method: cosine at or above which stems are duplicates (default <see cref="SearchOptions.DuplicateThreshold"/>).</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Fingerprint method: bit error rate at the best alignment at or below which stems are one recording (default <see cref="SearchOptions.MaxBitErrorRate"/>).</summary>
+    public double? MaxBitErrorRate { get; init; }
+}
+
 /// <summary>Two stems found to be duplicates.</summary>
 /// <param name="A">Smaller stem id.</param>
 /// <param name="B">Larger stem id.</param>
 /// <param name="Cosine">Embedding cosine, when both have an embedding of the model used.</param>
 /// <param name="SameContent">True when the decoded audio is identical (same content hash).</param>
-public sealed record DuplicatePair(long A, long B, double? Cosine, bool SameContent);
+/// <param name="BitErrorRate">Fingerprint bit error rate at the best alignment (fingerprint method).</param>
+public sealed record DuplicatePair(long A, long B, double? Cosine, bool SameContent, double? BitErrorRate = null);
 
 /// <summary>Stems linked by duplicate pairs (connected components).</summary>
+/// <param name="Stems">The members; <see cref="SearchHit.Score"/> is a member's closest likeness to another (1 − bit error rate, or cosine).</param>
+/// <param name="Pairs">The links found.</param>
 public sealed record DuplicateGroup(IReadOnlyList<SearchHit> Stems, IReadOnlyList<DuplicatePair> Pairs);
 
 /// <summary>The duplicates of a library.</summary>
-public sealed record DuplicateReport(string EmbeddingModel, double Threshold, IReadOnlyList<DuplicateGroup> Groups, int Searched, int MissingEmbeddings);
+/// <param name="EmbeddingModel">The embedding compared (embedding method), or the CLAP model used as the second signal, or "" for none.</param>
+/// <param name="Threshold">Cosine threshold (embedding method; for the fingerprint method the CLAP cosine a borderline print needs).</param>
+/// <param name="Searched">Stems compared.</param>
+/// <param name="MissingEmbeddings">Stems left out: without an embedding (embedding method) or too short to fingerprint.</param>
+/// <param name="Method">The method used.</param>
+/// <param name="MaxBitErrorRate">The fingerprint threshold (fingerprint method).</param>
+public sealed record DuplicateReport(string EmbeddingModel, double Threshold, IReadOnlyList<DuplicateGroup> Groups, int Searched, int MissingEmbeddings,
+    DuplicateMethod Method = DuplicateMethod.Embedding, double? MaxBitErrorRate = null);
 
 /// <summary>What <c>traum reindex</c> did.</summary>
 /// <param name="Embedded">New embeddings written, per model id.</param>

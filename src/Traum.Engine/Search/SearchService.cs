@@ -83,68 +83,6 @@ public sealed partial class SearchService : IDisposable
     }
 
     /// <summary>
-    /// Groups of duplicate stems: pairs whose embedding cosine is at least <paramref name="threshold"/> (default
-    /// <see cref="SearchOptions.DuplicateThreshold"/>) or whose decoded audio is identical (same content hash),
-    /// joined into connected groups.
-    /// </summary>
-    public DuplicateReport FindDuplicates(double? threshold = null, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default)
-    {
-        var t = threshold ?? _options.DuplicateThreshold;
-        if (!(t is >= -1 and <= 1)) throw new InvalidInputException($"The duplicate threshold {t} must be a cosine between -1 and 1 (default {_options.DuplicateThreshold}).");
-        var embedder = Models.ExampleEmbedder;
-        var index = IndexFor(embedder.ModelId, embedder.Dimension);
-        var pairs = new Dictionary<(long, long), DuplicatePair>();
-        foreach (var (a, b, s) in index.FindPairs((float)t, progress, cancellationToken))
-        {
-            pairs[(a, b)] = new DuplicatePair(a, b, s, SameContent: false);
-        }
-        var stems = _library.Catalog.ListStems();
-        foreach (var group in stems.GroupBy(s => s.ContentHash, StringComparer.Ordinal).Where(g => g.Count() > 1))
-        {
-            var ids = group.Select(s => s.Id).Order().ToList();
-            for (var i = 0; i < ids.Count; i++)
-            {
-                for (var j = i + 1; j < ids.Count; j++)
-                {
-                    pairs.TryGetValue((ids[i], ids[j]), out var known);
-                    pairs[(ids[i], ids[j])] = new DuplicatePair(ids[i], ids[j], known?.Cosine, SameContent: true);
-                }
-            }
-        }
-        // Union–find over the pairs.
-        var parent = new Dictionary<long, long>();
-        long Find(long x)
-        {
-            while (parent.TryGetValue(x, out var p) && p != x) x = parent[x] = parent.GetValueOrDefault(p, p);
-            return x;
-        }
-        foreach (var (a, b) in pairs.Keys)
-        {
-            parent.TryAdd(a, a);
-            parent.TryAdd(b, b);
-            var ra = Find(a);
-            var rb = Find(b);
-            if (ra != rb) parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
-        }
-        var byId = stems.ToDictionary(s => s.Id);
-        var groups = pairs.Values
-            .GroupBy(p => Find(p.A))
-            .Select(g =>
-            {
-                var members = g.SelectMany(p => new[] { p.A, p.B }).Distinct().Order().ToList();
-                // A member's score: its highest cosine to another member (1 for identical audio).
-                var hits = members.Where(byId.ContainsKey)
-                    .Select(id => ToHit(byId[id], g.Where(p => p.A == id || p.B == id).Max(p => p.SameContent ? 1.0 : p.Cosine ?? 1.0), embedder.ModelId))
-                    .ToList();
-                return new DuplicateGroup(hits, g.OrderBy(p => p.A).ThenBy(p => p.B).ToList());
-            })
-            .Where(g => g.Stems.Count > 1)
-            .OrderByDescending(g => g.Stems.Count).ThenBy(g => g.Stems[0].StemId)
-            .ToList();
-        return new DuplicateReport(embedder.ModelId, t, groups, index.Count, Math.Max(0, stems.Count - index.Count));
-    }
-
-    /// <summary>
     /// The stem's semantic profile under the current prompts, with percentiles across the library; null when it has
     /// none (no CLAP, or not analysed yet: run <c>traum reindex</c>).
     /// </summary>
@@ -252,7 +190,7 @@ public sealed partial class SearchService : IDisposable
         string? key = null;
         if (d?.Key is { } tonic) key = d.Mode == "minor" ? tonic + "m" : tonic;
         return new SearchHit(stem.Id, stem.Name, score, stem.Kind, stem.Category, stem.Origin, d?.Bpm, key, stem.Duration,
-            _library.GetFullPath(stem.FilePath), modelId);
+            _library.GetFullPath(stem.FilePath), modelId, stem.SourcePath);
     }
 
     private static void CheckAudible(AudioBuffer audio, string what)

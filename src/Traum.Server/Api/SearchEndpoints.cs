@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Traum.Core;
+using DuplicateMethod = Traum.Engine.Search.DuplicateMethod;
+using DuplicateRequest = Traum.Engine.Search.DuplicateRequest;
 using Traum.Server.Hosting;
 using Traum.Server.Services;
 
@@ -21,7 +23,7 @@ internal static class SearchEndpoints
             .WithSummary("Search by an uploaded audio example (multipart field 'file'; optional 'k')")
             .Accepts<IFormFile>("multipart/form-data");
         g.MapGet("/stems/{id:long}/similar", SimilarAsync).WithTags("Stems").WithSummary("Stems that sound like this one");
-        g.MapGet("/duplicates", DuplicatesAsync).WithSummary("Near-duplicate stems (equal content hash or embedding cosine above the threshold)");
+        g.MapGet("/duplicates", DuplicatesAsync).WithSummary("Duplicate stems: the same recording by Chromaprint fingerprint (default; maxBitError), identical audio, or method=embedding with a cosine threshold");
     }
 
     private static async Task<Ok<IReadOnlyList<SearchHit>>> TextAsync(ISearchPort search, string? q, int? k,
@@ -57,10 +59,28 @@ internal static class SearchEndpoints
         return TypedResults.Ok(await search.ByStemAsync(id, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
     }
 
-    private static async Task<Ok<IReadOnlyList<DuplicateGroup>>> DuplicatesAsync(ISearchPort search, double? threshold, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<DuplicateGroup>>> DuplicatesAsync(ISearchPort search, string? method, double? threshold, double? maxBitError, CancellationToken ct)
     {
-        var t = threshold ?? 0.997;
-        if (!double.IsFinite(t) || t is <= 0 or > 1) throw new InvalidInputException("threshold is a cosine similarity in (0, 1], e.g. 0.997.");
-        return TypedResults.Ok(await search.DuplicatesAsync(t, ct).ConfigureAwait(false));
+        var byEmbedding = QueryParsing.Trimmed(method)?.ToLowerInvariant() switch
+        {
+            null or "fingerprint" => false,
+            "embedding" => true,
+            var m => throw new InvalidInputException($"method '{m}' is not known; use fingerprint (the same recording) or embedding (near-identical sounds)."),
+        };
+        if (threshold is { } t && (!byEmbedding || !double.IsFinite(t) || t is <= 0 or > 1))
+        {
+            throw new InvalidInputException(byEmbedding ? "threshold is a cosine similarity in (0, 1], e.g. 0.997." : "threshold applies to method=embedding; fingerprints use maxBitError.");
+        }
+        if (maxBitError is { } b && (byEmbedding || !double.IsFinite(b) || b is < 0 or > 1))
+        {
+            throw new InvalidInputException(byEmbedding ? "maxBitError applies to method=fingerprint; embeddings use threshold." : "maxBitError is a bit error rate in [0, 1], e.g. 0.1.");
+        }
+        var request = new DuplicateRequest
+        {
+            Method = byEmbedding ? DuplicateMethod.Embedding : DuplicateMethod.Fingerprint,
+            Threshold = threshold,
+            MaxBitErrorRate = maxBitError,
+        };
+        return TypedResults.Ok(await search.DuplicatesAsync(request, ct).ConfigureAwait(false));
     }
 }

@@ -77,8 +77,14 @@ internal sealed record SearchFilter(
 /// <summary>One search result: a stem and its cosine similarity (−1…1) to the query.</summary>
 internal sealed record SearchHit(StemDetail Stem, double Score);
 
-/// <summary>Stems that sound the same: equal content hash, or embeddings closer than the threshold.</summary>
-internal sealed record DuplicateGroup(IReadOnlyList<long> StemIds, double Similarity, string Reason);
+/// <summary>One stem of a duplicate group: its id, name and the user's own file (or the library's copy).</summary>
+internal sealed record DuplicateMember(long Id, string Name, string File, double Likeness);
+
+/// <summary>
+/// Stems that are the same: one recording by fingerprint, identical audio, or (embedding method) embeddings closer
+/// than the threshold. <see cref="Similarity"/> is the weakest link: 1 − bit error rate, or the cosine.
+/// </summary>
+internal sealed record DuplicateGroup(IReadOnlyList<long> StemIds, double Similarity, string Reason, IReadOnlyList<DuplicateMember> Members);
 
 /// <summary>Search by text, example or stem, and near-duplicates.</summary>
 internal interface ISearchPort
@@ -90,8 +96,7 @@ internal interface ISearchPort
 
     Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken);
 
-    /// <param name="threshold">Cosine similarity above which two stems count as duplicates.</param>
-    Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(double threshold, CancellationToken cancellationToken);
+    Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(Traum.Engine.Search.DuplicateRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>A model the server knows of: pretrained (CLAP, Demucs) or trained here (VAE).</summary>

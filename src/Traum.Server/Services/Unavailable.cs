@@ -33,7 +33,7 @@ internal sealed class UnavailableSearch : ISearchPort
 
     public Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken) => throw Error();
 
-    public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(double threshold, CancellationToken cancellationToken) => throw Error();
+    public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(Traum.Engine.Search.DuplicateRequest request, CancellationToken cancellationToken) => throw Error();
 }
 
 /// <inheritdoc cref="UnavailableLibrary"/>

@@ -53,6 +53,43 @@ public sealed class AudioFingerprintTests
         Assert.True(AudioFingerprint.BitErrorRate(prints[0], prints[5], out _) > 0.3);
     }
 
+    [Theory]
+    [InlineData(1, 44100)]
+    [InlineData(2, 48000)]
+    public void Compute_SameItemsAsFfmpegsChromaprintMuxer(int channels, int rate)
+    {
+        using var dir = new TempDir("fp");
+        var path = dir.File("take.wav");
+        var mono = Take(4);
+        var buffers = Enumerable.Range(0, channels).Select(c => c == 0 ? mono : mono.Select((v, i) => 0.5f * v * MathF.Cos(i * 0.0001f)).ToArray()).ToArray();
+        AudioFile.Write(path, new AudioBuffer(buffers, rate));
+
+        var reference = ExternalTools.FfmpegChromaprint(path);
+        var items = AudioFingerprint.Compute(path, TestContext.Current.CancellationToken);
+
+        Assert.True(reference.Length > 100, $"the reference has {reference.Length} items");
+        Assert.Equal(reference, items);
+    }
+
+    [Fact]
+    public void Compute_MoreThanTwoChannels_MixedToMonoFirst()
+    {
+        var mono = Take(5);
+        var six = new AudioBuffer(Enumerable.Range(0, 6).Select(_ => mono).ToArray(), Rate);
+
+        var items = Chromaprint.Compute(six, TestContext.Current.CancellationToken);
+
+        Assert.Equal(Chromaprint.Compute(AudioBuffer.Mono(mono, Rate), TestContext.Current.CancellationToken), items);
+    }
+
+    [Fact]
+    public void Compute_TooShort_Empty()
+    {
+        var items = Chromaprint.Compute(AudioBuffer.Mono(new float[Rate / 2], Rate), TestContext.Current.CancellationToken);
+
+        Assert.Empty(items);
+    }
+
     [Fact]
     public void BitErrorRate_IdenticalAndShifted_ZeroAtTheShift()
     {

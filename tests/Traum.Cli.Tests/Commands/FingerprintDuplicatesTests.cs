@@ -27,8 +27,10 @@ public sealed class FingerprintDuplicatesTests : IDisposable
         return x;
     }
 
-    [Fact]
-    public async Task Duplicates_Fingerprint_GroupsReencodeAndGainChangeNotOtherTake()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Duplicates_Fingerprint_GroupsReencodeAndGainChangeNotOtherTake(bool flag)
     {
         var root = _dir.File("samples");
         Directory.CreateDirectory(root);
@@ -40,14 +42,32 @@ public sealed class FingerprintDuplicatesTests : IDisposable
         var lib = _dir.File("lib");
         Assert.Equal(0, (await CatalogCli.RunAsync("ingest", root, "--library", lib, "--json")).ExitCode);
 
-        var r = await CatalogCli.RunAsync("duplicates", "--fingerprint", "--library", lib, "--json");
+        // Ingest fingerprints every stem from the audio it decoded.
+        using (var library = Traum.Catalog.Library.OpenExisting(lib))
+        {
+            var stems = library.Catalog.ListStems();
+            Assert.Equal(4, stems.Count);
+            Assert.All(stems, s => Assert.True(library.Catalog.HasFingerprint(s.Id, Traum.Audio.Fingerprint.Chromaprint.AlgorithmName), s.Name));
+        }
+
+        var r = flag
+            ? await CatalogCli.RunAsync("duplicates", "--fingerprint", "--library", lib, "--json")
+            : await CatalogCli.RunAsync("duplicates", "--library", lib, "--json");
 
         Assert.Equal(0, r.ExitCode);
         var doc = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal("fingerprint", doc.GetProperty("method").GetString());
         Assert.Equal(4, doc.GetProperty("searched").GetInt32());
         var groups = doc.GetProperty("groups");
         Assert.Equal(1, groups.GetArrayLength());
-        var names = groups[0].EnumerateArray().Select(s => Path.GetFileName(s.GetProperty("sourcePath").GetString())).Order().ToArray();
+        var names = groups[0].GetProperty("stems").EnumerateArray().Select(s => Path.GetFileName(s.GetProperty("sourcePath").GetString())).Order().ToArray();
         Assert.Equal(["loop copy.mp3", "loop quiet.wav", "loop.wav"], names);
+        Assert.All(groups[0].GetProperty("pairs").EnumerateArray(), p => Assert.InRange(p.GetProperty("bitErrorRate").GetDouble(), 0, 0.1));
+
+        // The table lists the user's own files.
+        var table = await CatalogCli.RunAsync("duplicates", "--library", lib);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains(Path.Combine(root, "loop copy.mp3"), table.Out, StringComparison.Ordinal);
+        Assert.Contains("the same recording", table.Out, StringComparison.Ordinal);
     }
 }

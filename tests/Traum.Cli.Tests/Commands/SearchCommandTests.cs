@@ -34,7 +34,10 @@ public sealed class SearchCommandTests
     [InlineData("similar", "12345")]
     [InlineData("search", "x", "--bpm", "fast")]
     [InlineData("search", "x", "--profile", "energy:furious>0.5")]
-    [InlineData("duplicates", "--threshold", "3")]
+    [InlineData("duplicates", "--embedding", "--threshold", "3")]
+    [InlineData("duplicates", "--threshold", "0.9")]
+    [InlineData("duplicates", "--max-bit-error", "2")]
+    [InlineData("duplicates", "--embedding", "--fingerprint")]
     public async Task Run_UserErrors_ExitCode1(params string[] args)
     {
         using var dir = new TempDir("cli-search");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Traum.Audio.IO;
@@ -116,7 +117,10 @@ public sealed class SearchApiTests
     [InlineData("/api/search?q=x&bpm=abc")]
     [InlineData("/api/search?q=x&key=Q")]
     [InlineData("/api/search?q=x&profile=nonsense")]
-    [InlineData("/api/duplicates?threshold=2")]
+    [InlineData("/api/duplicates?method=embedding&threshold=2")]
+    [InlineData("/api/duplicates?threshold=0.9")]
+    [InlineData("/api/duplicates?maxBitError=2")]
+    [InlineData("/api/duplicates?method=loudness")]
     public async Task Search_BadParameters_Return400(string url)
     {
         await using var host = await StartWithClapAsync();
@@ -141,6 +145,40 @@ public sealed class SearchApiTests
         Assert.Equal(a, b);
         using var r = await host.Client.GetAsync("/api/duplicates", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+    }
+
+    /// <summary>8 s of chords in a seeded order: a "take" long enough to fingerprint.</summary>
+    private static float[] Take(int seed, float gain = 1f)
+    {
+        var rng = new Random(seed);
+        var x = new float[8 * 44100];
+        for (var pos = 0; pos < x.Length;)
+        {
+            var root = 48 + rng.Next(12);
+            var chord = Signals.Chord([root, root + 4, root + 7], 0.5 + (rng.Next(3) * 0.25), 44100, 0.3);
+            for (var i = 0; i < chord.Length && pos + i < x.Length; i++) x[pos + i] += gain * chord[i];
+            pos += chord.Length;
+        }
+        return x;
+    }
+
+    [Fact]
+    public async Task Duplicates_Default_FingerprintGroupsAGainChangeNotAnotherTake()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var ids = await IngestAsync(host, "other", ("take.wav", Take(1)), ("take quieter.wav", Take(1, 0.5f)), ("other take.wav", Take(2)));
+
+        using var r = await host.Client.GetAsync("/api/duplicates", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var groups = JsonDocument.Parse(await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        var g = Assert.Single(groups.EnumerateArray());
+        Assert.Equal("fingerprint", g.GetProperty("reason").GetString());
+        Assert.Equal(ids.Take(2).Order(), g.GetProperty("stemIds").EnumerateArray().Select(e => e.GetInt64()).Order());
+        var members = g.GetProperty("members").EnumerateArray().ToList();
+        Assert.Equal(["take", "take quieter"], members.Select(m => m.GetProperty("name").GetString()).Order());
+        Assert.All(members, m => Assert.True(File.Exists(m.GetProperty("file").GetString())));
+        Assert.InRange(g.GetProperty("similarity").GetDouble(), 0.9, 1.0);
     }
 
     [Fact]

@@ -250,6 +250,6 @@ public sealed class JobApiTests
 
         public Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<SearchHit>>([]);
 
-        public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(double threshold, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DuplicateGroup>>([]);
+        public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(Traum.Engine.Search.DuplicateRequest request, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DuplicateGroup>>([]);
     }
 }

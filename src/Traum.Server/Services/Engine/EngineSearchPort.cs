@@ -22,13 +22,15 @@ internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort 
     public Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken) =>
         Task.FromResult(Hydrate(search.SimilarToStem(id, k, Filters(filter), cancellationToken).Hits));
 
-    public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(double threshold, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(DuplicateRequest request, CancellationToken cancellationToken)
     {
-        var report = search.FindDuplicates(threshold, null, cancellationToken);
+        var report = search.FindDuplicates(request, null, cancellationToken);
+        var fingerprint = report.Method == DuplicateMethod.Fingerprint;
         IReadOnlyList<DuplicateGroup> groups = report.Groups.Select(g => new DuplicateGroup(
             g.Stems.Select(s => s.StemId).ToList(),
-            g.Pairs.Select(p => p.Cosine ?? 1.0).DefaultIfEmpty(1.0).Min(),
-            g.Pairs.Any(p => p.SameContent) ? "same content" : "embedding")).ToList();
+            g.Pairs.Select(p => p.SameContent ? 1.0 : fingerprint ? 1.0 - (p.BitErrorRate ?? 0) : p.Cosine ?? 1.0).DefaultIfEmpty(1.0).Min(),
+            g.Pairs.All(p => p.SameContent) ? "same content" : fingerprint ? "fingerprint" : "embedding",
+            g.Stems.Select(s => new DuplicateMember(s.StemId, s.Name, s.SourcePath ?? s.Path, s.Score)).ToList())).ToList();
         return Task.FromResult(groups);
     }
 

@@ -1,0 +1,33 @@
+using Traum.Audio;
+using Traum.Audio.Fingerprint;
+using Traum.Catalog;
+using Traum.Core;
+
+namespace Traum.Engine.Ingest;
+
+/// <summary>
+/// Stores each stem's Chromaprint fingerprint, made from the buffers ingest already decoded, for <c>traum duplicates</c>
+/// (re-encodes, gain changes, resamples and trims of one recording). Unavailable where libchromaprint is missing; the
+/// duplicate search then computes the missing prints itself or says what to install.
+/// </summary>
+public sealed class FingerprintStemAnalyzer : IStemAnalyzer
+{
+    public string Name => "fingerprint";
+
+    public bool IsAvailable => Chromaprint.IsAvailable;
+
+    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return !catalog.HasFingerprint(stem.Id, Chromaprint.AlgorithmName);
+    }
+
+    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(audio);
+        ArgumentNullException.ThrowIfNull(catalog);
+        catalog.SetFingerprint(stem.Id, Chromaprint.AlgorithmName, audio.Duration, Chromaprint.Compute(audio, cancellationToken));
+    }
+}
