@@ -1,4 +1,5 @@
 using Traum.Audio;
+using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;
 
@@ -33,10 +34,16 @@ public interface IStemAnalyzer
 public sealed class DescriptorStemAnalyzer : IStemAnalyzer
 {
     private readonly Func<AudioBuffer, CancellationToken, Descriptors> _describe;
+    private readonly Func<Stem, string>? _storedFile;
 
     /// <param name="describe">Computes the descriptors of decoded audio; must be thread-safe.</param>
-    public DescriptorStemAnalyzer(Func<AudioBuffer, CancellationToken, Descriptors> describe) =>
+    /// <param name="storedFile">The stored file of a stem, whose tags (tempo, key) are read as stated values; without
+    /// it the tags of the stem's source file are read when it still exists.</param>
+    public DescriptorStemAnalyzer(Func<AudioBuffer, CancellationToken, Descriptors> describe, Func<Stem, string>? storedFile = null)
+    {
         _describe = describe ?? throw new ArgumentNullException(nameof(describe));
+        _storedFile = storedFile;
+    }
 
     /// <param name="describe">Computes the descriptors of decoded audio; must be thread-safe.</param>
     public DescriptorStemAnalyzer(Func<AudioBuffer, Descriptors> describe)
@@ -46,6 +53,13 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
     }
 
     public string Name => "descriptors";
+
+    private EmbeddedTags TagsOf(Stem stem)
+    {
+        var stored = _storedFile?.Invoke(stem);
+        if (stored is not null && File.Exists(stored)) return AudioTags.Read(stored);
+        return stem.SourcePath is { } source && File.Exists(source) ? AudioTags.Read(source) : EmbeddedTags.None;
+    }
 
     public bool IsAvailable => true;
 
@@ -61,8 +75,8 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);
         cancellationToken.ThrowIfCancellationRequested();
-        // What the file or folder name states is kept beside the estimate (filters read it first).
-        var stated = StatedMetadata.Parse(stem.SourcePath ?? stem.Name);
+        // What the file's tags or its file or folder name state is kept beside the estimate (filters read it first).
+        var stated = StatedMetadata.Parse(stem.SourcePath ?? stem.Name, TagsOf(stem));
         catalog.SetDescriptors(stem.Id, _describe(audio, cancellationToken) with
         {
             StatedBpm = stated.Bpm,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Traum.Audio.IO;
 using Traum.Core;
 
 namespace Traum.Engine.Ingest;
@@ -49,6 +50,30 @@ public static partial class StatedMetadata
             key ??= Key(name);
         }
         return new StatedValues(bpm, key?.Tonic, key?.Mode);
+    }
+
+    /// <summary>
+    /// What a stem states through its own tags (<paramref name="tags"/>: set on purpose, so read first) and then its
+    /// names (<see cref="Parse(string?)"/>), each value from the first that has one. A tag's key may be a lone letter
+    /// ("A"); an ACID root note states a root without a mode.
+    /// </summary>
+    public static StatedValues Parse(string? path, EmbeddedTags tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var named = Parse(path);
+        var bpm = tags.Bpm is >= 40 and <= 300 ? tags.Bpm : null;
+        var key = tags.Key is { } text ? KeyFromTag(text) : null;
+        if (key is null && tags.RootNote is { } root) key = (KeyNames.Spell(root % 12), null);
+        return key is { } k
+            ? new StatedValues(bpm ?? named.Bpm, k.Tonic, k.Mode)
+            : new StatedValues(bpm ?? named.Bpm, named.Tonic, named.Mode);
+    }
+
+    private static (string Tonic, string? Mode)? KeyFromTag(string text)
+    {
+        var t = text.Trim();
+        if (Key(t) is { } key) return key;
+        return t.Length == 1 && KeyNames.PitchClass(t.ToUpperInvariant()) is { } pc ? (KeyNames.Spell(pc), null) : null;
     }
 
     private static double? Bpm(string name)

@@ -39,6 +39,7 @@ public static class StemAnalyzerRegistry
         {
             throw new InvalidInputException($"Setting 'descriptors' is invalid: {e.Message}", e);
         }
-        return new DescriptorStemAnalyzer(analyzer.Analyze);
+        var root = Path.GetFullPath(context.LibraryPath);
+        return new DescriptorStemAnalyzer(analyzer.Analyze, stem => Path.GetFullPath(Path.Combine(root, stem.FilePath)));
     }
 }

@@ -38,4 +38,34 @@ public sealed class StatedMetadataTests
         Assert.Equal(140.0, s.Bpm);
         Assert.Equal(("D", "minor"), (s.Tonic, s.Mode));
     }
+
+    [Fact]
+    public void Parse_Tags_WinOverTheNameEachValueOnItsOwn()
+    {
+        var s = StatedMetadata.Parse("/packs/Dm 140 BPM/Bass 3.wav", new Traum.Audio.IO.EmbeddedTags(128, null, null, null));
+        Assert.Equal(128.0, s.Bpm); // the tag
+        Assert.Equal(("D", "minor"), (s.Tonic, s.Mode)); // the folder: the tags state no key
+
+        var k = StatedMetadata.Parse("/packs/Dm 140 BPM/Bass 3.wav", new Traum.Audio.IO.EmbeddedTags(null, "Bbm", null, null));
+        Assert.Equal(140.0, k.Bpm);
+        Assert.Equal(("Bb", "minor"), (k.Tonic, k.Mode));
+    }
+
+    [Theory]
+    [InlineData("A", null, "A", null)]
+    [InlineData("8A", null, "A", "minor")]
+    [InlineData("F# major", null, "F#", "major")]
+    [InlineData(null, 61, "Db", null)] // ACID root note: a root without a mode, spelled as KeyNames does
+    public void Parse_TagKeys_LoneLetterCamelotWordsAndRootNote(string? key, int? root, string tonic, string? mode)
+    {
+        var s = StatedMetadata.Parse("/packs/neutral.wav", new Traum.Audio.IO.EmbeddedTags(null, key, root, null));
+        Assert.Equal((tonic, mode), (s.Tonic, s.Mode));
+    }
+
+    [Fact]
+    public void Parse_TagKeyOffKey_FallsBackToTheName()
+    {
+        var s = StatedMetadata.Parse("/packs/Lead Ebmin.wav", new Traum.Audio.IO.EmbeddedTags(null, "o", null, null));
+        Assert.Equal(("Eb", "minor"), (s.Tonic, s.Mode));
+    }
 }

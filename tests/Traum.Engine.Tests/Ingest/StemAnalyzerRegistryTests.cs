@@ -50,4 +50,26 @@ public sealed class StemAnalyzerRegistryTests
         Assert.True(dh.IsOneShot);
         Assert.Equal(new[] { l.Id }, lib.Catalog.ListStems(new StemQuery { MinBpm = 119, MaxBpm = 121 }).Select(s => s.Id));
     }
+
+    [Fact]
+    public void Ingest_NeutralNameWithTags_StoresTheTaggedTempoAndKeyAsStated()
+    {
+        using var dir = new TempDir("registry");
+        var context = TraumContext.ForLibrary(dir.File("lib"));
+        using var lib = Library.Open(context.LibraryPath);
+        var ingester = new StemIngester(lib, StemAnalyzerRegistry.Create(context));
+        var wav = dir.File("t.wav");
+        AudioFile.Write(wav, new AudioBuffer([Signals.ClickTrack(100, 4, 44100)], 44100));
+        var mp3 = dir.File("upload 1.mp3");
+        ExternalTools.Ffmpeg(wav, mp3, "-metadata", "TBPM=100", "-metadata", "TKEY=Gm");
+        var ct = TestContext.Current.CancellationToken;
+
+        // Moved into the library (as uploads are): the tags are read from the stored copy.
+        var stem = ingester.Ingest(new IngestItem(mp3) { MoveSource = true }, ct).Stem!;
+
+        Assert.False(File.Exists(mp3));
+        var d = lib.Catalog.GetDescriptors(stem.Id)!;
+        Assert.Equal(100.0, d.StatedBpm);
+        Assert.Equal(("G", "minor"), (d.StatedKey, d.StatedMode));
+    }
 }
