@@ -34,6 +34,43 @@ public static class TorchRuntime
         return get_num_threads();
     }
 
+    private static readonly Lazy<string?> s_problem = new(Probe);
+
+    /// <summary>Why libtorch cannot be used here (one line naming the fix), or null when it loads.</summary>
+    public static string? Problem => s_problem.Value;
+
+    /// <summary>Throws a one-line <see cref="Core.TraumException"/> naming the fix when libtorch cannot load here.</summary>
+    public static void EnsureAvailable()
+    {
+        if (Problem is { } problem) throw new Core.TraumException(problem);
+    }
+
+    private static string? Probe()
+    {
+        // TorchSharp prints a page of its own load trace to standard output when libtorch is missing; the one line
+        // below says what matters.
+        var stdout = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try
+        {
+            using var probe = zeros(1);
+            return null;
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)
+        {
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
+            var reason = inner.Message.Split('\n', 2)[0].Trim();
+            if (reason.Length > 120) reason = reason[..120] + "…";
+            return "Training and generation need libtorch, which cannot load here. Run 'scripts/bootstrap.sh --yes' from the Traum folder " +
+                "(it installs what libtorch needs, such as libstdc++ from GCC 13+ on Debian 12), then try again. TorchSharp said: " + reason;
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+    }
+
     /// <summary>The TorchSharp assembly's version.</summary>
     public static string TorchSharpVersion { get; } =
         typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]

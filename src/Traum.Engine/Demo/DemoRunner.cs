@@ -100,52 +100,16 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
             steps.Add(new("separate", "skipped", sw.Elapsed.TotalSeconds, "no Demucs model installed: run `traum models pull demucs` to separate tracks"));
         }
 
-        // 4. Train one category and generate in each mode.
+        // 4. Train one category and generate in each mode (a model that failed to train generates nothing).
         sw.Restart();
-        var training = new TrainingService(library);
-        TrainedVae trained;
-        string? failedVersion = null;
-        try
+        if (TorchRuntime.Problem is { } torchProblem)
         {
-            trained = training.Train(new TrainingRequest
-            {
-                Category = _options.TrainCategory,
-                MinimumSeconds = 10,
-                MinimumExcerpts = 4,
-                Shape = new VaeConfig { Hidden = [256, 128], Latent = 8, Dropout = 0.05 },
-                Training = new TrainingOptions { Epochs = _options.Epochs, BatchSize = 8, Seed = _options.Seed, Patience = 10, KlWarmupEpochs = Math.Min(10, _options.Epochs / 2), Threads = 1 },
-            }, new TrainingProgressAdapter(For("train")), cancellationToken);
-            var report = trained.Metadata;
-            steps.Add(new("train", "done", sw.Elapsed.TotalSeconds,
-                $"VAE on '{_options.TrainCategory}' → {trained.Directory} ({report.Losses.Count} epochs, final validation loss {report.Losses[^1].Validation:G4})"));
+            steps.Add(new("train", "skipped", 0, torchProblem));
+            steps.Add(new("generate", "skipped", 0, "generation needs a trained model (see the training step)"));
         }
-        catch (TrainingFailedException e) when (e.Model is not null)
+        else
         {
-            // The demo still shows generation, with the failed version named explicitly (it is never a default).
-            trained = e.Model;
-            failedVersion = e.Model.Record.Version;
-            steps.Add(new("train", "failed", sw.Elapsed.TotalSeconds, e.Message));
-        }
-
-        sw.Restart();
-        using (var generative = new GenerativeService(ingester))
-        {
-            var made = new List<string>();
-            foreach (var mode in new[] { GenerationMode.Random, GenerationMode.Interpolate, GenerationMode.Hybrid })
-            {
-                var stems = generative.Generate(new GenerationRequest
-                {
-                    Category = _options.TrainCategory,
-                    Version = failedVersion,
-                    Mode = mode,
-                    Count = _options.GeneratePerMode,
-                    Steps = Math.Max(2, _options.GeneratePerMode),
-                    Seed = _options.Seed,
-                    GriffinLimIterations = 32,
-                }, For("generate"), cancellationToken);
-                made.Add($"{stems.Count} {mode.ToString().ToLowerInvariant()}");
-            }
-            steps.Add(new("generate", "done", sw.Elapsed.TotalSeconds, $"{string.Join(", ", made)} stems generated and ingested with lineage"));
+            TrainAndGenerate(library, ingester, steps, For, cancellationToken, sw);
         }
 
         // 5. Search.
@@ -201,6 +165,52 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
         if (steps.Any(s => s.Step == "search" && s.Status == "skipped")) next.Add("traum models pull clap    # text search and semantic profiles");
         if (steps.Any(s => s.Step == "separate" && s.Status == "skipped")) next.Add("traum models pull demucs  # separate full tracks into stems");
         return new DemoReport(context.LibraryPath, kit, steps, searches, next, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Trains the demo's category; generates in each mode only when training succeeded.</summary>
+    private void TrainAndGenerate(Library library, StemIngester ingester, List<DemoStepReport> steps, Func<string, IProgress<ProgressInfo>> progressFor,
+        CancellationToken cancellationToken, Stopwatch sw)
+    {
+        var training = new TrainingService(library);
+        try
+        {
+            var trained = training.Train(new TrainingRequest
+            {
+                Category = _options.TrainCategory,
+                MinimumSeconds = 10,
+                MinimumExcerpts = 4,
+                Shape = new VaeConfig { Hidden = [256, 128], Latent = 8, Dropout = 0.05 },
+                Training = new TrainingOptions { Epochs = _options.Epochs, BatchSize = 8, Seed = _options.Seed, Patience = 10, KlWarmupEpochs = Math.Min(10, _options.Epochs / 2), Threads = 1 },
+            }, new TrainingProgressAdapter(progressFor("train")), cancellationToken);
+            var report = trained.Metadata;
+            steps.Add(new("train", "done", sw.Elapsed.TotalSeconds,
+                $"VAE on '{_options.TrainCategory}' → {trained.Directory} ({report.Losses.Count} epochs, final validation loss {report.Losses[^1].Validation:G4})"));
+        }
+        catch (TrainingFailedException e)
+        {
+            // A failed version is kept for inspection but never generates in the demo: its output would be useless.
+            steps.Add(new("train", "failed", sw.Elapsed.TotalSeconds, e.Message));
+            steps.Add(new("generate", "skipped", 0, "training failed, so there is no model to generate from (see the training step)"));
+            return;
+        }
+
+        sw.Restart();
+        using var generative = new GenerativeService(ingester);
+        var made = new List<string>();
+        foreach (var mode in new[] { GenerationMode.Random, GenerationMode.Interpolate, GenerationMode.Hybrid })
+        {
+            var stems = generative.Generate(new GenerationRequest
+            {
+                Category = _options.TrainCategory,
+                Mode = mode,
+                Count = _options.GeneratePerMode,
+                Steps = Math.Max(2, _options.GeneratePerMode),
+                Seed = _options.Seed,
+                GriffinLimIterations = 32,
+            }, progressFor("generate"), cancellationToken);
+            made.Add($"{stems.Count} {mode.ToString().ToLowerInvariant()}");
+        }
+        steps.Add(new("generate", "done", sw.Elapsed.TotalSeconds, $"{string.Join(", ", made)} stems generated and ingested with lineage"));
     }
 
     private static SearchHit ToHit(Library library, Stem s)

@@ -38,6 +38,7 @@ public sealed partial class GenerativeService : IDisposable
     public (TrainedModel Record, VaeModel Model) ResolveModel(string name, string? version = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        TorchRuntime.EnsureAvailable();
         var key = name.Trim().ToLowerInvariant();
         var catalog = _library.Catalog;
         if (version is not null)

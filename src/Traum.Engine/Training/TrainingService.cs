@@ -82,6 +82,7 @@ public sealed partial class TrainingService
         ArgumentNullException.ThrowIfNull(request);
         request.Features.Validate();
         request.Training.Validate();
+        TorchRuntime.EnsureAvailable();
         var name = ModelName(request);
         var stems = SelectStems(request);
         var what = Describe(request);
