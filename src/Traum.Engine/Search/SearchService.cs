@@ -65,7 +65,10 @@ public sealed partial class SearchService : IDisposable
         return Query(full, embedder.ModelId, embedder.Dimension, vector, k, filters, exclude: null, cancellationToken);
     }
 
-    /// <summary>The stems most similar to stem <paramref name="stemId"/> (itself excluded).</summary>
+    /// <summary>
+    /// The stems most similar to stem <paramref name="stemId"/> (itself excluded). A stem without a stored embedding is
+    /// embedded for the query and nothing is written.
+    /// </summary>
     /// <exception cref="NotFoundException">No such stem.</exception>
     public SearchResults SimilarToStem(long stemId, int k, SearchFilters? filters = null, CancellationToken cancellationToken = default)
     {
@@ -76,8 +79,8 @@ public sealed partial class SearchService : IDisposable
         {
             var audio = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
             CheckAudible(audio, stem.Name);
+            // Embedded for this query only: a read never writes to the catalog (reindex and ingest store embeddings).
             vector = embedder.EmbedAudio([audio], cancellationToken)[0];
-            _library.Catalog.SetEmbedding(stemId, new Embedding(embedder.ModelId, vector));
         }
         return Query($"stem {stemId} ({stem.Name})", embedder.ModelId, embedder.Dimension, vector, k, filters, exclude: stemId, cancellationToken);
     }

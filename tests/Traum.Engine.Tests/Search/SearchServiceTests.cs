@@ -76,15 +76,18 @@ public sealed class SearchServiceTests
     }
 
     [Fact]
-    public void SimilarToStem_ExcludesItself_AndEmbedsOnDemand()
+    public void SimilarToStem_ExcludesItself_AndEmbedsOnDemandWithoutWriting()
     {
         using var f = WithRandomStems(12, 4, out _);
         using var service = new SearchService(f.Library, f.Models(clap: false));
         var probe = f.Vectors.Keys.First();
-        // No reindex: the probe's embedding is made on demand; the others have none yet, so only they are missing.
+        var before = f.Library.Catalog.ChangeSequence;
+        // No reindex: the probe's embedding is made for the query only; no stem has one stored, so all are missing.
         var results = service.SimilarToStem(probe, 3, cancellationToken: Ct);
         Assert.Empty(results.Hits);
-        Assert.Equal(11, results.MissingEmbeddings);
+        Assert.Equal(12, results.MissingEmbeddings);
+        Assert.Equal(0, f.Library.Catalog.CountEmbeddings("descriptors:v1"));
+        Assert.Equal(before, f.Library.Catalog.ChangeSequence); // the read wrote nothing
         service.Reindex(cancellationToken: Ct);
         results = service.SimilarToStem(probe, 3, cancellationToken: Ct);
         Assert.Equal(f.Ranked(f.Vectors[probe], id => id != probe).Take(3), results.Hits.Select(h => h.StemId));
