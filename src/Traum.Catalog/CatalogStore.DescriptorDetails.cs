@@ -57,22 +57,6 @@ public sealed partial class CatalogStore
         cmd.ExecuteNonQuery();
     }
 
-    private static Descriptors WithDescriptorDetails(SqliteConnection c, long stemId, Descriptors d)
-    {
-        using var cmd = Cmd(c, null,
-            "SELECT true_peak_db, momentary_max_lufs, short_term_max_lufs, loudness_range, loop_bars, stated_bpm, stated_key, stated_mode FROM descriptor_details WHERE stem_id = $id;",
-            ("$id", stemId));
-        using var r = cmd.ExecuteReader();
-        if (!r.Read()) return d;
-        double? D(int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
-        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        return d with
-        {
-            TruePeakDb = D(0), MomentaryMaxLufs = D(1), ShortTermMaxLufs = D(2), LoudnessRange = D(3), LoopBars = D(4),
-            StatedBpm = D(5), StatedKey = S(6), StatedMode = S(7),
-        };
-    }
-
     /// <summary>Stores (or replaces) a stem's audio fingerprint (raw 32-bit items) made by <paramref name="algorithm"/>.</summary>
     public void SetFingerprint(long stemId, string algorithm, double duration, IReadOnlyList<uint> items)
     {

@@ -515,22 +515,7 @@ public sealed partial class CatalogStore : IDisposable
     public Descriptors? GetDescriptors(long stemId)
     {
         using var c = Connect();
-        using var cmd = Cmd(c, null,
-            "SELECT duration, peak_db, rms_db, lufs, centroid, bandwidth, rolloff, flatness, zcr, onset_density, bpm, bpm_confidence, musical_key, mode, key_confidence, is_one_shot FROM descriptors WHERE stem_id = $id;",
-            ("$id", stemId));
-        using var r = cmd.ExecuteReader();
-        if (!r.Read()) return null;
-        double D(int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
-        var d = new Descriptors
-        {
-            Duration = D(0), PeakDb = D(1), RmsDb = D(2), Lufs = D(3), SpectralCentroid = D(4), SpectralBandwidth = D(5),
-            SpectralRolloff = D(6), SpectralFlatness = D(7), ZeroCrossingRate = D(8), OnsetDensity = D(9),
-            Bpm = r.IsDBNull(10) ? null : r.GetDouble(10), BpmConfidence = D(11),
-            Key = r.IsDBNull(12) ? null : r.GetString(12), Mode = r.IsDBNull(13) ? null : r.GetString(13),
-            KeyConfidence = D(14), IsOneShot = r.GetInt64(15) != 0,
-        };
-        r.Close();
-        return WithDescriptorDetails(c, stemId, d);
+        return ReadDescriptors(c, " WHERE d.stem_id = $id;", ("$id", stemId)).GetValueOrDefault(stemId);
     }
 
     // ───────────────────────────── embeddings ─────────────────────────────

@@ -281,6 +281,32 @@ public sealed class CatalogStoreTests : IDisposable
     }
 
     [Fact]
+    public void BatchReads_EqualTheOneStemReads_AndLeaveOutMissingIds()
+    {
+        var ids = Seed();
+        _store.SetProfile(ids[1], new SemanticProfile("clap", new Dictionary<string, IReadOnlyList<ProfileScore>> { ["mood"] = [new("dark", 0.7, 80)] }));
+        _store.SetProfile(ids[2], new SemanticProfile("clap", new Dictionary<string, IReadOnlyList<ProfileScore>> { ["mood"] = [new("warm", 0.2, 10)] }));
+        long[] asked = [.. ids, 999_999, ids[0]]; // an unknown id and a repeat
+
+        var stems = _store.GetStems(asked);
+        var descriptors = _store.GetDescriptors(asked);
+        var profiles = _store.GetLatestProfiles(asked);
+
+        Assert.Equal(ids.Order(), stems.Keys.Order());
+        foreach (var id in ids)
+        {
+            Assert.Equal(_store.GetStem(id)!.Name, stems[id].Name);
+            Assert.Equal(_store.GetStem(id)!.Tags, stems[id].Tags);
+            Assert.Equal(_store.GetDescriptors(id), descriptors.GetValueOrDefault(id));
+            Assert.Equal(_store.GetLatestProfile(id)?.Families.Keys, profiles.GetValueOrDefault(id)?.Families.Keys);
+        }
+        Assert.Equal(4, descriptors.Count); // the pad has none
+        Assert.Equal([ids[1], ids[2]], profiles.Keys.Order());
+        Assert.Empty(_store.GetStems([]));
+        Assert.Empty(_store.GetDescriptors(Array.Empty<long>()));
+    }
+
+    [Fact]
     public void Models_AndGenerations_KeepLineage()
     {
         var m1 = _store.AddModel("bass", "v1", "models/bass/v1", "{\"epochs\":3}");

@@ -108,7 +108,8 @@ internal static class StemsCommand
             var query = filters.ToQuery(pr) with { Sort = sortBy, Descending = pr.GetValue(desc), Limit = n };
             using var library = Open(Context(pr, globals), json);
             var stems = library.Catalog.ListStems(query);
-            var rows = stems.Select(st => (Stem: st, Descriptors: library.Catalog.GetDescriptors(st.Id))).ToList();
+            var described = library.Catalog.GetDescriptors([.. stems.Select(st => st.Id)]);
+            var rows = stems.Select(st => (Stem: st, Descriptors: described.GetValueOrDefault(st.Id))).ToList();
             if (json)
             {
                 Output.Json(rows.Select(r => StemJson(library, r.Stem, r.Descriptors)));

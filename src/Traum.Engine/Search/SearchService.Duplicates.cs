@@ -130,13 +130,14 @@ public sealed partial class SearchService
             if (ra != rb) parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
         }
         var byId = stems.ToDictionary(s => s.Id);
+        var descriptors = _library.Catalog.GetDescriptors(pairs.Keys.SelectMany(k => new[] { k.Item1, k.Item2 }).Distinct().ToList());
         return pairs.Values
             .GroupBy(p => Find(p.A))
             .Select(g =>
             {
                 var members = g.SelectMany(p => new[] { p.A, p.B }).Distinct().Order().ToList();
                 var hits = members.Where(byId.ContainsKey)
-                    .Select(id => ToHit(byId[id], g.Where(p => p.A == id || p.B == id).Max(likeness), modelId))
+                    .Select(id => ToHit(byId[id], descriptors.GetValueOrDefault(id), g.Where(p => p.A == id || p.B == id).Max(likeness), modelId))
                     .ToList();
                 return new DuplicateGroup(hits, g.OrderBy(p => p.A).ThenBy(p => p.B).ToList());
             })

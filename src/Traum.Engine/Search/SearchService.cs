@@ -158,10 +158,14 @@ public sealed partial class SearchService : IDisposable
         var filter = BuildFilter(filters);
         if (exclude is { } self) filter = VectorFilter.And(filter, VectorFilter.Where(id => id != self));
         var hits = index.Search(vector, k, filter, cancellationToken);
+        // Hydrated with one query per kind of data (stems, descriptors), not one per hit.
+        var ids = hits.Select(h => h.Id).ToList();
+        var stems = _library.Catalog.GetStems(ids);
+        var descriptors = _library.Catalog.GetDescriptors(ids);
         var results = new List<SearchHit>(hits.Count);
         foreach (var h in hits)
         {
-            if (_library.Catalog.GetStem(h.Id) is { } stem) results.Add(ToHit(stem, h.Score, modelId));
+            if (stems.TryGetValue(h.Id, out var stem)) results.Add(ToHit(stem, descriptors.GetValueOrDefault(h.Id), h.Score, modelId));
         }
         var total = _library.Catalog.CountStems();
         return new SearchResults(query, modelId, results, index.Count, Math.Max(0, total - index.Count));
@@ -187,9 +191,10 @@ public sealed partial class SearchService : IDisposable
         return filter;
     }
 
-    private SearchHit ToHit(Stem stem, double score, string modelId)
+    private SearchHit ToHit(Stem stem, double score, string modelId) => ToHit(stem, _library.Catalog.GetDescriptors(stem.Id), score, modelId);
+
+    private SearchHit ToHit(Stem stem, Descriptors? d, double score, string modelId)
     {
-        var d = _library.Catalog.GetDescriptors(stem.Id);
         string? key = null;
         if (d?.Key is { } tonic) key = d.Mode == "minor" ? tonic + "m" : tonic;
         return new SearchHit(stem.Id, stem.Name, score, stem.Kind, stem.Category, stem.Origin, d?.Bpm, key, stem.Duration,

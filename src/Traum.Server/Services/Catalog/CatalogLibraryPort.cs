@@ -69,7 +69,7 @@ internal sealed class CatalogLibraryPort : ILibraryPort
             Offset = query.Offset,
         };
         var stems = _library.Catalog.ListStems(q);
-        IReadOnlyList<StemDetail> result = stems.Select(Detail).ToList();
+        IReadOnlyList<StemDetail> result = Details(stems);
         return Task.FromResult(result);
     }
 
@@ -77,22 +77,6 @@ internal sealed class CatalogLibraryPort : ILibraryPort
     {
         var stem = _library.Catalog.GetStem(id) ?? throw NoStem(id);
         return Task.FromResult(Detail(stem));
-    }
-
-    /// <summary>A stem's details for a search result, from the cache when fresh; null when the stem is gone.</summary>
-    internal StemDetail? TryDetail(long id)
-    {
-        var now = _time.GetUtcNow();
-        if (_details.TryGetValue(id, out var hit) && now - hit.At < CacheLifetime) return hit.Detail;
-        if (_library.Catalog.GetStem(id) is not { } s)
-        {
-            _details.TryRemove(id, out _);
-            return null;
-        }
-        var detail = Detail(s);
-        if (_details.Count >= CacheLimit) _details.Clear();
-        _details[id] = (detail, now);
-        return detail;
     }
 
     public Task<IReadOnlyList<Track>> ListTracksAsync(int limit, int offset, CancellationToken cancellationToken)
@@ -130,8 +114,42 @@ internal sealed class CatalogLibraryPort : ILibraryPort
         return Task.FromResult(list);
     }
 
+    /// <summary>Details of search hits, from the cache when fresh, the rest with one query per kind of data; gone stems are left out.</summary>
+    internal IReadOnlyList<StemDetail> TryDetails(IReadOnlyList<long> ids)
+    {
+        var now = _time.GetUtcNow();
+        var found = new Dictionary<long, StemDetail>();
+        var missing = new List<long>();
+        foreach (var id in ids)
+        {
+            if (_details.TryGetValue(id, out var hit) && now - hit.At < CacheLifetime) found[id] = hit.Detail;
+            else missing.Add(id);
+        }
+        if (missing.Count > 0)
+        {
+            var stems = _library.Catalog.GetStems(missing);
+            if (_details.Count + missing.Count >= CacheLimit) _details.Clear();
+            foreach (var d in Details([.. missing.Where(stems.ContainsKey).Select(id => stems[id])]))
+            {
+                found[d.Stem.Id] = d;
+                _details[d.Stem.Id] = (d, now);
+            }
+            foreach (var id in missing.Where(id => !stems.ContainsKey(id))) _details.TryRemove(id, out _);
+        }
+        return [.. ids.Where(found.ContainsKey).Select(id => found[id])];
+    }
+
     private StemDetail Detail(Stem stem) =>
         new(stem, _library.Catalog.GetDescriptors(stem.Id), _library.Catalog.GetLatestProfile(stem.Id));
+
+    /// <summary>Details of many stems with one query per kind of data (descriptors, profiles), in the stems' order.</summary>
+    private List<StemDetail> Details(IReadOnlyList<Stem> stems)
+    {
+        var ids = stems.Select(s => s.Id).ToList();
+        var descriptors = _library.Catalog.GetDescriptors(ids);
+        var profiles = _library.Catalog.GetLatestProfiles(ids);
+        return [.. stems.Select(s => new StemDetail(s, descriptors.GetValueOrDefault(s.Id), profiles.GetValueOrDefault(s.Id)))];
+    }
 
     private static NotFoundException NoStem(long id) => new($"No stem with id {id}. List stems with GET /api/stems.");
 }

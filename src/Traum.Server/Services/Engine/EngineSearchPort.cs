@@ -55,6 +55,9 @@ internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort 
         };
     }
 
-    private IReadOnlyList<SearchHit> Hydrate(IReadOnlyList<EngineHit> hits) =>
-        hits.Select(h => library.TryDetail(h.StemId) is { } d ? new SearchHit(d, h.Score) : null).OfType<SearchHit>().ToList();
+    private IReadOnlyList<SearchHit> Hydrate(IReadOnlyList<EngineHit> hits)
+    {
+        var details = library.TryDetails([.. hits.Select(h => h.StemId)]).ToDictionary(d => d.Stem.Id);
+        return [.. hits.Where(h => details.ContainsKey(h.StemId)).Select(h => new SearchHit(details[h.StemId], h.Score))];
+    }
 }
