@@ -66,20 +66,22 @@ public sealed record TrainingOptions
     /// <summary>Parameter budget for <paramref name="trainExcerpts"/> excerpts: ParametersPerExcerpt × excerpts, between 250 000 and <see cref="MaxParameters"/>.</summary>
     public long ParameterBudget(int trainExcerpts) => Math.Clamp((long)ParametersPerExcerpt * trainExcerpts, Math.Min(250_000, MaxParameters), MaxParameters);
 
+    private static readonly TrainingOptions s_defaults = new();
+
     /// <summary>Throws <see cref="Core.InvalidInputException"/> naming the bad value.</summary>
     public void Validate()
     {
-        if (Epochs is <= 0 or > 100_000) throw new Core.InvalidInputException($"Epochs {Epochs} out of range; use 1–100000 (default 60).");
-        if (BatchSize is <= 0 or > 65_536) throw new Core.InvalidInputException($"Batch size {BatchSize} out of range; use 1–65536 (default 8).");
-        if (!(LearningRate > 0) || LearningRate > 1) throw new Core.InvalidInputException($"Learning rate {LearningRate} out of range; use (0, 1] (default 0.001).");
-        if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new Core.InvalidInputException($"β {Beta} must be ≥ 0 (default 1).");
+        if (Epochs is <= 0 or > 100_000) throw new Core.InvalidInputException($"Epochs {Epochs} out of range; use 1–100000 (default {s_defaults.Epochs}).");
+        if (BatchSize is <= 0 or > 65_536) throw new Core.InvalidInputException($"Batch size {BatchSize} out of range; use 1–65536 (default {s_defaults.BatchSize}).");
+        if (!(LearningRate > 0) || LearningRate > 1) throw new Core.InvalidInputException($"Learning rate {LearningRate} out of range; use (0, 1] (default {s_defaults.LearningRate}).");
+        if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new Core.InvalidInputException($"β {Beta} must be ≥ 0 (default {s_defaults.Beta}).");
         if (KlWarmupEpochs < 0) throw new Core.InvalidInputException("KL warm-up epochs must be ≥ 0.");
-        if (!(FreeBits >= 0) || FreeBits > 100) throw new Core.InvalidInputException($"Free bits {FreeBits} must be in 0–100 nats (default 0.1).");
-        if (!(GradientClip >= 0) || double.IsInfinity(GradientClip)) throw new Core.InvalidInputException($"Gradient clip {GradientClip} must be ≥ 0 (0 = off; default 1).");
+        if (!(FreeBits >= 0) || FreeBits > 100) throw new Core.InvalidInputException($"Free bits {FreeBits} must be in 0–100 nats (default {s_defaults.FreeBits}).");
+        if (!(GradientClip >= 0) || double.IsInfinity(GradientClip)) throw new Core.InvalidInputException($"Gradient clip {GradientClip} must be ≥ 0 (0 = off; default {s_defaults.GradientClip}).");
         if (LoopShiftFrames < 0 || MaxLoopShifts < 0) throw new Core.InvalidInputException("Loop shift frames and their count must be ≥ 0.");
-        if (WarmupSteps < 0) throw new Core.InvalidInputException("Learning-rate warm-up steps must be ≥ 0 (default 50).");
-        if (!(DivergenceFactor > 1)) throw new Core.InvalidInputException($"Divergence factor {DivergenceFactor} must be > 1 (default 100).");
-        if (!(ValidationFraction > 0) || ValidationFraction >= 1) throw new Core.InvalidInputException($"Validation fraction {ValidationFraction} must be in (0, 1) (default 0.15).");
+        if (WarmupSteps < 0) throw new Core.InvalidInputException($"Learning-rate warm-up steps must be ≥ 0 (default {s_defaults.WarmupSteps}).");
+        if (!(DivergenceFactor > 1)) throw new Core.InvalidInputException($"Divergence factor {DivergenceFactor} must be > 1 (default {s_defaults.DivergenceFactor}).");
+        if (!(ValidationFraction > 0) || ValidationFraction >= 1) throw new Core.InvalidInputException($"Validation fraction {ValidationFraction} must be in (0, 1) (default {s_defaults.ValidationFraction}).");
         if (Patience < 0) throw new Core.InvalidInputException("Patience must be ≥ 0.");
         if (Threads < 0) throw new Core.InvalidInputException("Threads must be ≥ 0 (0 = default).");
     }

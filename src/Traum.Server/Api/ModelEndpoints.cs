@@ -38,9 +38,10 @@ internal static class ModelEndpoints
     private static async Task<Accepted<JobInfo>> TrainAsync([FromBody] TrainRequest body, JobManager jobs, CancellationToken ct)
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Category)) throw new InvalidInputException("Give the category to learn: {\"category\": \"bass\", \"epochs\": 30}.");
-        if (body.Epochs is < 1 or > 10_000) throw new InvalidInputException("epochs must be between 1 and 10000.");
         if (body.Architecture is { } arch && arch.Trim().ToLowerInvariant() is not ("conv" or "mlp")) throw new InvalidInputException($"Unknown architecture '{arch}'; use conv or mlp.");
-        if (body.LearningRate is { } lr && (!(lr > 0) || lr > 1)) throw new InvalidInputException("learningRate must be in (0, 1].");
+        // The engine's own ranges and messages (one place for each default and limit).
+        var request = TrainJobHandler.Base(body);
+        request.Training.Validate();
         var job = await jobs.SubmitAsync(JobKinds.Train, JobParameters.Serialize(body with { Category = body.Category.Trim() }), ct).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
     }

@@ -29,12 +29,12 @@ internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kin
 
 /// <summary>Parameters of a training job (POST /api/train).</summary>
 /// <param name="Category">Stem category (or kind) to learn, e.g. "bass".</param>
-/// <param name="Epochs">Passes over the data.</param>
+/// <param name="Epochs">Most passes over the data (early stopping may end sooner); null: the engine's default.</param>
 /// <param name="LatentDim">Size of the latent space.</param>
 /// <param name="Beta">Weight of the KL term.</param>
 /// <param name="Seed">Seed for repeatable training.</param>
 /// <param name="Architecture">conv (default) or mlp.</param>
-internal sealed record TrainRequest(string Category, int Epochs = 60, int? LatentDim = null, double? Beta = null,
+internal sealed record TrainRequest(string Category, int? Epochs = null, int? LatentDim = null, double? Beta = null,
     double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null, string? Architecture = null);
 
 /// <summary>Parameters of a generation job (POST /api/generate).</summary>

@@ -50,7 +50,8 @@ internal sealed class TrainJobHandler(TrainingService training, TrainingDefaults
 
     private TrainingRequest ToRequest(TrainRequest r) => defaults.Apply(Base(r));
 
-    private static TrainingRequest Base(TrainRequest r)
+    /// <summary>The engine's request for <paramref name="r"/> before the server's settings; its options validate the request's values.</summary>
+    internal static TrainingRequest Base(TrainRequest r)
     {
         var defaults = new TrainingOptions();
         return new TrainingRequest
@@ -59,7 +60,7 @@ internal sealed class TrainJobHandler(TrainingService training, TrainingDefaults
             ModelName = string.IsNullOrWhiteSpace(r.Name) ? null : r.Name.Trim(),
             Training = defaults with
             {
-                Epochs = r.Epochs,
+                Epochs = r.Epochs ?? defaults.Epochs,
                 Beta = r.Beta ?? defaults.Beta,
                 LearningRate = r.LearningRate ?? defaults.LearningRate,
                 BatchSize = r.BatchSize ?? defaults.BatchSize,
