@@ -38,13 +38,17 @@ internal static class DemoCommand
                 if (!kept) TryDelete(context.LibraryPath);
             }
 
+            // A step that failed (not one skipped for want of a model) makes the demo a failure: exit 1.
+            var failed = report.Steps.Where(st => st.Status == "failed").Select(st => st.Step).ToList();
             if (json)
             {
                 Output.Json(new { report, kept });
-                return 0;
+                return failed.Count == 0 ? CliApp.ExitOk : CliApp.ExitUserError;
             }
             Print(report, kept);
-            return 0;
+            if (failed.Count == 0) return CliApp.ExitOk;
+            Output.Note($"The demo finished with a failed step ({string.Join(", ", failed)}); its line above says why.");
+            return CliApp.ExitUserError;
         });
         return cmd;
     }

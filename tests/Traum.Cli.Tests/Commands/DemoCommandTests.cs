@@ -17,9 +17,8 @@ public sealed class DemoCommandTests
         File.WriteAllText(Path.Combine(library, "traum.json"),
             JsonSerializer.Serialize(new { models = new { root = dir.File("no-models") } }));
 
-        var r = await CatalogCli.RunAsync("demo", "--json", "--epochs", "20", "--library", library);
+        var r = await CatalogCli.RunAsync("demo", "--json", "--library", library);
 
-        Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var report = doc.RootElement.GetProperty("report");
         Assert.True(doc.RootElement.GetProperty("kept").GetBoolean());
@@ -28,8 +27,10 @@ public sealed class DemoCommandTests
         Assert.Equal(["kit", "ingest", "separate", "train", "generate", "search", "search-filter"], steps.Keys);
         Assert.Equal("skipped", steps["separate"]);
         Assert.Equal("skipped", steps["search"]);
-        Assert.Contains(steps["train"], new[] { "done", "failed" }); // a short training may fail the criteria; the demo reports it and goes on
-        Assert.Equal("done", steps["generate"]);
+        // Training may fail its criteria on another machine's arithmetic: then generation is skipped and the demo exits 1.
+        Assert.Contains(steps["train"], new[] { "done", "failed" });
+        Assert.Equal(steps["train"] == "done" ? "done" : "skipped", steps["generate"]);
+        Assert.True(r.ExitCode == (steps["train"] == "done" ? 0 : 1), r.Err);
         Assert.True(report.GetProperty("searches").GetArrayLength() >= 2);
         Assert.Equal(Path.GetFullPath(library), report.GetProperty("library").GetString());
         Assert.True(File.Exists(Path.Combine(library, "catalog.db")), "a library given with --library is kept");
