@@ -38,6 +38,8 @@ if command -v apt-get >/dev/null 2>&1; then
   command -v ffmpeg >/dev/null 2>&1 || apt_install ffmpeg
   # Chromaprint fingerprints every stem at ingest (duplicates by recording).
   have_deb libchromaprint1 || apt_install libchromaprint1
+  # FFTW computes the STFTs (CLAP features, Demucs, descriptors); without it Traum falls back to its own, slower FFT.
+  have_deb libfftw3-single3 || apt_install libfftw3-single3
   # sox and fluidsynth are used by tests to make and check audio; python3-onnx makes fixture graphs.
   command -v sox >/dev/null 2>&1 || apt_install sox
   have_deb python3-onnx || apt_install python3-onnx

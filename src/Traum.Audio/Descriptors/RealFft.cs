@@ -1,8 +1,11 @@
+using System.Numerics;
+
 namespace Traum.Audio.Descriptors;
 
 /// <summary>
-/// Power spectrum of one real frame of length N (a power of two): an iterative radix-2 complex FFT of
-/// size N/2 over the even/odd samples packed as re/im, then the split step to the N/2 + 1 real-input bins.
+/// Real-input FFT of one frame of length N (a power of two): through FFTW where libfftw3f is installed, otherwise
+/// Traum's own, an iterative radix-2 complex FFT of size N/2 (first two stages fused as radix 4, the others a SIMD
+/// vector at a time) over the even/odd samples packed as re/im, then the split step to the N/2 + 1 real-input bins.
 /// Owns its scratch buffers, so one instance serves one analysis at a time and allocates nothing per frame.
 /// </summary>
 internal sealed class RealFft
@@ -10,12 +13,18 @@ internal sealed class RealFft
     private readonly int _n;
     private readonly int _half;
     private readonly int[] _bitReverse;
-    private readonly float[] _cos;
-    private readonly float[] _sin;
+    private readonly float[] _stageCos;
+    private readonly float[] _stageSin;
     private readonly float[] _splitCos;
     private readonly float[] _splitSin;
     private readonly float[] _re;
     private readonly float[] _im;
+    private readonly Dsp.FftwRealTransform? _fftw;
+
+    /// <summary>
+    /// False uses Traum's own FFT even where FFTW is installed (tests compare both; FFTW is used by default when present).
+    /// </summary>
+    internal static bool UseFftw { get; set; } = true;
 
     public RealFft(int n)
     {
@@ -30,12 +39,17 @@ internal sealed class RealFft
             for (var b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
             _bitReverse[i] = r;
         }
-        _cos = new float[Math.Max(1, _half / 2)];
-        _sin = new float[_cos.Length];
-        for (var j = 0; j < _cos.Length; j++)
+        // Twiddles of the stage whose butterflies are h apart, e^{−2πij/(2h)} for j < h, contiguous at [h, 2h), so
+        // every stage reads them in order (and a vector at a time).
+        _stageCos = new float[Math.Max(2, _half)];
+        _stageSin = new float[_stageCos.Length];
+        for (var h = 1; h < _half; h <<= 1)
         {
-            _cos[j] = (float)Math.Cos(2 * Math.PI * j / _half);
-            _sin[j] = (float)Math.Sin(2 * Math.PI * j / _half);
+            for (var j = 0; j < h; j++)
+            {
+                _stageCos[h + j] = (float)Math.Cos(Math.PI * j / h);
+                _stageSin[h + j] = (float)-Math.Sin(Math.PI * j / h);
+            }
         }
         _splitCos = new float[_half + 1];
         _splitSin = new float[_half + 1];
@@ -46,6 +60,7 @@ internal sealed class RealFft
         }
         _re = new float[_half];
         _im = new float[_half];
+        if (UseFftw && Dsp.FftwRealTransform.IsAvailable) _fftw = new Dsp.FftwRealTransform(n);
     }
 
     /// <summary>Frame length N in samples.</summary>
@@ -55,6 +70,13 @@ internal sealed class RealFft
     public void Power(ReadOnlySpan<float> frame, Span<float> power)
     {
         if (power.Length != _half + 1) throw new ArgumentException($"Power must have {_half + 1} bins.", nameof(power));
+        if (_fftw is not null)
+        {
+            if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
+            var c = _fftw.Forward(frame);
+            for (var k = 0; k <= _half; k++) power[k] = (c[2 * k] * c[2 * k]) + (c[(2 * k) + 1] * c[(2 * k) + 1]);
+            return;
+        }
         Transform(frame);
         var re = _re;
         var im = _im;
@@ -73,6 +95,19 @@ internal sealed class RealFft
     public void Forward(ReadOnlySpan<float> frame, Span<float> real, Span<float> imaginary)
     {
         if (real.Length != _half + 1 || imaginary.Length != _half + 1) throw new ArgumentException($"The spectrum must have {_half + 1} bins.", nameof(real));
+        if (_fftw is not null)
+        {
+            if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
+            var c = _fftw.Forward(frame);
+            for (var k = 0; k <= _half; k++)
+            {
+                real[k] = c[2 * k];
+                imaginary[k] = c[(2 * k) + 1];
+            }
+            imaginary[0] = 0;
+            imaginary[_half] = 0;
+            return;
+        }
         Transform(frame);
         real[0] = _re[0] + _im[0];
         imaginary[0] = 0;
@@ -89,6 +124,11 @@ internal sealed class RealFft
     {
         if (real.Length != _half + 1 || imaginary.Length != _half + 1) throw new ArgumentException($"The spectrum must have {_half + 1} bins.", nameof(real));
         if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
+        if (_fftw is not null)
+        {
+            _fftw.Inverse(real, imaginary, frame);
+            return;
+        }
         // E[k] = (X[k] + conj X[N/2−k]) / 2 and O[k] = (X[k] − conj X[N/2−k]) · e^{+2πik/N} / 2 are the DFTs of the even and
         // odd samples; z = even + i·odd is the inverse DFT of Z = E + i·O, taken as conj(FFT(conj Z)) / (N/2).
         var re = _re;
@@ -138,29 +178,92 @@ internal sealed class RealFft
         Butterflies();
     }
 
+    /// <summary>
+    /// False runs every stage with the scalar loop (the path of machines without SIMD); tests compare both paths.
+    /// </summary>
+    internal static bool UseVectors { get; set; } = Vector.IsHardwareAccelerated;
+
     private void Butterflies()
     {
-        var re = _re;
-        var im = _im;
-        for (var size = 2; size <= _half; size <<= 1)
+        var re = _re.AsSpan();
+        var im = _im.AsSpan();
+        var width = Vector<float>.Count;
+        // Stage 1 (pairs, twiddle 1) and stage 2 (twiddles 1 and −i) fused: radix-4 on every group of four.
+        if (_half >= 4)
         {
-            var halfSize = size >> 1;
-            var step = _half / size;
-            for (var start = 0; start < _half; start += size)
+            for (var a = 0; a < _half; a += 4)
             {
-                for (var j = 0; j < halfSize; j++)
+                float r0 = re[a], i0 = im[a], r1 = re[a + 1], i1 = im[a + 1], r2 = re[a + 2], i2 = im[a + 2], r3 = re[a + 3], i3 = im[a + 3];
+                float s0r = r0 + r1, s0i = i0 + i1, d0r = r0 - r1, d0i = i0 - i1;
+                float s1r = r2 + r3, s1i = i2 + i3, d1r = r2 - r3, d1i = i2 - i3;
+                // Second stage: (s0, s1) with twiddle 1, (d0, d1) with twiddle −i (d1·(−i) = (d1i, −d1r)).
+                re[a] = s0r + s1r;
+                im[a] = s0i + s1i;
+                re[a + 2] = s0r - s1r;
+                im[a + 2] = s0i - s1i;
+                re[a + 1] = d0r + d1i;
+                im[a + 1] = d0i - d1r;
+                re[a + 3] = d0r - d1i;
+                im[a + 3] = d0i + d1r;
+            }
+        }
+        else
+        {
+            Stage(re, im, 1);
+        }
+        for (var halfSize = 4; halfSize < _half; halfSize <<= 1)
+        {
+            if (!UseVectors || halfSize < width)
+            {
+                Stage(re, im, halfSize);
+                continue;
+            }
+            var twr = _stageCos.AsSpan(halfSize, halfSize);
+            var twi = _stageSin.AsSpan(halfSize, halfSize);
+            for (var start = 0; start < _half; start += 2 * halfSize)
+            {
+                var ar = re.Slice(start, halfSize);
+                var ai = im.Slice(start, halfSize);
+                var br = re.Slice(start + halfSize, halfSize);
+                var bi = im.Slice(start + halfSize, halfSize);
+                for (var j = 0; j < halfSize; j += width)
                 {
-                    var wr = _cos[j * step];
-                    var wi = -_sin[j * step];
-                    var a = start + j;
-                    var b = a + halfSize;
-                    var tr = (wr * re[b]) - (wi * im[b]);
-                    var ti = (wr * im[b]) + (wi * re[b]);
-                    re[b] = re[a] - tr;
-                    im[b] = im[a] - ti;
-                    re[a] += tr;
-                    im[a] += ti;
+                    var wr = new Vector<float>(twr[j..]);
+                    var wi = new Vector<float>(twi[j..]);
+                    var xr = new Vector<float>(br[j..]);
+                    var xi = new Vector<float>(bi[j..]);
+                    var tr = (wr * xr) - (wi * xi);
+                    var ti = (wr * xi) + (wi * xr);
+                    var yr = new Vector<float>(ar[j..]);
+                    var yi = new Vector<float>(ai[j..]);
+                    (yr - tr).CopyTo(br[j..]);
+                    (yi - ti).CopyTo(bi[j..]);
+                    (yr + tr).CopyTo(ar[j..]);
+                    (yi + ti).CopyTo(ai[j..]);
                 }
+            }
+        }
+    }
+
+    /// <summary>One radix-2 stage of butterflies <paramref name="halfSize"/> apart (scalar).</summary>
+    private void Stage(Span<float> re, Span<float> im, int halfSize)
+    {
+        var twr = _stageCos.AsSpan(halfSize, halfSize);
+        var twi = _stageSin.AsSpan(halfSize, halfSize);
+        for (var start = 0; start < _half; start += 2 * halfSize)
+        {
+            for (var j = 0; j < halfSize; j++)
+            {
+                var wr = twr[j];
+                var wi = twi[j];
+                var a = start + j;
+                var b = a + halfSize;
+                var tr = (wr * re[b]) - (wi * im[b]);
+                var ti = (wr * im[b]) + (wi * re[b]);
+                re[b] = re[a] - tr;
+                im[b] = im[a] - ti;
+                re[a] += tr;
+                im[a] += ti;
             }
         }
     }

@@ -4,7 +4,7 @@ using Traum.Audio.Descriptors;
 namespace Traum.Audio.Spectral;
 
 /// <summary>
-/// Log-mel frames on Traum's own FFT, without libtorch: with torch.stft's semantics (periodic Hann window of
+/// Log-mel frames without libtorch (on FFTW where installed, else Traum's own FFT; see <see cref="RealFft"/>): with torch.stft's semantics (periodic Hann window of
 /// <c>nFft</c>, frames every <c>hop</c> samples, centred with reflect padding of <c>nFft/2</c> on each side, power
 /// |X|² of the one-sided spectrum), then a mel filter bank and 10·log10(max(mel, floor)) with reference 1 and no
 /// top_db clipping. Rows are frames: <c>[frames, nMels]</c>. An instance owns its scratch buffers and allocates
@@ -87,10 +87,11 @@ public sealed class ManagedLogMel
                 var (s, len) = _support[m];
                 row[m] = len == 0 ? 0f : TensorPrimitives.Dot(_power.AsSpan(s, len), _weights.AsSpan((m * _bins) + s, len));
             }
-            TensorPrimitives.Max(row, _floor, row);
-            TensorPrimitives.Log10(row, row);
-            TensorPrimitives.Multiply(row, 10f, row);
         }
+        // dB over the whole matrix at once (long vectors instead of one short row at a time).
+        TensorPrimitives.Max(destination, _floor, destination);
+        TensorPrimitives.Log10(destination, destination);
+        TensorPrimitives.Multiply(destination, 10f, destination);
     }
 
     /// <summary>numpy/torch "reflect" padding: index −1 maps to 1, index L maps to L − 2.</summary>
