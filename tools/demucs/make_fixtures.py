@@ -167,6 +167,10 @@ def write(out, name, sources, graphs, extra=None):
             fixture["graphs"].append({"file": file, "stems": stems, "contract": "full", "mt": mt, "gains": gains,
                                       "omega": omega, "fp16": bool(kw.get("fp16_io", False))})
         else:
+            if kw.get("fp16_weights"):
+                # The graph holds the weights as float16: record exactly the values it computes with.
+                mt = np.array(mt, dtype=np.float16).astype(np.float64).tolist()
+                mf = np.array(mf, dtype=np.float16).astype(np.float64).tolist()
             onnx.save(graph(mt, mf, **kw), os.path.join(d, file))
             fixture["graphs"].append({"file": file, "stems": stems, "contract": "split", "mt": mt, "mf": mf, "fp16": False})
     with open(os.path.join(d, "model.json"), "w") as f:
