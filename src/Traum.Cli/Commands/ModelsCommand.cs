@@ -141,6 +141,12 @@ internal static class ModelsCommand
             if (demucs is not null)
             {
                 var (folder, manifest) = DemucsKnownModels.Resolve(def.Name, demucsPath, ctx.ModelsPath);
+                if (demucsPath is null && pr.GetValue(variant) is { } v
+                    && demucs.Variants.FirstOrDefault(x => string.Equals(x.Name, v, StringComparison.OrdinalIgnoreCase)) is { } chosenVariant
+                    && !File.Exists(Path.Combine(folder, DemucsManifest.FileName)))
+                {
+                    manifest = demucs.ManifestFor(chosenVariant);
+                }
                 rows.AddRange(DemucsSelfCheck.Run(folder, manifest, new DemucsOptions(), ct).Select(r => (r.Name, r.Passed, r.Detail)));
             }
             var failed = rows.Count(r => r.Ok == false);

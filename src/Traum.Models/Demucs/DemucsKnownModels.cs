@@ -26,11 +26,16 @@ public sealed record DemucsKnownModel(string Model, string StoreName, string Rep
     /// <summary>The default variant's manifest.</summary>
     public DemucsManifest Manifest => ManifestFor(Variants[0]);
 
-    /// <summary>The manifest Traum runs for <paramref name="variant"/> (sample rate 44 100 Hz, segment 343 980 samples).</summary>
+    /// <summary>
+    /// The manifest Traum runs for <paramref name="variant"/> (sample rate 44 100 Hz, segment 343 980 samples). Its name
+    /// is the model name for fp32 weights and "MODEL_VARIANT" otherwise (e.g. htdemucs_ft_fp16), so stems of different
+    /// precisions get their own output folders and "already separated" records.
+    /// </summary>
     public DemucsManifest ManifestFor(DemucsKnownVariant variant)
     {
         ArgumentNullException.ThrowIfNull(variant);
-        return new DemucsManifest(Model, Sources, DemucsKnownModels.SampleRate, DemucsKnownModels.Segment, variant.Graphs)
+        var name = variant.Name == "fp32" ? Model : $"{Model}_{variant.Name}";
+        return new DemucsManifest(name, Sources, DemucsKnownModels.SampleRate, DemucsKnownModels.Segment, variant.Graphs)
         {
             Contract = DemucsContracts.Name(Contract),
         };

@@ -13,8 +13,9 @@ namespace Traum.Models.Demucs;
 public sealed record DemucsGraphInfo(string File, DemucsContract Contract, bool HalfTensors, string Description);
 
 /// <summary>
-/// Splits a stereo track into the model's sources with a Demucs export of either graph contract (DESIGN.md, "Demucs"): track
-/// normalisation, chunked overlap-add with triangular weights, optional shift trick, per-chunk STFT → graph → iSTFT.
+/// Splits a stereo track into the model's sources with a Demucs export of either graph contract (DESIGN.md, "Demucs";
+/// docs/separation.md): track normalisation, chunked overlap-add with triangular weights, optional shift trick, and per
+/// chunk either STFT → graph → iSTFT (split graphs) or the graph alone (full graphs).
 /// Streaming: the track is read twice (once for its mean and deviation, once to separate) and written as it goes,
 /// so memory does not grow with its length. The ONNX session(s) are created once, in the constructor.
 /// Not thread-safe: one separation at a time per instance.

@@ -112,6 +112,7 @@ public sealed class DemucsKnownModelsTests
         var (resolved, manifest) = DemucsKnownModels.Resolve("htdemucs_ft", null, tmp.Path);
         Assert.Equal(folder, resolved);
         Assert.Equal("split", manifest.Contract);
+        Assert.Equal("htdemucs_ft_fp16", manifest.Name);
         using var sep = new DemucsSeparator(manifest, resolved, new DemucsOptions { IntraOpThreads = 1 });
         Assert.Equal(4, sep.Graphs.Count);
         Assert.All(sep.Graphs, g => Assert.Equal(DemucsContract.Split, g.Contract));
@@ -126,6 +127,7 @@ public sealed class DemucsKnownModelsTests
         File.Copy(Path.Combine(DemucsFixtures.Dir("stemsplit6-full"), "htdemucs_6s.onnx"), Path.Combine(folder, "htdemucs_6s_fp16weights.onnx"));
         var (_, manifest) = DemucsKnownModels.Resolve("htdemucs_6s", null, tmp.Path);
         Assert.Equal("htdemucs_6s_fp16weights.onnx", Assert.Single(manifest.Graphs).File);
+        Assert.Equal("htdemucs_6s_fp16", manifest.Name); // its own output folder and "already separated" record
         Assert.Equal("full", manifest.Contract);
         using var sep = new DemucsSeparator(manifest, folder, new DemucsOptions { IntraOpThreads = 1 });
         Assert.Equal(DemucsContract.Full, Assert.Single(sep.Graphs).Contract);
