@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Traum.Audio;
+using Traum.Audio.IO;
 using Traum.Models.Store;
 using Traum.TestKit;
 using Xunit;
@@ -151,5 +153,33 @@ public sealed class ModelsVerifyDemucsTests
         Assert.Equal("monteslu/htdemucs-ft-webgpu", byName["demucs-ft-fp16"].GetProperty("repo").GetString());
         Assert.Equal(["htdemucs_ft_drums.onnx", "htdemucs_ft_bass.onnx", "htdemucs_ft_other.onnx", "htdemucs_ft_vocals.onnx"],
             byName["demucs-ft"].GetProperty("files").EnumerateArray().Select(f => f.GetProperty("path").GetString()));
+    }
+
+    [Theory]
+    [InlineData("stemsplit-ft-full")]
+    [InlineData("full-fp16io")]
+    public async Task Separate_FullGraphExport_WritesStemsThatAddUpToTheTrack(string fixture)
+    {
+        // Both full-graph fixtures' stems add up to the track exactly (their fractions sum to 1, their position gains
+        // cancel); float16 inputs and outputs round to 11 significant bits.
+        using var tmp = new TempDir("cli-sep-full");
+        var l = Signals.Sine(220, 9.0, 44100, 0.3);
+        var r = Signals.Sine(330, 9.0, 44100, 0.2);
+        var input = tmp.File("track.wav");
+        AudioFile.Write(input, new AudioBuffer([l, r], 44100), new AudioWriteOptions(SampleFormat.Float32));
+        var (code, stdout, stderr) = await RunAsync("separate", input, "--model-path", Fixture(fixture), "--out", tmp.File("out"),
+            "--no-ingest", "--bits", "32f", "--json", "--library", tmp.File("lib"));
+        Assert.True(code == 0, stderr + stdout);
+        using var doc = JsonDocument.Parse(stdout);
+        var paths = doc.RootElement[0].GetProperty("stems").EnumerateArray().Select(s => s.GetProperty("path").GetString()!).ToList();
+        Assert.Equal(4, paths.Count);
+        var stems = paths.Select(p => AudioFile.Read(p)).ToList();
+        double max = 0;
+        for (var c = 0; c < 2; c++)
+        {
+            var x = c == 0 ? l : r;
+            for (var i = 0; i < x.Length; i++) max = Math.Max(max, Math.Abs(stems.Sum(s => (double)s.Channels[c][i]) - x[i]));
+        }
+        Assert.True(max < (fixture == "full-fp16io" ? 2e-3 : 1e-4), $"max |sum − track| = {max}");
     }
 }
