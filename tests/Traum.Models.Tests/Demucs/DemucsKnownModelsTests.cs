@@ -98,7 +98,13 @@ public sealed class DemucsKnownModelsTests
         Assert.Equal(["htdemucs_ft_drums_safe16.onnx", "htdemucs_ft_bass_safe16.onnx", "htdemucs_ft_other_safe16.onnx", "htdemucs_ft_vocals_safe16.onnx"], ft16.Files.Select(f => f.Path));
         Assert.Contains("fp16 weights", ft16.Format, StringComparison.Ordinal);
 
+        var full = ModelRegistry.Default.Get("demucs-full");
+        Assert.Equal("StemSplitio/htdemucs-onnx", full.Repo);
+        Assert.Equal(["htdemucs.onnx"], full.FilesFor("fp32").Select(f => f.Path));
+        Assert.Equal(["htdemucs_fp16weights.onnx"], full.FilesFor("fp16").Select(f => f.Path));
+
         foreach (var model in new[] { "htdemucs", "htdemucs_6s", "htdemucs_ft" }) Assert.NotEmpty(DemucsKnownModels.Sources(model));
+        Assert.Equal(["demucs", "demucs-full"], DemucsKnownModels.Sources("htdemucs").Select(m => m.StoreName));
         Assert.Equal(["demucs-ft", "demucs-ft-fp16"], DemucsKnownModels.Sources("htdemucs_ft").Select(m => m.StoreName));
     }
 
