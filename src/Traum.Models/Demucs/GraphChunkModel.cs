@@ -44,10 +44,12 @@ internal sealed class GraphChunkModel : IChunkModel
         SourceCount = sourceCount;
         _graphs = [.. graphs];
         _split = _graphs.Select(x => x.Graph).FirstOrDefault(x => x.Contract == DemucsContract.Split);
-        _padded = new float[2 * geometry.PaddedLength];
-        _re = new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames];
+        // STFT buffers only when some graph needs the spectrum: full graphs hold their own STFT.
+        var stft = _split is not null;
+        _padded = stft ? new float[2 * geometry.PaddedLength] : [];
+        _re = stft ? new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames] : [];
         _im = new float[_re.Length];
-        _wave = new float[geometry.PaddedLength];
+        _wave = stft ? new float[geometry.PaddedLength] : [];
     }
 
     public int Segment => _geometry.Segment;
