@@ -1,6 +1,5 @@
 using System.Globalization;
 using Traum.Core;
-using Traum.Models.Clap;
 
 namespace Traum.Models.Demucs;
 
