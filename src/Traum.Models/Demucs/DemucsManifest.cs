@@ -27,7 +27,7 @@ public sealed record DemucsManifest(string Name, IReadOnlyList<string> Sources, 
     /// <summary>
     /// Default of <see cref="SumTolerance"/>: the stems of one chunk may differ from the chunk by 10 % in RMS (−20 dB).
     /// Demucs does not force its stems to add up to the mix, but a trained htdemucs misses by far less than this;
-    /// a wrong contract, packing or source order misses by about 100 %.
+    /// a wrong channel packing typically misses by tens of percent or more.
     /// </summary>
     public const double DefaultSumTolerance = 0.1;
 

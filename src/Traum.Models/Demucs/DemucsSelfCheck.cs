@@ -85,7 +85,7 @@ public static class DemucsSelfCheck
             ? new(name, true, string.Create(CultureInfo.InvariantCulture, $"relative RMS error {relative:0.######} ({db:0.0} dB), tolerance {tolerance:0.####}"))
             : new(name, false, FormattableString.Invariant(
                 $"the stems miss the chunk by a relative RMS error of {relative:0.####} ({db:0.0} dB), more than this model's tolerance {tolerance:0.####}: ") +
-                "the graph does not give what Traum expects (another contract, channel packing or source order) or the export is broken. " +
+                "the graph does not give what Traum expects (for example another channel packing) or the export is broken. " +
                 "Re-export the model (see docs/separation.md); if this model is known not to add up to its mix, set \"sumTolerance\" in its model.json.");
     }
 
