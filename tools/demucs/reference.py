@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Independent reference of Traum's Demucs separation for the linear fixture graphs (numpy only).
+"""Independent reference of Traum's Demucs separation for the fixture graphs (numpy only).
 
 Follows demucs' apply_model/HTDemucs._spec/_ispec: track normalisation, chunks with triangular
-weights, centred short last chunk, shift trick, reflect padding 1536/1620, STFT (n_fft 4096, hop 1024,
-periodic Hann, normalised, centred), frames 2..337, complex-as-channels, iSTFT and crop.
+weights, centred short last chunk, shift trick, and for split graphs (STFT outside the graph) reflect
+padding 1536/1620, STFT (n_fft 4096, hop 1024, periodic Hann, normalised, centred), frames 2..337,
+complex-as-channels, iSTFT and crop. Full graphs (STFT inside) map the chunk straight to the stems.
+Graphs with float16 inputs and outputs see their inputs and give their outputs rounded to float16.
 
 Usage: reference.py FIXTURE_DIR IN.f32 OUT.f32 [--overlap 0.25] [--offsets 0,17,...]
 IN.f32: float32 planar [2, L]; OUT.f32: float32 planar [S, 2, L] in the manifest's source order.
@@ -59,12 +61,21 @@ def run_chunk(graphs, sources, chunk, seg):
     spec = np.stack([z[0].real, z[0].imag, z[1].real, z[1].imag])
     out = np.zeros((len(sources), 2, seg))
     for g in graphs:
-        mt, mf = np.array(g["mt"]), np.array(g["mf"])
-        time = np.einsum("skc,cn->skn", mt, chunk)
-        freq = np.einsum("skc,cft->skft", mf, spec)
-        zc = freq[:, 0::2] + 1j * freq[:, 1::2]
-        zc = np.pad(zc, [(0, 0), (0, 0), (0, 1), (2, 2)])
-        y = istft(zc, le * HOP + 2 * pad)[..., pad:pad + seg] + time
+        mt = np.array(g["mt"])
+        if g.get("contract", "split") == "full":
+            x = chunk.astype(np.float16).astype(np.float64) if g.get("fp16") else chunk
+            n = np.arange(seg)
+            gain = 1 + np.array(g["gains"])[:, None, None] * np.sin(g["omega"] * n)[None, None, :]
+            y = np.einsum("skc,cn->skn", mt, x) * gain
+            if g.get("fp16"):
+                y = y.astype(np.float16).astype(np.float64)
+        else:
+            mf = np.array(g["mf"])
+            time = np.einsum("skc,cn->skn", mt, chunk)
+            freq = np.einsum("skc,cft->skft", mf, spec)
+            zc = freq[:, 0::2] + 1j * freq[:, 1::2]
+            zc = np.pad(zc, [(0, 0), (0, 0), (0, 1), (2, 2)])
+            y = istft(zc, le * HOP + 2 * pad)[..., pad:pad + seg] + time
         stems = g["stems"] or sources
         for stem in stems:
             s = sources.index(stem)

@@ -4,6 +4,7 @@ using Traum.Core;
 using Traum.Engine;
 using Traum.Engine.Configuration;
 using Traum.Models.Clap;
+using Traum.Models.Demucs;
 using Traum.Models.Store;
 
 namespace Traum.Cli.Commands;
@@ -45,6 +46,7 @@ internal static class ModelsCommand
                     repo = m.Definition.Repo,
                     revision = m.Definition.Revision,
                     description = m.Definition.Description,
+                    format = m.Definition.Format,
                     variants = m.Definition.Variants,
                     installed = m.InstalledVariants,
                     folder = m.Folder,
@@ -52,12 +54,13 @@ internal static class ModelsCommand
                 }));
                 return 0;
             }
-            Output.Table(["name", "repository", "variants (* installed)", "folder", "description"],
+            Output.Table(["name", "repository", "variants (* installed)", "format", "folder", "description"],
                 models.Select(m => (IReadOnlyList<string?>)
                 [
                     m.Definition.Name,
                     m.Definition.Repo,
                     string.Join(" ", m.Definition.Variants.Select(v => m.InstalledVariants.Contains(v) ? v + "*" : v)),
+                    m.Definition.Format ?? "",
                     m.Folder,
                     m.Definition.Description,
                 ]));
@@ -95,9 +98,13 @@ internal static class ModelsCommand
     {
         var name = NameArgument();
         var variant = VariantOption("Check only this variant (default: every installed one; for clap, the configured one)");
-        var cmd = new Command("verify", "Re-hash installed files against their SHA-256 sums; for clap also run a self-check (graph inputs/outputs, tokenizer goldens, embeddings of a tone)")
+        var modelPath = new Option<string?>("--model-path")
         {
-            name, variant,
+            Description = $"Demucs models: check your own export folder (graph(s) + model.json) instead of the store's copy (or set {DemucsKnownModels.PathVariable})",
+        };
+        var cmd = new Command("verify", "Re-hash installed files against their SHA-256 sums; for clap and demucs also run a self-check (clap: graph inputs/outputs, tokenizer goldens, embeddings of a tone; demucs: graph contract, and that the stems of one generated chunk add up to it)")
+        {
+            name, variant, modelPath,
         };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -109,9 +116,15 @@ internal static class ModelsCommand
             var clapOptions = TraumSettings.Bind<ClapOptions>(ctx.Configuration, "models:clap");
             if (pr.GetValue(variant) is { } chosen) clapOptions = clapOptions with { Variant = chosen };
             var isClap = def.Name == ClapModelDefinition.Name;
+            var demucs = DemucsKnownModels.All.FirstOrDefault(m => string.Equals(m.StoreName, def.Name, StringComparison.OrdinalIgnoreCase));
+            var demucsPath = demucs is null ? null : DemucsPath(pr.GetValue(modelPath), ctx);
             ClapModelFiles? clapFiles = null;
             if (isClap) clapFiles = ClapModelLocator.Locate(clapOptions, store);
-            if (!isClap || clapFiles!.Source == ClapModelSource.Store)
+            if (demucsPath is not null)
+            {
+                rows.Add(("sha256", null, $"files come from {demucsPath}, not the store"));
+            }
+            else if (!isClap || clapFiles!.Source == ClapModelSource.Store)
             {
                 var checks = await Output.WithProgressAsync($"verify {def.Name}", json,
                     (progress, token) => store.VerifyAsync(def.Name, isClap ? clapOptions.Variant : pr.GetValue(variant), progress, token), ct).ConfigureAwait(false);
@@ -125,6 +138,17 @@ internal static class ModelsCommand
                 }
                 rows.AddRange(ClapSelfCheck.Run(clapFiles, clapOptions, ct).Select(r => (r.Name, r.Passed, r.Detail)));
             }
+            if (demucs is not null)
+            {
+                var (folder, manifest) = DemucsKnownModels.Resolve(def.Name, demucsPath, ctx.ModelsPath);
+                if (demucsPath is null && pr.GetValue(variant) is { } v
+                    && demucs.Variants.FirstOrDefault(x => string.Equals(x.Name, v, StringComparison.OrdinalIgnoreCase)) is { } chosenVariant
+                    && !File.Exists(Path.Combine(folder, DemucsManifest.FileName)))
+                {
+                    manifest = demucs.ManifestFor(chosenVariant);
+                }
+                rows.AddRange(DemucsSelfCheck.Run(folder, manifest, new DemucsOptions(), ct).Select(r => (r.Name, r.Passed, r.Detail)));
+            }
             var failed = rows.Count(r => r.Ok == false);
             if (json)
             {
@@ -136,11 +160,23 @@ internal static class ModelsCommand
             }
             if (failed > 0)
             {
+                if (demucsPath is not null)
+                {
+                    throw new ModelNotFoundException($"{failed} check(s) of the Demucs export in {demucsPath} failed (see the table); fix its model.json or re-export it (docs/separation.md).");
+                }
                 throw new ModelNotFoundException($"{failed} check(s) of model '{def.Name}' failed; reinstall with `{ModelStore.PullCommand(def, isClap ? clapOptions.Variant : null)}`.");
             }
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>A user's own Demucs folder: the flag, else TRAUM_DEMUCS_MODEL, else the models:demucs:path setting; null for the store.</summary>
+    private static string? DemucsPath(string? flag, TraumContext ctx)
+    {
+        if (!string.IsNullOrWhiteSpace(flag)) return Path.GetFullPath(flag);
+        if (Environment.GetEnvironmentVariable(DemucsKnownModels.PathVariable) is { Length: > 0 } env) return Path.GetFullPath(env);
+        return ctx.Configuration["models:demucs:path"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : null;
     }
 
     private static Command PathOf(GlobalOptions globals)

@@ -16,7 +16,7 @@ internal static class SeparateCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "Audio files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model") { Description = "Demucs model: htdemucs (4 stems), htdemucs_6s (6 stems), htdemucs_ft (4 specialists)", DefaultValueFactory = _ => DemucsKnownModels.Default };
-        var modelPath = new Option<string?>("--model-path") { Description = $"Folder with your own split-graph export and its model.json (or set {DemucsKnownModels.PathVariable}); see docs/separation.md" };
+        var modelPath = new Option<string?>("--model-path") { Description = $"Folder with your own export (split or full graph) and its model.json (or set {DemucsKnownModels.PathVariable}); see docs/separation.md" };
         var twoStems = new Option<string?>("--two-stems") { Description = "Write only this stem and the sum of the others (e.g. vocals → vocals + no_vocals)" };
         var format = new Option<string>("--format") { Description = "Output format: wav, flac or mp3", DefaultValueFactory = _ => "wav" };
         var bits = new Option<string>("--bits") { Description = "Sample format: 16, 24 or 32f (float; WAV only)", DefaultValueFactory = _ => "24" };

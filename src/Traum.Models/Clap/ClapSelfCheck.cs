@@ -3,12 +3,6 @@ using Traum.Core;
 
 namespace Traum.Models.Clap;
 
-/// <summary>One check of <see cref="ClapSelfCheck"/>.</summary>
-/// <param name="Name">What was checked.</param>
-/// <param name="Passed">True when it passed; null when it did not apply (e.g. goldens on a non-RoBERTa vocabulary).</param>
-/// <param name="Detail">What was found.</param>
-public sealed record SelfCheckResult(string Name, bool? Passed, string Detail);
-
 /// <summary>
 /// Checks a CLAP model folder end to end: the graphs' inputs and outputs, the tokenizer against DESIGN's goldens
 /// (with the real RoBERTa vocabulary), and finite unit-length embeddings of a synthesized tone and a sentence.

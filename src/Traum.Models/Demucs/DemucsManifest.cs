@@ -10,8 +10,9 @@ namespace Traum.Models.Demucs;
 public sealed record DemucsGraphEntry(string File, IReadOnlyList<string>? Stems = null);
 
 /// <summary>
-/// What Traum must know about a split-graph Demucs export: the order of its sources, its sample rate and
-/// its segment. Stored as <c>model.json</c> beside the graph(s) (see docs/separation.md).
+/// What Traum must know about a Demucs export: the order of its sources, its sample rate, its segment and,
+/// optionally, its graph contract and how closely its stems add up to the mix. Stored as <c>model.json</c> beside
+/// the graph(s) (see docs/separation.md).
 /// </summary>
 /// <param name="Name">Model name, e.g. "htdemucs"; part of the output folder and the "already separated" key.</param>
 /// <param name="Sources">Source names in the order of the graphs' S dimension (4 or 6 of drums, bass, other, vocals, guitar, piano).</param>
@@ -22,6 +23,29 @@ public sealed record DemucsManifest(string Name, IReadOnlyList<string> Sources, 
 {
     /// <summary>File name of the manifest inside a model folder.</summary>
     public const string FileName = "model.json";
+
+    /// <summary>
+    /// Default of <see cref="SumTolerance"/>: the stems of one chunk may differ from the chunk by 10 % in RMS (−20 dB).
+    /// Demucs does not force its stems to add up to the mix, but a trained htdemucs misses by far less than this;
+    /// a wrong channel packing typically misses by tens of percent or more.
+    /// </summary>
+    public const double DefaultSumTolerance = 0.1;
+
+    /// <summary>
+    /// The graph contract: "split" (STFT outside the graph) or "full" (STFT inside). Null: detected from each graph's
+    /// inputs and outputs. When given, a graph with the other contract is refused.
+    /// </summary>
+    public string? Contract { get; init; }
+
+    /// <summary>
+    /// Largest relative RMS error ‖Σ stems − chunk‖ / ‖chunk‖ that <c>traum models verify</c> accepts on one chunk of
+    /// generated audio; null: <see cref="DefaultSumTolerance"/>.
+    /// </summary>
+    public double? SumTolerance { get; init; }
+
+    /// <summary>The declared contract, or null to detect it.</summary>
+    [JsonIgnore]
+    public DemucsContract? DeclaredContract => DemucsContracts.Parse(Contract);
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {
@@ -86,6 +110,8 @@ public sealed record DemucsManifest(string Name, IReadOnlyList<string> Sources, 
         if (SampleRate is < 8000 or > 384000) throw new ModelNotFoundException(Bad($"'sampleRate' {SampleRate} Hz is not a plausible rate"));
         if (Segment < DemucsGeometry.NFft) throw new ModelNotFoundException(Bad($"'segment' {Segment} samples is shorter than one STFT frame ({DemucsGeometry.NFft})"));
         if (Graphs is null || Graphs.Count == 0) throw new ModelNotFoundException(Bad("'graphs' is missing or empty"));
+        if (Contract is not null && DemucsContracts.Parse(Contract) is null) throw new ModelNotFoundException(Bad($"'contract' is '{Contract}'; use \"split\" (STFT outside the graph) or \"full\" (STFT inside), or leave it out to detect it"));
+        if (SumTolerance is { } tol && (double.IsNaN(tol) || tol <= 0 || tol > 10)) throw new ModelNotFoundException(Bad($"'sumTolerance' {tol} must be a relative error above 0 (e.g. 0.1)"));
         var covered = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var g in Graphs)
         {

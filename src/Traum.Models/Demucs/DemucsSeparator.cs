@@ -5,9 +5,17 @@ using Traum.Core;
 
 namespace Traum.Models.Demucs;
 
+/// <summary>One loaded graph of a model.</summary>
+/// <param name="File">Graph file name in the model folder.</param>
+/// <param name="Contract">The contract detected from its inputs and outputs.</param>
+/// <param name="HalfTensors">True when some of its inputs or outputs are float16 (converted at the boundary).</param>
+/// <param name="Description">Its bound inputs and outputs: names, shapes, element types.</param>
+public sealed record DemucsGraphInfo(string File, DemucsContract Contract, bool HalfTensors, string Description);
+
 /// <summary>
-/// Splits a stereo track into the model's sources with a split-graph Demucs export (DESIGN.md, "Demucs"): track
-/// normalisation, chunked overlap-add with triangular weights, optional shift trick, per-chunk STFT → graph → iSTFT.
+/// Splits a stereo track into the model's sources with a Demucs export of either graph contract (DESIGN.md, "Demucs";
+/// docs/separation.md): track normalisation, chunked overlap-add with triangular weights, optional shift trick, and per
+/// chunk either STFT → graph → iSTFT (split graphs) or the graph alone (full graphs).
 /// Streaming: the track is read twice (once for its mean and deviation, once to separate) and written as it goes,
 /// so memory does not grow with its length. The ONNX session(s) are created once, in the constructor.
 /// Not thread-safe: one separation at a time per instance.
@@ -45,7 +53,7 @@ public sealed partial class DemucsSeparator : IDisposable
         {
             foreach (var entry in manifest.Graphs)
             {
-                var graph = DemucsGraph.Open(Path.Combine(folder, entry.File), geometry, manifest.Sources.Count, options, _logger);
+                var graph = DemucsGraph.Open(Path.Combine(folder, entry.File), geometry, manifest.Sources.Count, manifest.DeclaredContract, options, _logger);
                 graphs.Add((graph, manifest.StemsOf(entry).Select(manifest.IndexOf).ToArray()));
             }
         }
@@ -55,7 +63,8 @@ public sealed partial class DemucsSeparator : IDisposable
             throw;
         }
         Provider = graphs[0].Item1.Provider;
-        _model = new SpectralChunkModel(geometry, manifest.Sources.Count, graphs);
+        Graphs = [.. graphs.Select((g, i) => new DemucsGraphInfo(manifest.Graphs[i].File, g.Item1.Contract, g.Item1.HasHalfTensors, g.Item1.Description))];
+        _model = new GraphChunkModel(geometry, manifest.Sources.Count, graphs);
         LogLoaded(_logger, manifest.Name, graphs.Count, Provider, options.IntraOpThreads == 0 ? "default" : options.IntraOpThreads.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -67,6 +76,7 @@ public sealed partial class DemucsSeparator : IDisposable
         Manifest = manifest;
         Options = options;
         Provider = "none";
+        Graphs = [];
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DemucsSeparator>();
         _time = time ?? TimeProvider.System;
     }
@@ -78,7 +88,27 @@ public sealed partial class DemucsSeparator : IDisposable
     public DemucsOptions Options { get; }
 
     /// <summary>Per-chunk stage times since creation (pack, graph, unpack), when the model is the ONNX one.</summary>
-    internal (TimeSpan Pack, TimeSpan Graph, TimeSpan Unpack)? Timings => (_model as SpectralChunkModel)?.Timings;
+    internal (TimeSpan Pack, TimeSpan Graph, TimeSpan Unpack)? Timings => (_model as GraphChunkModel)?.Timings;
+
+    /// <summary>The loaded graphs in manifest order, with the contract each was detected to have.</summary>
+    public IReadOnlyList<DemucsGraphInfo> Graphs { get; }
+
+    /// <summary>
+    /// Separates exactly one chunk, without track normalisation or overlap-add: <paramref name="chunk"/> is planar
+    /// [2][segment] (already normalised); the result is [S][2][segment].
+    /// </summary>
+    /// <exception cref="ArgumentException">The chunk is not two channels of <see cref="DemucsManifest.Segment"/> samples.</exception>
+    public float[][][] SeparateChunk(float[][] chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.Length != 2 || chunk[0].Length != _model.Segment || chunk[1].Length != _model.Segment)
+        {
+            throw new ArgumentException($"A chunk is two channels of {_model.Segment} samples.", nameof(chunk));
+        }
+        var output = OverlapAddPass.NewStems(_model.SourceCount, _model.Segment);
+        _model.Run(chunk, output);
+        return output;
+    }
 
     /// <summary>Execution provider running the graph(s): "CPU" or "CUDA".</summary>
     public string Provider { get; }

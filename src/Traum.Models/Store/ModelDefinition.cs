@@ -25,6 +25,9 @@ public sealed record ModelDefinition(string Name, string Repo, string Revision, 
     /// <summary>Environment variable that points at a user's own folder of these files (e.g. TRAUM_CLAP_MODEL), if any.</summary>
     public string? PathVariable { get; init; }
 
+    /// <summary>What the files are, for <c>traum models list</c> (e.g. a graph contract and precisions); null when there is nothing to add.</summary>
+    public string? Format { get; init; }
+
     /// <summary>The variant used when none is asked for.</summary>
     public string DefaultVariant => Variants.Count > 0 ? Variants[0] : "";
 

@@ -71,4 +71,79 @@ public sealed class DemucsKnownModelsTests
         Assert.Equal(4, ModelRegistry.Default.Get("demucs-ft").Files.Count);
         Assert.Equal(DemucsKnownModels.PathVariable, demucs.PathVariable);
     }
+
+    [Fact]
+    public void Registry_EveryModelHasASourceWithItsRealFilesAndContract()
+    {
+        var ghilda = ModelRegistry.Default.Get("demucs");
+        Assert.Equal("850cd89461d0817276337061c29e6abceb86d75f", ghilda.Revision);
+        Assert.Equal(174_266_088, Assert.Single(ghilda.Files).Size);
+        Assert.Equal("e528a932a7d091e15938369135569884b62c2193fb11044c3d4a0d4c7b9221af", ghilda.Files[0].Sha256);
+        Assert.StartsWith("split graph", ghilda.Format, StringComparison.Ordinal);
+
+        var six = ModelRegistry.Default.Get("demucs-6s");
+        Assert.Equal("StemSplitio/htdemucs-6s-onnx", six.Repo);
+        Assert.Equal(["fp32", "fp16"], six.Variants);
+        Assert.Equal(["htdemucs_6s.onnx"], six.FilesFor("fp32").Select(f => f.Path));
+        Assert.Equal(["htdemucs_6s_fp16weights.onnx"], six.FilesFor("fp16").Select(f => f.Path));
+        Assert.StartsWith("full graph", six.Format, StringComparison.Ordinal);
+
+        var ft = ModelRegistry.Default.Get("demucs-ft");
+        Assert.Equal("StemSplitio/htdemucs-ft-onnx", ft.Repo);
+        Assert.Equal(["htdemucs_ft_drums.onnx", "htdemucs_ft_bass.onnx", "htdemucs_ft_other.onnx", "htdemucs_ft_vocals.onnx"], ft.Files.Select(f => f.Path));
+        Assert.All(ft.Files, f => Assert.Null(f.Sha256)); // checked against the hub's LFS sums at download
+
+        var ft16 = ModelRegistry.Default.Get("demucs-ft-fp16");
+        Assert.Equal("monteslu/htdemucs-ft-webgpu", ft16.Repo);
+        Assert.Equal(["htdemucs_ft_drums_safe16.onnx", "htdemucs_ft_bass_safe16.onnx", "htdemucs_ft_other_safe16.onnx", "htdemucs_ft_vocals_safe16.onnx"], ft16.Files.Select(f => f.Path));
+        Assert.Contains("fp16 weights", ft16.Format, StringComparison.Ordinal);
+
+        var full = ModelRegistry.Default.Get("demucs-full");
+        Assert.Equal("StemSplitio/htdemucs-onnx", full.Repo);
+        Assert.Equal(["htdemucs.onnx"], full.FilesFor("fp32").Select(f => f.Path));
+        Assert.Equal(["htdemucs_fp16weights.onnx"], full.FilesFor("fp16").Select(f => f.Path));
+
+        foreach (var model in new[] { "htdemucs", "htdemucs_6s", "htdemucs_ft" }) Assert.NotEmpty(DemucsKnownModels.Sources(model));
+        Assert.Equal(["demucs", "demucs-full"], DemucsKnownModels.Sources("htdemucs").Select(m => m.StoreName));
+        Assert.Equal(["demucs-ft", "demucs-ft-fp16"], DemucsKnownModels.Sources("htdemucs_ft").Select(m => m.StoreName));
+    }
+
+    [Fact]
+    public void Resolve_FtWithOnlyTheFp16SourceInstalled_RunsItsSplitSpecialists()
+    {
+        using var tmp = new TempDir("demucs-store");
+        var folder = Path.Combine(tmp.Path, "demucs-ft-fp16");
+        Directory.CreateDirectory(folder);
+        foreach (var f in Directory.GetFiles(DemucsFixtures.Dir("monteslu-ft-fp16"), "*.onnx")) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        var (resolved, manifest) = DemucsKnownModels.Resolve("htdemucs_ft", null, tmp.Path);
+        Assert.Equal(folder, resolved);
+        Assert.Equal("split", manifest.Contract);
+        Assert.Equal("htdemucs_ft_fp16", manifest.Name);
+        using var sep = new DemucsSeparator(manifest, resolved, new DemucsOptions { IntraOpThreads = 1 });
+        Assert.Equal(4, sep.Graphs.Count);
+        Assert.All(sep.Graphs, g => Assert.Equal(DemucsContract.Split, g.Contract));
+    }
+
+    [Fact]
+    public void Resolve_SixStemFp16VariantInstalled_UsesItsFile()
+    {
+        using var tmp = new TempDir("demucs-store");
+        var folder = Path.Combine(tmp.Path, "demucs-6s");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(DemucsFixtures.Dir("stemsplit6-full"), "htdemucs_6s.onnx"), Path.Combine(folder, "htdemucs_6s_fp16weights.onnx"));
+        var (_, manifest) = DemucsKnownModels.Resolve("htdemucs_6s", null, tmp.Path);
+        Assert.Equal("htdemucs_6s_fp16weights.onnx", Assert.Single(manifest.Graphs).File);
+        Assert.Equal("htdemucs_6s_fp16", manifest.Name); // its own output folder and "already separated" record
+        Assert.Equal("full", manifest.Contract);
+        using var sep = new DemucsSeparator(manifest, folder, new DemucsOptions { IntraOpThreads = 1 });
+        Assert.Equal(DemucsContract.Full, Assert.Single(sep.Graphs).Contract);
+    }
+
+    [Fact]
+    public void Resolve_FtNotInstalled_NamesBothSources()
+    {
+        using var tmp = new TempDir("demucs-store");
+        var e = Assert.Throws<ModelNotFoundException>(() => DemucsKnownModels.Resolve("htdemucs_ft", null, tmp.Path));
+        Assert.Contains("'traum models pull demucs-ft' or 'traum models pull demucs-ft-fp16'", e.Message, StringComparison.Ordinal);
+    }
 }

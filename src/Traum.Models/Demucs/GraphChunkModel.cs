@@ -16,17 +16,19 @@ internal interface IChunkModel : IDisposable
 }
 
 /// <summary>
-/// The per-chunk half of the split-graph contract (steps 4–5 of DESIGN.md): reflect-pad, STFT, drop the top bin and
-/// the two edge frames each side, pack as [L.re, L.im, R.re, R.im], run the graph(s), unpack the frequency branch,
-/// restore the zero bin and frames, inverse STFT, crop, add the time branch. A bag of specialists runs every graph
-/// and takes from each only its own stem(s).
+/// The per-chunk half of separation for both graph contracts. Split graphs (steps 4–5 of DESIGN.md): reflect-pad,
+/// STFT, drop the top bin and the two edge frames each side, pack as [L.re, L.im, R.re, R.im], run the graph, unpack
+/// the frequency branch, restore the zero bin and frames, inverse STFT, crop, add the time branch. Full graphs hold
+/// the STFT themselves: the chunk goes in, the stems come out. A bag of specialists runs every graph (each may have
+/// either contract) and takes from each only its own stem(s).
 /// </summary>
-internal sealed class SpectralChunkModel : IChunkModel
+internal sealed class GraphChunkModel : IChunkModel
 {
     private static readonly StftOptions s_stft = new(DemucsGeometry.NFft, DemucsGeometry.Hop, Center: true, Normalized: true);
 
     private readonly DemucsGeometry _geometry;
     private readonly (DemucsGraph Graph, int[] Stems)[] _graphs;
+    private readonly DemucsGraph? _split; // the first split graph: its spectrum buffer is filled once per chunk
     private readonly float[] _padded;
     private readonly ManagedStft _stft = new(s_stft); // Traum's own FFT: separation never loads libtorch
     private readonly float[] _re;
@@ -36,15 +38,18 @@ internal sealed class SpectralChunkModel : IChunkModel
     /// <param name="geometry">Chunk geometry.</param>
     /// <param name="sourceCount">S of the model.</param>
     /// <param name="graphs">Each graph with the indices (into the model's sources) of the stems taken from it.</param>
-    public SpectralChunkModel(DemucsGeometry geometry, int sourceCount, IReadOnlyList<(DemucsGraph Graph, int[] Stems)> graphs)
+    public GraphChunkModel(DemucsGeometry geometry, int sourceCount, IReadOnlyList<(DemucsGraph Graph, int[] Stems)> graphs)
     {
         _geometry = geometry;
         SourceCount = sourceCount;
         _graphs = [.. graphs];
-        _padded = new float[2 * geometry.PaddedLength];
-        _re = new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames];
+        _split = _graphs.Select(x => x.Graph).FirstOrDefault(x => x.Contract == DemucsContract.Split);
+        // STFT buffers only when some graph needs the spectrum: full graphs hold their own STFT.
+        var stft = _split is not null;
+        _padded = stft ? new float[2 * geometry.PaddedLength] : [];
+        _re = stft ? new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames] : [];
         _im = new float[_re.Length];
-        _wave = new float[geometry.PaddedLength];
+        _wave = stft ? new float[geometry.PaddedLength] : [];
     }
 
     public int Segment => _geometry.Segment;
@@ -63,26 +68,11 @@ internal sealed class SpectralChunkModel : IChunkModel
         var g = _geometry;
         var seg = g.Segment;
         var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        ReflectPad(chunk[0].AsSpan(0, seg), _padded.AsSpan(0, g.PaddedLength), g.PadLeft);
-        ReflectPad(chunk[1].AsSpan(0, seg), _padded.AsSpan(g.PaddedLength, g.PaddedLength), g.PadLeft);
-
-        // STFT [2049, 340] per channel → bins 0…2047, frames 2…337 → [L.re, L.im, R.re, R.im] × [2048, 336].
-        var bins = DemucsGeometry.Bins;
-        var frames = g.Frames;
-        var fullFrames = g.FullFrames;
-        var spec = _graphs[0].Graph.Spec;
-        for (var c = 0; c < 2; c++)
-        {
-            _stft.Forward(_padded.AsSpan(c * g.PaddedLength, g.PaddedLength), _re, _im);
-            for (var f = 0; f < bins; f++)
-            {
-                _re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) * bins) + f) * frames, frames));
-                _im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) + 1) * bins + f) * frames, frames));
-            }
-        }
+        var spec = _split?.Spec;
+        if (spec is not null) Analyse(chunk, spec);
         foreach (var (graph, _) in _graphs)
         {
-            if (!ReferenceEquals(graph.Spec, spec)) spec.CopyTo(graph.Spec, 0);
+            if (graph.Spec is { } own && !ReferenceEquals(own, spec)) spec!.CopyTo(own, 0);
             chunk[0].AsSpan(0, seg).CopyTo(graph.Mix);
             chunk[1].AsSpan(0, seg).CopyTo(graph.Mix.AsSpan(seg));
         }
@@ -94,9 +84,43 @@ internal sealed class SpectralChunkModel : IChunkModel
             var a = System.Diagnostics.Stopwatch.GetTimestamp();
             graph.Run();
             var b = System.Diagnostics.Stopwatch.GetTimestamp();
-            Unpack(graph, stems, output);
+            if (graph.Contract == DemucsContract.Split) Unpack(graph, stems, output);
+            else CopyStems(graph, stems, output);
             _graph += System.Diagnostics.Stopwatch.GetElapsedTime(a, b).Ticks;
             _unpack += System.Diagnostics.Stopwatch.GetElapsedTime(b).Ticks;
+        }
+    }
+
+    /// <summary>Stems of a full graph ([S, 2, segment]) into <paramref name="output"/>, for <paramref name="stems"/> only.</summary>
+    private void CopyStems(DemucsGraph graph, int[] stems, float[][][] output)
+    {
+        var seg = _geometry.Segment;
+        foreach (var s in stems)
+        {
+            for (var c = 0; c < 2; c++) graph.Time.AsSpan(((s * 2) + c) * seg, seg).CopyTo(output[s][c]);
+        }
+    }
+
+    /// <summary>Reflect-pad, STFT, and pack the kept bins and frames of <paramref name="chunk"/> into <paramref name="spec"/>.</summary>
+    private void Analyse(float[][] chunk, float[] spec)
+    {
+        var g = _geometry;
+        var seg = g.Segment;
+        ReflectPad(chunk[0].AsSpan(0, seg), _padded.AsSpan(0, g.PaddedLength), g.PadLeft);
+        ReflectPad(chunk[1].AsSpan(0, seg), _padded.AsSpan(g.PaddedLength, g.PaddedLength), g.PadLeft);
+
+        // STFT [2049, 340] per channel → bins 0…2047, frames 2…337 → [L.re, L.im, R.re, R.im] × [2048, 336].
+        var bins = DemucsGeometry.Bins;
+        var frames = g.Frames;
+        var fullFrames = g.FullFrames;
+        for (var c = 0; c < 2; c++)
+        {
+            _stft.Forward(_padded.AsSpan(c * g.PaddedLength, g.PaddedLength), _re, _im);
+            for (var f = 0; f < bins; f++)
+            {
+                _re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) * bins) + f) * frames, frames));
+                _im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) + 1) * bins + f) * frames, frames));
+            }
         }
     }
 
@@ -108,7 +132,7 @@ internal sealed class SpectralChunkModel : IChunkModel
         var bins = DemucsGeometry.Bins;
         var frames = g.Frames;
         var fullFrames = g.FullFrames;
-        var freq = graph.Freq;
+        var freq = graph.Freq!;
         var time = graph.Time;
         // Graph layout [S, 4 = (channel, re/im), F, T] → [F + 1, T + 4] per stem and channel: the top bin and the two
         // edge frames each side stay zero. Then the inverse STFT, the crop, and the time branch.
