@@ -4,7 +4,7 @@ using Traum.Audio.Descriptors;
 namespace Traum.Audio.Spectral;
 
 /// <summary>
-/// Short-time Fourier transform and its inverse on Traum's own FFT, without libtorch, with torch.stft / torch.istft
+/// Short-time Fourier transform and its inverse without libtorch (FFTW where installed, else Traum's own FFT), with torch.stft / torch.istft
 /// semantics: periodic Hann window of <see cref="StftOptions.NFft"/>, frames every <see cref="StftOptions.Hop"/>,
 /// centred with reflect padding of NFft/2 on each side, one-sided spectrum, <see cref="StftOptions.Normalized"/>
 /// scaling by 1/√NFft (forward) and √NFft (inverse); the inverse overlap-adds windowed frames and divides by the
@@ -17,9 +17,12 @@ public sealed class ManagedStft
     private readonly RealFft _fft;
     private readonly float[] _window;
     private readonly float[] _frame;
-    private readonly float[] _re;
-    private readonly float[] _im;
+    private readonly float[] _blockRe;
+    private readonly float[] _blockIm;
     private float[] _envelope = [];
+
+    /// <summary>Frames transformed together, so the bin-major spectrum is read and written in runs of this many values.</summary>
+    private const int Block = 16;
     private float[] _ola = [];
 
     /// <param name="options">Centred STFT settings (NFft a power of two).</param>
@@ -32,8 +35,8 @@ public sealed class ManagedStft
         _window = new float[options.NFft];
         for (var n = 0; n < options.NFft; n++) _window[n] = (float)(0.5 - (0.5 * Math.Cos(2 * Math.PI * n / options.NFft)));
         _frame = new float[options.NFft];
-        _re = new float[options.Bins];
-        _im = new float[options.Bins];
+        _blockRe = new float[Block * options.Bins];
+        _blockIm = new float[Block * options.Bins];
     }
 
     public StftOptions Options => _options;
@@ -49,22 +52,33 @@ public sealed class ManagedStft
         var bins = _options.Bins;
         if (real.Length != bins * frames || imaginary.Length != bins * frames) throw new ArgumentException($"The spectrum must hold {bins} × {frames} values.", nameof(real));
         var scale = _options.Normalized ? (float)(1 / Math.Sqrt(n)) : 1f;
-        for (var t = 0; t < frames; t++)
+        // A block of frames is transformed into frame-major rows, then written bin-major a run of Block frames at a
+        // time (a blocked transpose: the planar layout is never written one strided value per frame).
+        for (var t0 = 0; t0 < frames; t0 += Block)
         {
-            var start = (t * _options.Hop) - pad;
-            if (start >= 0 && start + n <= signal.Length)
+            var count = Math.Min(Block, frames - t0);
+            for (var b = 0; b < count; b++)
             {
-                TensorPrimitives.Multiply(signal.Slice(start, n), _window, _frame);
+                var start = ((t0 + b) * _options.Hop) - pad;
+                if (start >= 0 && start + n <= signal.Length)
+                {
+                    TensorPrimitives.Multiply(signal.Slice(start, n), _window, _frame);
+                }
+                else
+                {
+                    for (var i = 0; i < n; i++) _frame[i] = signal[Reflect(start + i, signal.Length)] * _window[i];
+                }
+                _fft.Forward(_frame, _blockRe.AsSpan(b * bins, bins), _blockIm.AsSpan(b * bins, bins));
             }
-            else
-            {
-                for (var i = 0; i < n; i++) _frame[i] = signal[Reflect(start + i, signal.Length)] * _window[i];
-            }
-            _fft.Forward(_frame, _re, _im);
             for (var f = 0; f < bins; f++)
             {
-                real[(f * frames) + t] = _re[f] * scale;
-                imaginary[(f * frames) + t] = _im[f] * scale;
+                var re = real.Slice((f * frames) + t0, count);
+                var im = imaginary.Slice((f * frames) + t0, count);
+                for (var b = 0; b < count; b++)
+                {
+                    re[b] = _blockRe[(b * bins) + f] * scale;
+                    im[b] = _blockIm[(b * bins) + f] * scale;
+                }
             }
         }
     }
@@ -91,17 +105,27 @@ public sealed class ManagedStft
         }
         Array.Clear(_ola);
         var scale = _options.Normalized ? (float)Math.Sqrt(n) : 1f;
-        for (var t = 0; t < frames; t++)
+        for (var t0 = 0; t0 < frames; t0 += Block)
         {
+            // Gather a block of frames into frame-major rows (runs of Block values per bin), then invert each.
+            var run = Math.Min(Block, frames - t0);
             for (var f = 0; f < bins; f++)
             {
-                _re[f] = real[(f * frames) + t];
-                _im[f] = imaginary[(f * frames) + t];
+                var re = real.Slice((f * frames) + t0, run);
+                var im = imaginary.Slice((f * frames) + t0, run);
+                for (var b = 0; b < run; b++)
+                {
+                    _blockRe[(b * bins) + f] = re[b];
+                    _blockIm[(b * bins) + f] = im[b];
+                }
             }
-            _fft.Inverse(_re, _im, _frame);
-            TensorPrimitives.Multiply(_frame, _window, _frame);
-            var dst = _ola.AsSpan(t * hop, n);
-            TensorPrimitives.MultiplyAdd(_frame, scale, dst, dst);
+            for (var b = 0; b < run; b++)
+            {
+                _fft.Inverse(_blockRe.AsSpan(b * bins, bins), _blockIm.AsSpan(b * bins, bins), _frame);
+                TensorPrimitives.Multiply(_frame, _window, _frame);
+                var dst = _ola.AsSpan((t0 + b) * hop, n);
+                TensorPrimitives.MultiplyAdd(_frame, scale, dst, dst);
+            }
         }
         var pad = n / 2;
         output.Clear();
