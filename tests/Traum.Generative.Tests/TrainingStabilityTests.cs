@@ -138,4 +138,50 @@ public sealed class TrainingStabilityTests
         Assert.All(Enumerable.Range(0, 8), i => Assert.True(IsBass(lb, i), $"bass stem {i}"));
         Assert.All(Enumerable.Range(0, 8), i => Assert.False(IsBass(lh, i), $"hat stem {i}"));
     }
+
+    [Fact]
+    public void Interpolate_LowestToHighestNote_PitchRisesMonotonically()
+    {
+        // Truth: the category is bass notes at MIDI 33…56; the lowest and the highest are encoded and the latent path
+        // between them decoded. An independent pitch measure (the energy-weighted mean frequency below 1.2 kHz of the
+        // linear magnitude, which follows f0 because the notes' harmonics scale with it) must rise along the path.
+        var bass = TinySetup.BassDataset();
+        var opts = TinySetup.Training with { Epochs = 30 };
+        var r = VaeTrainer.Train(bass, TinySetup.Conv, opts, cancellationToken: TestContext.Current.CancellationToken);
+        var meta = new VaeMetadata { Category = "bass", Model = r.Model.Config, Features = TinySetup.Features, Training = opts };
+        using var model = new VaeModel(r.Model, r.Scaler, meta);
+        var f = TinySetup.Features;
+        int First(string id) => Enumerable.Range(0, bass.Count).First(i => bass.Excerpts[i].SourceId == id);
+        var low = model.EncodeMean(bass.Row(First("bass0")));   // MIDI 33, 55 Hz
+        var high = model.EncodeMean(bass.Row(First("bass23"))); // MIDI 56, 208 Hz
+        const int Steps = 8;
+        var path = model.DecodeLog(Latents.Interpolate(low, high, Steps, spherical: false));
+
+        double MeanFrequency(int row)
+        {
+            var m = path.AsSpan(row * f.FeatureCount, f.FeatureCount).ToArray();
+            f.Expand(m);
+            double weighted = 0, total = 0;
+            for (var b = 1; b < f.Bins; b++)
+            {
+                var hz = b * (double)f.SampleRate / f.NFft;
+                if (hz > 1200) break;
+                for (var t = 0; t < f.Frames; t++)
+                {
+                    var e = (double)m[(b * f.Frames) + t] * m[(b * f.Frames) + t];
+                    weighted += hz * e;
+                    total += e;
+                }
+            }
+            return weighted / total;
+        }
+        var pitch = Enumerable.Range(0, Steps).Select(MeanFrequency).ToArray();
+
+        Assert.True(pitch[^1] > 1.5 * pitch[0], $"the path should span the notes' range: {string.Join(", ", pitch.Select(p => p.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} Hz");
+        for (var i = 1; i < Steps; i++)
+        {
+            // Monotone, allowing 2 % wobble between neighbouring steps.
+            Assert.True(pitch[i] >= 0.98 * pitch[i - 1], $"step {i}: {pitch[i]:F0} Hz after {pitch[i - 1]:F0} Hz ({string.Join(", ", pitch.Select(p => p.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))})");
+        }
+    }
 }
