@@ -167,3 +167,17 @@ public readonly record struct ProgressInfo(double Done, double Total, string Uni
     /// <summary>0…1, or 0 when the total is unknown.</summary>
     public double Fraction => Total > 0 ? Math.Clamp(Done / Total, 0, 1) : 0;
 }
+
+/// <summary>
+/// Speed against real time, one meaning everywhere: seconds of audio processed per second of wall time, so "10.0× real
+/// time" is ten times faster than playing the audio.
+/// </summary>
+public static class RealTime
+{
+    /// <summary>Audio seconds per wall second (0 when no time has passed).</summary>
+    public static double Factor(double audioSeconds, double elapsedSeconds) => elapsedSeconds > 0 ? audioSeconds / elapsedSeconds : 0;
+
+    /// <summary>"12.3× real time".</summary>
+    public static string Format(double audioSeconds, double elapsedSeconds) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Factor(audioSeconds, elapsedSeconds):0.0}× real time");
+}

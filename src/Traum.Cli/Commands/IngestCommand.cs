@@ -48,6 +48,7 @@ internal static class IngestCommand
             else
             {
                 foreach (var f in summary.Failures) Output.Note($"failed: {f.Path}: {f.Reason}");
+                ListAlreadyIn(summary.AlreadyIn ?? []);
                 foreach (var e in summary.AnalysisErrors) Output.Note($"analysis failed: {e}");
                 Output.Line(Describe(summary));
             }
@@ -57,12 +58,20 @@ internal static class IngestCommand
         return cmd;
     }
 
+    /// <summary>Most files listed before the summary as already in the library; the rest are counted (--json lists all).</summary>
+    internal const int MaxKnownListed = 20;
+
+    private static void ListAlreadyIn(IReadOnlyList<IngestKnown> known)
+    {
+        foreach (var k in known.Take(MaxKnownListed)) Output.Note($"already in the library: {k.Path} (stem {k.StemId.ToString(CultureInfo.InvariantCulture)}, {k.StemName})");
+        if (known.Count > MaxKnownListed) Output.Note($"… and {(known.Count - MaxKnownListed).ToString(CultureInfo.InvariantCulture)} more already in the library (--json lists every one).");
+    }
+
     /// <summary>The one-line summary printed at the end.</summary>
     internal static string Describe(IngestSummary s)
     {
         var inv = CultureInfo.InvariantCulture;
-        var rate = s.ElapsedSeconds > 0 ? s.AudioSeconds / s.ElapsedSeconds : 0;
-        var timing = string.Create(inv, $"{s.AudioSeconds:0.0} s of audio in {s.ElapsedSeconds:0.0} s, {rate:0.0}× real time");
+        var timing = string.Create(inv, $"{s.AudioSeconds:0.0} s of audio in {s.ElapsedSeconds:0.0} s, ") + Core.RealTime.Format(s.AudioSeconds, s.ElapsedSeconds);
         if (s.Files == 0) return "No audio files found. Name files, or folders holding .wav/.flac/.mp3/… files (add --recursive for sub-folders).";
         if (s.Added == 0 && s.Failed == 0) return string.Create(inv, $"Nothing new: all {s.Duplicates} file(s) are already in the library.");
         var text = string.Create(inv, $"Added {s.Added} stem(s); {s.Duplicates} already in the library");

@@ -94,7 +94,7 @@ internal static class SeparateCommand
                 ]));
                 foreach (var r in results.Where(r => r.Status == "separated"))
                 {
-                    Output.Note(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(r.Source)}: {r.AudioSeconds:0.0} s of audio in {r.Seconds:0.0} s ({(r.AudioSeconds > 0 ? r.Seconds / r.AudioSeconds : 0):0.00}× real time)"));
+                    Output.Note(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(r.Source)}: {r.AudioSeconds:0.0} s of audio in {r.Seconds:0.0} s ({RealTime.Format(r.AudioSeconds, r.Seconds)})"));
                     foreach (var line in r.Ingested) Output.Note("  " + line);
                 }
             }

@@ -219,10 +219,21 @@ internal static class StemsCommand
             var json = pr.GetValue(globals.Json);
             using var library = Open(Context(pr, globals), json);
             var t = pr.GetValue(tags)!;
+            var before = library.Catalog.GetRequiredStem(pr.GetValue(id)).Tags;
+            // Tags compare case-insensitively, as the catalog stores them.
+            var absent = remove ? t.Select(x => x.Trim()).Where(x => !before.Contains(x, StringComparer.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).ToList() : [];
             var stem = remove ? library.Catalog.RemoveTags(pr.GetValue(id), t) : library.Catalog.AddTags(pr.GetValue(id), t);
-            if (json) Output.Json(new { stem.Id, stem.Tags });
-            else Output.Line($"stem {stem.Id}: tags {(stem.Tags.Count == 0 ? "(none)" : string.Join(", ", stem.Tags))}");
-            return 0;
+            if (json)
+            {
+                Output.Json(new { stem.Id, stem.Tags, notTagged = absent });
+            }
+            else
+            {
+                if (absent.Count > 0) Output.Note($"stem {stem.Id} had no tag {string.Join(", ", absent.Select(a => $"'{a}'"))}");
+                Output.Line($"stem {stem.Id}: tags {(stem.Tags.Count == 0 ? "(none)" : string.Join(", ", stem.Tags))}");
+            }
+            // Removing only tags the stem did not have changed nothing: say so with the exit code too.
+            return remove && absent.Count == t.Select(x => x.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() ? CliApp.ExitUserError : CliApp.ExitOk;
         });
         return cmd;
     }
@@ -259,7 +270,12 @@ internal static class StemsCommand
             var json = pr.GetValue(globals.Json);
             using var library = Open(Context(pr, globals), json);
             var targets = pr.GetValue(ids)!;
-            foreach (var i in targets) library.Catalog.GetRequiredStem(i); // all or nothing: check every id first
+            // All or nothing: every id is checked first, and every unknown one is named.
+            var unknown = targets.Distinct().Where(i => library.Catalog.GetStem(i) is null).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new Core.NotFoundException($"There is no stem{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown)} in this library, so nothing was removed; list them with 'traum stems list'.");
+            }
             var results = targets.Distinct().Select(library.DeleteStem).ToList();
             if (json)
             {

@@ -36,7 +36,11 @@ public sealed record IngestRequest(IReadOnlyList<string> Paths)
 /// <param name="AddedStemIds">Ids of the stems added, in file order.</param>
 public sealed record IngestSummary(
     int Files, int Added, int Duplicates, int Failed, double AudioSeconds, double ElapsedSeconds,
-    IReadOnlyList<IngestFailure> Failures, IReadOnlyList<string> AnalysisErrors, IReadOnlyList<long> AddedStemIds);
+    IReadOnlyList<IngestFailure> Failures, IReadOnlyList<string> AnalysisErrors, IReadOnlyList<long> AddedStemIds,
+    IReadOnlyList<IngestKnown>? AlreadyIn = null);
+
+/// <summary>A file whose sound was already in the library, and the stem it is.</summary>
+public sealed record IngestKnown(string Path, long StemId, string StemName);
 
 /// <summary>A file that could not be ingested and why.</summary>
 public sealed record IngestFailure(string Path, string Reason);
@@ -166,7 +170,8 @@ public sealed class IngestService(StemIngester ingester)
             ElapsedSeconds: Stopwatch.GetElapsedTime(started).TotalSeconds,
             Failures: failures,
             AnalysisErrors: analysisErrors,
-            AddedStemIds: [.. all.Where(r => r.Status == IngestStatus.Added).Select(r => r.Stem!.Id)]);
+            AddedStemIds: [.. all.Where(r => r.Status == IngestStatus.Added).Select(r => r.Stem!.Id)],
+            AlreadyIn: [.. all.Where(r => r.Status == IngestStatus.Duplicate && r.Stem is not null).Select(r => new IngestKnown(r.SourcePath, r.Stem!.Id, r.Stem.Name))]);
     }
 
     /// <summary>Runs the batch as an "ingest" job with a durable record (parameters, progress, result summary).</summary>
@@ -177,5 +182,5 @@ public sealed class IngestService(StemIngester ingester)
     }
 
     private static string Status(double audioSeconds, double elapsed) =>
-        string.Create(CultureInfo.InvariantCulture, $"{audioSeconds:0.0} s of audio, {(elapsed > 0 ? audioSeconds / elapsed : 0):0.0}× real time");
+        string.Create(CultureInfo.InvariantCulture, $"{audioSeconds:0.0} s of audio, {RealTime.Format(audioSeconds, elapsed)}");
 }

@@ -155,10 +155,9 @@ public sealed partial class DemucsSeparator : IDisposable
             if (progress is null) return;
             var elapsed = _time.GetElapsedTime(started).TotalSeconds;
             var audio = (double)chunksDone / totalChunks * length / rate;
-            var rtf = audio > 0 ? elapsed / audio : 0;
             var eta = chunksDone > 0 ? elapsed / chunksDone * (totalChunks - chunksDone) : 0;
             progress.Report(new ProgressInfo(chunksDone, totalChunks, "chunks",
-                string.Create(CultureInfo.InvariantCulture, $"{audio:0.0} of {(double)length / rate:0.0} s, {rtf:0.00}× real time, ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}")));
+                string.Create(CultureInfo.InvariantCulture, $"{audio:0.0} of {(double)length / rate:0.0} s, {RealTime.Format(audio, elapsed)}, ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}")));
         }
 
         var passes = prefixes.Select(p => new OverlapAddPass(_model, stride, weights, p) { ChunkDone = () => { cancellationToken.ThrowIfCancellationRequested(); Report(); } }).ToArray();

@@ -42,6 +42,11 @@ public sealed class CatalogCommandsTests : IDisposable
         var second = await CatalogCli.RunAsync("ingest", root, "-r", "--library", Lib);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("Nothing new: all 3 file(s) are already in the library.", second.Out, StringComparison.Ordinal);
+        // Each known file is named with the stem it is.
+        foreach (var f in Directory.EnumerateFiles(root, "*.wav", SearchOption.AllDirectories))
+        {
+            Assert.Contains($"already in the library: {f} (stem ", second.Err, StringComparison.Ordinal);
+        }
         using var lib = Library.Open(Lib);
         Assert.Equal(3, lib.Catalog.CountStems());
     }
@@ -118,6 +123,12 @@ public sealed class CatalogCommandsTests : IDisposable
         var ids = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0, (await CatalogCli.RunAsync("stems", "tag", ids, "punchy", "dark", "--library", Lib)).ExitCode);
         Assert.Equal(0, (await CatalogCli.RunAsync("stems", "untag", ids, "dark", "--library", Lib)).ExitCode);
+        // A tag the stem does not have is reported; removing only such tags changes nothing and exits 1.
+        var notThere = await CatalogCli.RunAsync("stems", "untag", ids, "dark", "--library", Lib);
+        Assert.Equal(1, notThere.ExitCode);
+        Assert.Contains("had no tag 'dark'", notThere.Err, StringComparison.Ordinal);
+        var some = await CatalogCli.RunAsync("stems", "untag", ids, "missing", "--json", "--library", Lib);
+        Assert.Equal(["missing"], Json(some.Out).GetProperty("notTagged").EnumerateArray().Select(t => t.GetString()!));
         Assert.Equal(0, (await CatalogCli.RunAsync("stems", "set", ids, "--category", "808", "--kind", "bass", "--library", Lib)).ExitCode);
         var shown = Json((await CatalogCli.RunAsync("stems", "show", ids, "--json", "--library", Lib)).Out).GetProperty("stem");
         Assert.Equal(["punchy"], shown.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!));
@@ -134,6 +145,12 @@ public sealed class CatalogCommandsTests : IDisposable
         Assert.Contains("content hash", table.Out, StringComparison.Ordinal);
         Assert.Contains("semantic profile (clap-test)", table.Out, StringComparison.Ordinal);
         Assert.Contains("intense  ███████████████░░░░░  0.75  p90", table.Out, StringComparison.Ordinal);
+
+        // Unknown ids are all named and nothing is removed.
+        var unknown = await CatalogCli.RunAsync("stems", "rm", ids, "99998", "99999", "--library", Lib);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no stems 99998, 99999 in this library, so nothing was removed", unknown.Err, StringComparison.Ordinal);
+        Assert.True(File.Exists(file));
 
         var rm = await CatalogCli.RunAsync("stems", "rm", ids, "--library", Lib);
         Assert.Equal(0, rm.ExitCode);
