@@ -291,19 +291,20 @@ public sealed partial class CatalogStore : IDisposable
     {
         query ??= StemQuery.All;
         var (where, ps) = BuildWhere(query);
-        var order = query.Sort switch
+        // Tempo and key sort as the filters read them: the value a name states first, then the estimate. Unknown values last.
+        string[] terms = query.Sort switch
         {
-            StemSort.Name => "s.name COLLATE NOCASE",
-            StemSort.Kind => "s.kind, s.category",
-            StemSort.Category => "s.category, s.kind",
-            StemSort.Duration => "s.duration",
-            StemSort.Bpm => "d.bpm IS NULL, d.bpm",
-            StemSort.Key => "d.musical_key IS NULL, d.musical_key, d.mode",
-            StemSort.Loudness => "d.lufs IS NULL, d.lufs",
-            StemSort.Created => "s.created_at",
-            _ => "s.id",
+            StemSort.Name => ["s.name COLLATE NOCASE"],
+            StemSort.Kind => ["s.kind", "s.category"],
+            StemSort.Category => ["s.category", "s.kind"],
+            StemSort.Duration => ["s.duration"],
+            StemSort.Bpm => [$"{BpmSql} IS NULL", BpmSql],
+            StemSort.Key => [$"{KeySql} IS NULL", KeySql, "d.mode"],
+            StemSort.Loudness => ["d.lufs IS NULL", "d.lufs"],
+            StemSort.Created => ["s.created_at"],
+            _ => ["s.id"],
         };
-        if (query.Descending) order = string.Join(", ", order.Split(", ").Select(o => o.EndsWith(" IS NULL", StringComparison.Ordinal) ? o : o + " DESC"));
+        var order = string.Join(", ", terms.Select(o => query.Descending && !o.EndsWith(" IS NULL", StringComparison.Ordinal) ? o + " DESC" : o));
         var sql = $"LEFT JOIN descriptors d ON d.stem_id = s.id {where} ORDER BY {order}, s.id{(query.Descending ? " DESC" : "")}";
         if (query.Limit is { } limit) { sql += " LIMIT $limit OFFSET $offset"; ps.Add(("$limit", limit)); ps.Add(("$offset", query.Offset)); }
         else if (query.Offset > 0) { sql += " LIMIT -1 OFFSET $offset"; ps.Add(("$offset", query.Offset)); }
@@ -351,17 +352,27 @@ public sealed partial class CatalogStore : IDisposable
         return (w.Count == 0 ? "" : "WHERE " + string.Join(" AND ", w), ps);
     }
 
-    /// <summary>Changes a stem's kind, category and/or name (null leaves a field as it is).</summary>
+    /// <summary>
+    /// Changes a stem's kind, category, name and/or tags (null leaves a field as it is; <paramref name="tags"/> replaces
+    /// all tags) in one transaction with one <see cref="CatalogChangeKind.StemUpdated"/> entry in the change log.
+    /// </summary>
     /// <exception cref="NotFoundException">No such stem.</exception>
-    public Stem UpdateStem(long id, string? kind = null, string? category = null, string? name = null)
+    /// <exception cref="InvalidInputException">An empty kind, category or name.</exception>
+    public Stem UpdateStem(long id, string? kind = null, string? category = null, string? name = null, IReadOnlyCollection<string>? tags = null)
     {
         if (kind is not null && string.IsNullOrWhiteSpace(kind)) throw new InvalidInputException("A kind must not be empty.");
         if (category is not null && string.IsNullOrWhiteSpace(category)) throw new InvalidInputException("A category must not be empty.");
+        if (name is not null && string.IsNullOrWhiteSpace(name)) throw new InvalidInputException("A name must not be empty.");
         using var c = Connect();
         using var tx = c.BeginTransaction();
         using var cmd = Cmd(c, tx, "UPDATE stems SET kind = COALESCE($k, kind), category = COALESCE($c, category), name = COALESCE($n, name) WHERE id = $id;",
-            ("$k", kind is null ? null : Norm(kind)), ("$c", category is null ? null : Norm(category)), ("$n", name), ("$id", id));
+            ("$k", kind is null ? null : Norm(kind)), ("$c", category is null ? null : Norm(category)), ("$n", name?.Trim()), ("$id", id));
         if (cmd.ExecuteNonQuery() == 0) throw NoStem(id);
+        if (tags is not null)
+        {
+            using (var del = Cmd(c, tx, "DELETE FROM stem_tags WHERE stem_id = $id;", ("$id", id))) del.ExecuteNonQuery();
+            InsertTags(c, tx, id, tags);
+        }
         var change = LogChange(c, tx, CatalogChangeKind.StemUpdated, id, null);
         tx.Commit();
         Raise(change);

@@ -30,6 +30,8 @@ public sealed record StemQuery
     /// <summary>Inclusive BPM range, on the tempo the name states when it states one, else the estimate.</summary>
     public double? MinBpm { get; init; }
     public double? MaxBpm { get; init; }
+    /// <summary>Also match the BPM range halved and doubled (a 124 BPM range then also finds 62 and 248 BPM stems).</summary>
+    public bool BpmHalfDouble { get; init; }
     /// <summary>A key such as "Am", "C#", "Bb minor", "F major" (see <see cref="MusicalKey.Parse"/>). The key a stem's name states comes first, then the estimate.</summary>
     public MusicalKey? Key { get; init; }
     /// <summary>Keys that mix with this one on the Camelot wheel: the same, its relative, and its neighbours a fifth up and down.</summary>

@@ -87,7 +87,7 @@ public sealed class CatalogCommandsTests : IDisposable
         Assert.Contains("Warm Pad 0", table.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("k0", table.Out, StringComparison.Ordinal);
         var none = await CatalogCli.RunAsync("stems", "list", "--kind", "vocals", "--library", Lib);
-        Assert.Contains("No stems match.", none.Out, StringComparison.Ordinal);
+        Assert.Contains("No stems match these filters.", none.Out, StringComparison.Ordinal);
     }
 
     [Theory]
