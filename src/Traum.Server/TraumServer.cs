@@ -92,6 +92,7 @@ public static class TraumServer
         // An address that is no page shows the UI's "Not found" page (status 404); the API keeps answering with problem details.
         app.UseWhen(c => !IsApiPath(c.Request.Path) && HttpMethods.IsGet(c.Request.Method),
             b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRouting(); // after the re-execution, so the "Not found" page is routed
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         if (options.CorsOrigins.Count > 0) app.UseCors();
