@@ -35,7 +35,7 @@ internal static class StemEdits
     private static string Text(string? value, string what, int max)
     {
         var t = value?.Trim() ?? "";
-        if (t.Length == 0) throw new InvalidInputException($"{what} is empty; write at least one character or leave it out to keep it as it is.");
+        if (t.Length == 0) throw new InvalidInputException($"{what} is empty; write at least one character.");
         if (t.Length > max) throw new InvalidInputException($"{what} is {t.Length} characters long; at most {max} are allowed.");
         if (t.Any(char.IsControl)) throw new InvalidInputException($"{what} contains control characters (such as line breaks); use plain text.");
         return t;
