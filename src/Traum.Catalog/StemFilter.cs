@@ -34,7 +34,11 @@ public sealed record StemFilter
     public string? Shape { get; init; }
     /// <summary>separated, imported or generated.</summary>
     public string? Origin { get; init; }
-    /// <summary>Order: id, name, kind, category, duration (or length), bpm, key, loudness, created (or date); null for the caller's default.</summary>
+    /// <summary>Only favourites.</summary>
+    public bool Favourites { get; init; }
+    /// <summary>Only stems rated at least this many stars (1 to 5).</summary>
+    public int? MinRating { get; init; }
+    /// <summary>Order: id, name, kind, category, duration (or length), bpm, key, loudness, created (or date), rating; null for the caller's default.</summary>
     public string? Sort { get; init; }
     /// <summary>Reverse the order.</summary>
     public bool Descending { get; init; }
@@ -64,6 +68,7 @@ public static class StemFilters
         ["loudness"] = StemSort.Loudness,
         ["created"] = StemSort.Created,
         ["date"] = StemSort.Created,
+        ["rating"] = StemSort.Rating,
     };
 
     /// <summary>
@@ -80,6 +85,7 @@ public static class StemFilters
         if (filter.MinDuration is { } d0 && (!double.IsFinite(d0) || d0 < 0)) throw new InvalidInputException($"Shortest length {d0.ToString(CultureInfo.InvariantCulture)} is not a length; write seconds ≥ 0, e.g. 0.5.");
         if (filter.MaxDuration is { } d1 && (!double.IsFinite(d1) || d1 < 0)) throw new InvalidInputException($"Longest length {d1.ToString(CultureInfo.InvariantCulture)} is not a length; write seconds ≥ 0, e.g. 8.");
         if (filter.MinDuration > filter.MaxDuration) throw new InvalidInputException("The shortest length is above the longest; swap them.");
+        if (filter.MinRating is { } mr && mr is < 1 or > 5) throw new InvalidInputException($"A rating is 1 to 5 stars, not {mr}.");
         return new StemQuery
         {
             NameContains = Trimmed(filter.Name),
@@ -95,6 +101,8 @@ public static class StemFilters
             MaxDuration = filter.MaxDuration,
             IsOneShot = ParseShape(filter.Shape),
             Origin = ParseOrigin(filter.Origin),
+            Favourite = filter.Favourites ? true : null,
+            MinRating = filter.MinRating,
             Sort = Trimmed(filter.Sort) is { } s ? ParseSort(s) : defaultSort,
             Descending = filter.Descending,
         };
@@ -145,7 +153,7 @@ public static class StemFilters
     /// <exception cref="InvalidInputException">Not a sort name.</exception>
     public static StemSort ParseSort(string text) =>
         SortNames.TryGetValue(text.Trim(), out var s) ? s
-        : throw new InvalidInputException($"Cannot sort by '{text.Trim()}'; use one of: id, name, kind, category, duration, bpm, key, loudness, created.");
+        : throw new InvalidInputException($"Cannot sort by '{text.Trim()}'; use one of: id, name, kind, category, duration, bpm, key, loudness, created, rating.");
 
     /// <exception cref="InvalidInputException">Not a key.</exception>
     public static MusicalKey ParseKey(string text) =>

@@ -14,6 +14,8 @@ public enum StemSort
     Key,
     Loudness,
     Created,
+    /// <summary>Stars; unrated stems last.</summary>
+    Rating,
 }
 
 /// <summary>
@@ -45,6 +47,10 @@ public sealed record StemQuery
     public string? NameContains { get; init; }
     /// <summary>Only one-shots (true) or only loops/phrases (false).</summary>
     public bool? IsOneShot { get; init; }
+    /// <summary>Only favourites (true) or only stems that are not (false).</summary>
+    public bool? Favourite { get; init; }
+    /// <summary>Only stems rated at least this many stars (1 to 5).</summary>
+    public int? MinRating { get; init; }
     /// <summary>Restrict to these ids (e.g. candidates from a vector search).</summary>
     public IReadOnlyCollection<long>? Ids { get; init; }
     public StemSort Sort { get; init; } = StemSort.Id;

@@ -183,4 +183,29 @@ public sealed class StemFilterTests
         // An open range halved and doubled: ≥ 200 also finds ≥ 100 and ≥ 400, so everything from 123.4 up.
         Assert.Equal([123.4, 123.5, 124, 124.5, 124.6, 246.9, 247, 249, 249.1], Found(new StemFilter { Bpm = "200-", HalfDouble = true }));
     }
+
+    [Fact]
+    public void UpdateStem_FavouriteAndRating_AreKeptAndFiltered()
+    {
+        using var dir = new TempDir("filter-marks");
+        using var store = CatalogStore.Open(dir.File("catalog.db"));
+        var a = store.AddStem(Stem(1));
+        var b = store.AddStem(Stem(2));
+        var c = store.AddStem(Stem(3));
+        Assert.False(a.Favourite);
+        Assert.Null(a.Rating);
+        store.UpdateStem(a.Id, favourite: true, rating: 5);
+        store.UpdateStem(b.Id, rating: 3);
+        store.UpdateStem(c.Id, rating: 2);
+        store.UpdateStem(c.Id, rating: 0); // 0 removes the rating
+        Assert.Equal((true, (int?)5), (store.GetStem(a.Id)!.Favourite, store.GetStem(a.Id)!.Rating));
+        Assert.Null(store.GetStem(c.Id)!.Rating);
+
+        long[] Ids(StemFilter f) => store.ListStems(StemFilters.ToQuery(f, store.CountByCategory())).Select(s => s.Id).ToArray();
+        Assert.Equal([a.Id], Ids(new StemFilter { Favourites = true }));
+        Assert.Equal([a.Id, b.Id], Ids(new StemFilter { MinRating = 3 }));
+        Assert.Equal([b.Id, a.Id, c.Id], Ids(new StemFilter { Sort = "rating" })); // unrated last
+        Assert.Throws<InvalidInputException>(() => store.UpdateStem(a.Id, rating: 6));
+        Assert.Throws<InvalidInputException>(() => StemFilters.ToQuery(new StemFilter { MinRating = 0 }, null));
+    }
 }

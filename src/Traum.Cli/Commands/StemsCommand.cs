@@ -36,10 +36,12 @@ internal static class StemsCommand
         public Option<double?> MaxDuration { get; } = new("--max-duration") { Description = "Longest length in seconds" };
         public Option<string?> Shape { get; } = new("--shape") { Description = "Only loops (loop) or only one-shots (one-shot)" };
         public Option<string?> Origin { get; } = new("--origin") { Description = "Only separated, imported or generated stems" };
+        public Option<bool> Favourites { get; } = new("--favourites") { Description = "Only favourites" };
+        public Option<int?> MinRating { get; } = new("--min-rating") { Description = "Only stems rated at least this many stars (1 to 5)" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Name, Kind, Category, Tag, Bpm, HalfDouble, Key, Compatible, MinDuration, MaxDuration, Shape, Origin }) c.Options.Add(o);
+            foreach (var o in new Option[] { Name, Kind, Category, Tag, Bpm, HalfDouble, Key, Compatible, MinDuration, MaxDuration, Shape, Origin, Favourites, MinRating }) c.Options.Add(o);
         }
 
         /// <summary>The filter as typed (not checked yet).</summary>
@@ -57,13 +59,15 @@ internal static class StemsCommand
             MaxDuration = pr.GetValue(MaxDuration),
             Shape = pr.GetValue(Shape),
             Origin = pr.GetValue(Origin),
+            Favourites = pr.GetValue(Favourites),
+            MinRating = pr.GetValue(MinRating),
         };
     }
 
     private static Command List(GlobalOptions globals)
     {
         var filters = new Filters();
-        var sort = new Option<string>("--sort") { Description = "Order: id, name, kind, category, duration (length), bpm, key, loudness, created (date)", DefaultValueFactory = _ => "id" };
+        var sort = new Option<string>("--sort") { Description = "Order: id, name, kind, category, duration (length), bpm, key, loudness, created (date), rating", DefaultValueFactory = _ => "id" };
         var desc = new Option<bool>("--desc") { Description = "Reverse the order" };
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many stems (default: 200 on a terminal, all with --json)" };
         var cmd = new Command("list", "List stems, filtered and sorted") { sort, desc, limit };
@@ -135,6 +139,8 @@ internal static class StemsCommand
                 new[] { "duration", Seconds(stem.Duration) + " s" },
                 new[] { "content hash", stem.ContentHash },
                 new[] { "tags", string.Join(", ", stem.Tags) },
+                new[] { "favourite", stem.Favourite ? "yes" : "no" },
+                new[] { "rating", stem.Rating is { } stars ? new string('*', stars) + $" ({stars} of 5)" : "not rated" },
                 new[] { "added", stem.CreatedAt.ToString("u", inv) },
             };
             if (d is not null)
@@ -202,18 +208,20 @@ internal static class StemsCommand
         var kind = new Option<string?>("--kind") { Description = "New kind" };
         var category = new Option<string?>("--category") { Description = "New category" };
         var name = new Option<string?>("--name") { Description = "New display name" };
-        var cmd = new Command("set", "Change a stem's kind, category or name") { id, kind, category, name };
+        var favourite = new Option<bool?>("--favourite") { Description = "Mark (true) or unmark (false) as a favourite" };
+        var rating = new Option<int?>("--rating") { Description = "Rating in stars, 1 to 5; 0 removes it" };
+        var cmd = new Command("set", "Change a stem's kind, category, name, favourite mark or rating") { id, kind, category, name, favourite, rating };
         cmd.SetAction(pr =>
         {
             var json = pr.GetValue(globals.Json);
-            if (pr.GetValue(kind) is null && pr.GetValue(category) is null && pr.GetValue(name) is null)
+            if (pr.GetValue(kind) is null && pr.GetValue(category) is null && pr.GetValue(name) is null && pr.GetValue(favourite) is null && pr.GetValue(rating) is null)
             {
-                throw new InvalidInputException("Nothing to change: give --kind, --category and/or --name.");
+                throw new InvalidInputException("Nothing to change: give --kind, --category, --name, --favourite and/or --rating.");
             }
             using var library = Open(Context(pr, globals), json);
-            var stem = library.Catalog.UpdateStem(pr.GetValue(id), pr.GetValue(kind), pr.GetValue(category), pr.GetValue(name));
-            if (json) Output.Json(new { stem.Id, stem.Name, stem.Kind, stem.Category });
-            else Output.Line($"stem {stem.Id}: {stem.Name} is {stem.Kind}/{stem.Category}");
+            var stem = library.Catalog.UpdateStem(pr.GetValue(id), pr.GetValue(kind), pr.GetValue(category), pr.GetValue(name), favourite: pr.GetValue(favourite), rating: pr.GetValue(rating));
+            if (json) Output.Json(new { stem.Id, stem.Name, stem.Kind, stem.Category, stem.Favourite, stem.Rating });
+            else Output.Line($"stem {stem.Id}: {stem.Name} is {stem.Kind}/{stem.Category}{(stem.Favourite ? ", a favourite" : "")}{(stem.Rating is { } r ? $", {r} stars" : "")}");
             return 0;
         });
         return cmd;
@@ -280,6 +288,8 @@ internal static class StemsCommand
         s.Channels,
         s.Duration,
         s.Tags,
+        s.Favourite,
+        s.Rating,
         s.CreatedAt,
         Descriptors = d,
     };

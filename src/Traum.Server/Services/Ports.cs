@@ -9,8 +9,10 @@ namespace Traum.Server.Services;
 /// <param name="Offset">Skip this many first.</param>
 internal sealed record StemListing(Traum.Catalog.StemFilter Filter, long? TrackId = null, int Limit = 100, int Offset = 0);
 
-/// <summary>Changes to a stem's metadata; null leaves a field as it is. Tags replace the stem's tags when given.</summary>
-internal sealed record StemChanges(string? Name = null, string? Kind = null, string? Category = null, IReadOnlyList<string>? Tags = null);
+/// <summary>Changes to a stem's metadata and marks; null leaves a field as it is. Tags replace the stem's tags when given.</summary>
+/// <param name="Rating">1 to 5 stars; 0 removes the rating.</param>
+internal sealed record StemChanges(string? Name = null, string? Kind = null, string? Category = null, IReadOnlyList<string>? Tags = null,
+    bool? Favourite = null, int? Rating = null);
 
 /// <summary>A stem with what analysis found (either part may be missing when that analysis has not run). Public because UI components take it as a parameter.</summary>
 public sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);

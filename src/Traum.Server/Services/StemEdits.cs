@@ -19,17 +19,20 @@ internal static class StemEdits
     public static StemChanges Validate(StemChanges changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        if (changes is { Name: null, Kind: null, Category: null, Tags: null })
+        if (changes is { Name: null, Kind: null, Category: null, Tags: null, Favourite: null, Rating: null })
         {
-            throw new InvalidInputException("Nothing to change: give a name, kind, category or tags, e.g. {\"kind\": \"drums\", \"category\": \"kick\"}.");
+            throw new InvalidInputException("Nothing to change: give a name, kind, category, tags, favourite or rating, e.g. {\"kind\": \"drums\", \"category\": \"kick\"}.");
         }
+        if (changes.Rating is < 0 or > 5) throw new InvalidInputException($"A rating is 1 to 5 stars (0 removes it), not {changes.Rating}.");
         var tags = changes.Tags?.Select((t, i) => Text(t, $"Tag {i + 1}", MaxWord)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (tags is { Count: > MaxTags }) throw new InvalidInputException($"A stem can have at most {MaxTags} tags; this gives {tags.Count}.");
         return new StemChanges(
             changes.Name is null ? null : Text(changes.Name, "The name", MaxName),
             changes.Kind is null ? null : Text(changes.Kind, "The kind", MaxWord).ToLowerInvariant(),
             changes.Category is null ? null : Text(changes.Category, "The category", MaxWord).ToLowerInvariant(),
-            tags);
+            tags,
+            changes.Favourite,
+            changes.Rating);
     }
 
     private static string Text(string? value, string what, int max)

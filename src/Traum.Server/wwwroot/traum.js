@@ -193,6 +193,11 @@ window.traum = (() => {
         return;
       }
       if (e.target.closest("button, a, input, select")) return; // their own Space and Enter
+      if (!e.ctrlKey && !e.altKey && !e.metaKey && (e.key === "f" || e.key === "F" || (e.key.length === 1 && e.key >= "0" && e.key <= "5"))) {
+        e.preventDefault();
+        ref.invokeMethodAsync("MarkFromKeys", Number(tr.dataset.stem), e.key).catch(() => { });
+        return;
+      }
       if (e.key === " ") { e.preventDefault(); const b = play(tr); if (b) b.click(); }
       else if (e.key === "Enter") { e.preventDefault(); const a = tr.querySelector("a[href]"); if (a) a.click(); }
     });

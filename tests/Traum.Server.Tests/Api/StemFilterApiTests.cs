@@ -88,6 +88,12 @@ public sealed class StemFilterApiTests
         Assert.Equal(["dusty", "warm"], stem.Tags.Order(StringComparer.Ordinal));
         Assert.Equal(["Kick Punchy"], await NamesAsync(host, "kind=drums&category=kick&tag=warm"));
 
+        // Marks: a favourite with 4 stars, found by the marks filters.
+        using var marks = await host.Client.PatchAsync($"/api/stems/{id}", JsonContent.Create(new { favourite = true, rating = 4 }), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, marks.StatusCode);
+        Assert.Equal(["Kick Punchy"], await NamesAsync(host, "favourite=true&minRating=4"));
+        Assert.Empty(await NamesAsync(host, "minRating=5"));
+
         // Only the fields given change; tags [] clears them.
         using var r2 = await host.Client.PatchAsync($"/api/stems/{id}", JsonContent.Create(new { tags = Array.Empty<string>() }), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, r2.StatusCode);
@@ -103,6 +109,7 @@ public sealed class StemFilterApiTests
     [InlineData("{\"category\": \"a\\nb\"}", "control characters")]
     [InlineData("{\"tags\": [\"ok\", \"\"]}", "Tag 2 is empty")]
     [InlineData("null", "Send the changes as JSON")]
+    [InlineData("{\"rating\": 6}", "1 to 5 stars")]
     public async Task Patch_BadBody_400SaysWhatIsWrong(string body, string expected)
     {
         await using var host = await TestServerHost.StartAsync();

@@ -40,6 +40,9 @@ public sealed class LibraryBrowserTests
     private static Task<string[]> ColumnAsync(IPage page, int column) =>
         page.Locator($"table.stem-list tbody tr td:nth-child({column})").AllInnerTextsAsync().ContinueWith(t => t.Result.Select(s => s.Trim()).ToArray(), TaskScheduler.Default);
 
+    private static Task<string[]> NamesAsync(IPage page) =>
+        page.Locator("table.stem-list tbody tr td.name a").AllInnerTextsAsync().ContinueWith(t => t.Result.Select(s => s.Trim()).ToArray(), TaskScheduler.Default);
+
     [Fact]
     public async Task Library_ListView_DenseSortableKeyboardAndDraggable()
     {
@@ -61,17 +64,17 @@ public sealed class LibraryBrowserTests
         // Sort by name (case-insensitive, as the catalog does).
         await page.GetByRole(AriaRole.Button, new() { Name = "Name", Exact = true }).ClickAsync();
         await page.Locator("th[aria-sort=ascending]", new() { HasText = "Name" }).WaitForAsync();
-        Assert.Equal(stems.Select(s => s.Stem.Name).Order(StringComparer.OrdinalIgnoreCase).ToArray(), await ColumnAsync(page, 2));
+        Assert.Equal(stems.Select(s => s.Stem.Name).Order(StringComparer.OrdinalIgnoreCase).ToArray(), await NamesAsync(page));
 
         // Sort by tempo: the stated tempos ascending, stems without one last; again: descending.
         await page.GetByRole(AriaRole.Button, new() { Name = "BPM", Exact = true }).ClickAsync();
         await page.Locator("th[aria-sort=ascending]", new() { HasText = "BPM" }).WaitForAsync();
         var expected = tempos.Values.Order().Select(t => t.ToString("0.#", CultureInfo.InvariantCulture)).Concat(Enumerable.Repeat("–", 12)).ToArray();
-        await page.WaitForFunctionAsync("() => document.querySelector('table.stem-list tbody tr td:nth-child(5)').innerText.trim() === '90'");
-        Assert.Equal(expected, await ColumnAsync(page, 5));
+        await page.WaitForFunctionAsync("() => document.querySelector('table.stem-list tbody tr td:nth-child(6)').innerText.trim() === '90'");
+        Assert.Equal(expected, await ColumnAsync(page, 6));
         await page.GetByRole(AriaRole.Button, new() { Name = "BPM ▲" }).ClickAsync();
         await page.Locator("th[aria-sort=descending]", new() { HasText = "BPM" }).WaitForAsync();
-        Assert.Equal(tempos.Values.Max().ToString("0.#", CultureInfo.InvariantCulture), (await ColumnAsync(page, 5))[0]);
+        Assert.Equal(tempos.Values.Max().ToString("0.#", CultureInfo.InvariantCulture), (await ColumnAsync(page, 6))[0]);
 
         // Keyboard (on the two fastest loops): ↓ moves to the next row and plays it; Space stops and plays again; Enter opens the stem.
         var rows = page.Locator("table.stem-list tbody tr");
@@ -121,7 +124,7 @@ public sealed class LibraryBrowserTests
         var api = (await host.GetJsonAsync<List<StemDetail>>("/api/stems?bpm=124&halfDouble=true")).Select(s => s.Stem.Name).ToArray();
         Assert.NotEmpty(api);
         await page.WaitForFunctionAsync("n => document.querySelectorAll('table.stem-list tbody tr').length === n", api.Length);
-        Assert.Equal(api, await ColumnAsync(page, 2));
+        Assert.Equal(api, await NamesAsync(page));
         Assert.Equal("traum stems list --bpm 124 --half-double --sort created --desc", (await page.Locator(".filters .cli code").InnerTextAsync()).Trim());
         await browser.ScreenshotAsync("library-filtered");
 
@@ -139,7 +142,49 @@ public sealed class LibraryBrowserTests
         await page.GetByText("'fast' is not a tempo; write BPM as 124 (123.5-124.5), a range 120-130, 120- or -130.").WaitForAsync();
         await browser.GotoAsync("/library?kind=bass&sort=name");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('table.stem-list tbody tr').length === 12");
-        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"Bass {i:00}").ToArray(), await ColumnAsync(page, 2));
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"Bass {i:00}").ToArray(), await NamesAsync(page));
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task Library_FavouritesAndRatings_MarkedFromTheKeyboardAndFiltered()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        await UploadAsync(host, [("Kick A", 0.5), ("Kick B", 0.5), ("Kick C", 0.5)], "drums", "kick");
+        await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
+        var page = browser.Page;
+        await browser.GotoAsync("/library?sort=name");
+        var rows = page.Locator("table.stem-list tbody tr");
+        await rows.Nth(2).WaitForAsync();
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++) ids.Add(long.Parse(await rows.Nth(i).GetAttributeAsync("data-stem") ?? "", CultureInfo.InvariantCulture));
+
+        // F marks the focused row a favourite, 4 rates it; ↓ then 2 rates the next one.
+        await rows.Nth(0).Locator("td:nth-child(4)").ClickAsync();
+        await page.Keyboard.PressAsync("f");
+        await rows.Nth(0).Locator("button.fav[aria-pressed=true]").WaitForAsync();
+        await page.Keyboard.PressAsync("4");
+        await rows.Nth(0).Locator("td.stars", new() { HasText = "★★★★" }).WaitForAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("2");
+        await rows.Nth(1).Locator("td.stars", new() { HasText = "★★" }).WaitForAsync();
+        var a = (await host.GetJsonAsync<StemDetail>($"/api/stems/{ids[0]}")).Stem;
+        var b = (await host.GetJsonAsync<StemDetail>($"/api/stems/{ids[1]}")).Stem;
+        Assert.Equal((true, 4), (a.Favourite, a.Rating));
+        Assert.Equal((false, 2), (b.Favourite, b.Rating));
+
+        // The filters: favourites only, then rated 2 stars or more; the API agrees.
+        await page.GetByRole(AriaRole.Button, new() { Name = "★ favourites" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('table.stem-list tbody tr').length === 1");
+        Assert.Equal(["Kick A"], await NamesAsync(page));
+        await page.GetByRole(AriaRole.Button, new() { Name = "★ favourites" }).ClickAsync();
+        await page.GetByLabel("Rating ≥").SelectOptionAsync("2");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('table.stem-list tbody tr').length === 2");
+        var api = (await host.GetJsonAsync<List<StemDetail>>("/api/stems?minRating=2&sort=name")).Select(s => s.Stem.Name).ToArray();
+        Assert.Equal(["Kick A", "Kick B"], api);
+        Assert.Equal(api, await NamesAsync(page));
+        Assert.Equal("traum stems list --min-rating 2 --sort name", (await page.Locator(".filters .cli code").InnerTextAsync()).Trim());
+        await browser.ScreenshotAsync("library-marks");
         Assert.Empty(browser.Errors);
     }
 
@@ -206,12 +251,15 @@ public sealed class LibraryBrowserTests
         await page.GetByLabel("Kind", new() { Exact = true }).FillAsync("drums");
         await page.GetByLabel("Category", new() { Exact = true }).FillAsync("Kick");
         await page.GetByLabel("Tags (comma-separated)").FillAsync("dusty, warm,  dusty");
+        await page.GetByLabel("★ Favourite").CheckAsync();
+        await page.GetByLabel("Rating").SelectOptionAsync("5");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await page.GetByText("Saved.").WaitForAsync();
         await page.Locator("h1", new() { HasText = "Kick Punchy" }).WaitForAsync();
         var stem = (await host.GetJsonAsync<StemDetail>($"/api/stems/{id}")).Stem;
         Assert.Equal(("Kick Punchy", "drums", "kick"), (stem.Name, stem.Kind, stem.Category));
         Assert.Equal(["dusty", "warm"], stem.Tags.Order(StringComparer.Ordinal));
+        Assert.Equal((true, 5), (stem.Favourite, stem.Rating));
 
         // Zoom works on the stem page's waveform too.
         await page.GetByRole(AriaRole.Button, new() { Name = "Zoom in" }).ClickAsync();

@@ -54,7 +54,7 @@ internal sealed class CatalogLibraryPort : ILibraryPort
         ArgumentNullException.ThrowIfNull(changes);
         var c = StemEdits.Validate(changes);
         _ = _library.Catalog.GetStem(id) ?? throw NoStem(id);
-        return Task.FromResult(_library.Catalog.UpdateStem(id, c.Kind, c.Category, c.Name, c.Tags?.ToList()));
+        return Task.FromResult(_library.Catalog.UpdateStem(id, c.Kind, c.Category, c.Name, c.Tags?.ToList(), c.Favourite, c.Rating));
     }
 
     public Task<StemDetail> GetStemAsync(long id, CancellationToken cancellationToken)
