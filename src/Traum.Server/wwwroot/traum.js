@@ -84,6 +84,7 @@ window.traum = (() => {
         const r = canvas.getBoundingClientRect();
         const { zoom: z, offset } = view(canvas);
         const f = Math.min(1, Math.max(0, offset + (ev.clientX - r.left) / r.width / z));
+        if (mix.playing && mix.buffers.has(canvas._stem)) { mixSeek(f * mix.buffers.get(canvas._stem).duration); return; }
         if (current && current.id === canvas._stem && audio.duration) {
           current.canvas = canvas;
           audio.currentTime = f * audio.duration;
@@ -124,7 +125,86 @@ window.traum = (() => {
     if (current && current.id === id && !current.canvas) current.canvas = canvas;
   }
 
+  // ── Track player: every stem of a track in sync through Web Audio, with mute and solo. ──
+  const mix = { ctx: null, ids: [], buffers: new Map(), sources: new Map(), gains: new Map(), mute: new Set(), solo: new Set(), playing: false, startedAt: 0, offset: 0, starts: [], ref: null };
+
+  function audible(id) { return mix.solo.size > 0 ? mix.solo.has(id) : !mix.mute.has(id); }
+  function applyGains() { for (const [id, g] of mix.gains) g.gain.value = audible(id) ? 1 : 0; }
+  function mixPosition() { return mix.playing ? mix.ctx.currentTime - mix.startedAt + mix.offset : mix.offset; }
+  function mixLength() { let n = 0; for (const b of mix.buffers.values()) n = Math.max(n, b.duration); return n; }
+
+  async function load(id) {
+    if (mix.buffers.has(id)) return;
+    const r = await fetch(`/api/stems/${id}/audio`, { credentials: "same-origin" });
+    if (!r.ok) throw new Error(`stem ${id}: ${r.status}`);
+    mix.buffers.set(id, await mix.ctx.decodeAudioData(await r.arrayBuffer()));
+  }
+
+  function startAll(offset) {
+    for (const s of mix.sources.values()) { s.onended = null; try { s.stop(); } catch { /* not started */ } }
+    mix.sources.clear();
+    mix.gains.clear();
+    const at = mix.ctx.currentTime + 0.05;
+    mix.starts = [];
+    let ended = 0;
+    for (const id of mix.ids) {
+      const src = mix.ctx.createBufferSource(), gain = mix.ctx.createGain();
+      src.buffer = mix.buffers.get(id);
+      src.connect(gain).connect(mix.ctx.destination);
+      src.onended = () => { if (++ended === mix.ids.length) mixStop(); };
+      mix.sources.set(id, src);
+      mix.gains.set(id, gain);
+      src.start(at, Math.min(offset, src.buffer.duration));
+      mix.starts.push(at);
+    }
+    applyGains();
+    mix.startedAt = at;
+    mix.offset = offset;
+    mix.playing = true;
+  }
+
+  // Plays stems `ids` together from `offset` seconds; `ref.MixStopped` is told when they end or stop.
+  async function mixPlay(ids, ref, offset) {
+    stop();
+    mix.ctx = mix.ctx || new AudioContext();
+    if (mix.ctx.state === "suspended") await mix.ctx.resume();
+    mix.ids = ids.slice();
+    mix.ref = ref;
+    await Promise.all(mix.ids.map(load));
+    startAll(offset || 0);
+    return true;
+  }
+
+  function mixSeek(seconds) { if (mix.playing) startAll(Math.max(0, Math.min(seconds, mixLength()))); }
+
+  function mixStop() {
+    if (!mix.playing) return;
+    mix.offset = 0;
+    mix.playing = false;
+    for (const s of mix.sources.values()) { s.onended = null; try { s.stop(); } catch { /* not started */ } }
+    mix.sources.clear();
+    for (const id of mix.ids) { const c = document.querySelector(`canvas.wave[data-stem="${id}"]`); if (c && c._peaks) draw(c, c._peaks, 0); }
+    if (mix.ref) mix.ref.invokeMethodAsync("MixStopped").catch(() => { });
+  }
+
+  function mixMute(id, on) { if (on) mix.mute.add(id); else mix.mute.delete(id); applyGains(); }
+  function mixSolo(id, on) { if (on) mix.solo.add(id); else mix.solo.delete(id); applyGains(); }
+
+  // For display and tests: whether the track plays, where (s), when each source started (context s) and each gain.
+  function mixState() {
+    const gains = {};
+    for (const [id, g] of mix.gains) gains[id] = g.gain.value;
+    return { playing: mix.playing, position: mixPosition(), starts: mix.starts.slice(), ids: mix.ids.slice(), gains, audible: mix.ids.filter(audible) };
+  }
+
   function tick() {
+    if (mix.playing) {
+      const t = mixPosition();
+      for (const id of mix.ids) {
+        const c = document.querySelector(`canvas.wave[data-stem="${id}"]`), b = mix.buffers.get(id);
+        if (c && c._peaks && b) draw(c, c._peaks, Math.min(1, t / b.duration));
+      }
+    }
     if (current && current.canvas && current.canvas._peaks && !audio.paused) {
       const c = current.canvas, f = audio.currentTime / (audio.duration || 1), { zoom: z, offset } = view(c);
       // Zoomed in, the view turns the page when the playhead leaves it.
@@ -152,6 +232,7 @@ window.traum = (() => {
   function toggle(id, ref, canvas) {
     if (current && current.id === id) { stop(); return false; }
     stop();
+    mixStop();
     if (!canvas) {
       const pv = document.querySelector("canvas[data-preview]");
       if (pv && pv._stem === id) canvas = pv;
@@ -265,5 +346,5 @@ window.traum = (() => {
   // The server calls this once the page is interactive.
   function ready() { document.body.dataset.interactive = "1"; }
 
-  return { wave, zoom, preview, toggle, stop, isPlaying, position, stemList, copy, upload, dropZone, ready };
+  return { wave, zoom, preview, toggle, stop, isPlaying, position, stemList, copy, upload, dropZone, ready, mixPlay, mixStop, mixSeek, mixMute, mixSolo, mixState };
 })();

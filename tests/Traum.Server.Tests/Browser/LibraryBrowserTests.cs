@@ -277,6 +277,63 @@ public sealed class LibraryBrowserTests
     }
 
     [Fact]
+    public async Task TrackPage_PlayAll_StartsEveryStemTogetherWithMuteAndSolo()
+    {
+        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") });
+        var wav = await File.ReadAllBytesAsync(host.WriteWav("Night Drive.wav", Signals.Chord([45, 52, 57, 61], 6.0, 44100, 0.6), 44100), TestContext.Current.CancellationToken);
+        using (var r = await host.UploadAsync("/api/uploads/track", [("file", "Night Drive.wav", wav)]))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+            var job = await host.WaitForJobAsync((await TestServerHost.ReadAsync<JobInfo>(r)).Id);
+            Assert.True(job.State == JobState.Succeeded, job.Error);
+        }
+        var track = (await host.GetJsonAsync<List<Track>>("/api/tracks")).Single();
+        var stems = (await host.GetJsonAsync<TrackDetail>($"/api/tracks/{track.Id}")).Stems;
+        Assert.Equal(4, stems.Count);
+        await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
+        var page = browser.Page;
+        await browser.GotoAsync($"/tracks/{track.Id}");
+        await page.Locator(".lane").Nth(3).WaitForAsync();
+
+        // Mute one stem before playing; the mute holds once it plays.
+        var bass = stems.Single(s => s.Kind == "bass");
+        var vocals = stems.Single(s => s.Kind == "vocals");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Mute {bass.Name}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Play all" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => { const s = traum.mixState(); return s.playing && s.position > 0.3; }");
+        var state = await page.EvaluateAsync<JsonElement>("() => traum.mixState()");
+        var starts = state.GetProperty("starts").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.Equal(4, starts.Count);
+        Assert.All(starts, t => Assert.Equal(starts[0], t)); // one start time for all: sample-synchronous
+        Assert.Equal(stems.Select(s => s.Id).Where(id => id != bass.Id).Order(), Audible(state));
+        await browser.ScreenshotAsync("track-playing");
+
+        // Solo wins over mute: only the soloed stem is heard; unsolo brings back the others (the mute still holds).
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Solo {vocals.Name}" }).ClickAsync();
+        await page.WaitForFunctionAsync("id => { const s = traum.mixState(); return s.audible.length === 1 && s.audible[0] === id; }", vocals.Id);
+        Assert.Equal(0.0, (await page.EvaluateAsync<JsonElement>("() => traum.mixState()")).GetProperty("gains").GetProperty(bass.Id.ToString(CultureInfo.InvariantCulture)).GetDouble());
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Solo {vocals.Name}" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => traum.mixState().audible.length === 3");
+
+        // Clicking a lane's waveform jumps every stem there together.
+        var lane = page.Locator($".lane[data-stem='{vocals.Id}'] canvas.wave");
+        var box = (await lane.BoundingBoxAsync())!;
+        await lane.ClickAsync(new() { Position = new Position { X = (float)(box.Width * 0.75), Y = (float)(box.Height / 2) } });
+        await page.WaitForFunctionAsync("() => { const s = traum.mixState(); return s.position >= 4.4; }");
+        state = await page.EvaluateAsync<JsonElement>("() => traum.mixState()");
+        Assert.InRange(state.GetProperty("position").GetDouble(), 4.4, 5.4); // 0.75 × 6 s, plus what played since
+        starts = state.GetProperty("starts").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.All(starts, t => Assert.Equal(starts[0], t));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).First.ClickAsync();
+        await page.WaitForFunctionAsync("() => !traum.mixState().playing");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Play all" }).WaitForAsync();
+        Assert.Empty(browser.Errors);
+    }
+
+    private static IEnumerable<long> Audible(JsonElement state) => state.GetProperty("audible").EnumerateArray().Select(e => e.GetInt64()).Order();
+
+    [Fact]
     public async Task UnknownPages_ShowAPageInTheUisWords()
     {
         await using var host = await TestServerHost.StartAsync();
