@@ -208,4 +208,22 @@ public sealed class StemFilterTests
         Assert.Throws<InvalidInputException>(() => store.UpdateStem(a.Id, rating: 6));
         Assert.Throws<InvalidInputException>(() => StemFilters.ToQuery(new StemFilter { MinRating = 0 }, null));
     }
+
+    [Fact]
+    public void UpdateStem_NameKindCategoryTagsAndMarks_OneChangeInTheLog()
+    {
+        using var dir = new TempDir("update-log");
+        using var store = CatalogStore.Open(dir.File("catalog.db"));
+        var s = store.AddStem(Stem(1, tags: ["old"]));
+        var before = store.GetChangesSince(0).Count;
+        var raised = 0;
+        store.Changed += (_, _) => raised++;
+        var after = store.UpdateStem(s.Id, kind: "Bass", category: "Sub", name: " Sub 1 ", tags: ["warm", "dark"], favourite: true, rating: 3);
+        Assert.Equal(("Sub 1", "bass", "sub", true, (int?)3), (after.Name, after.Kind, after.Category, after.Favourite, after.Rating));
+        Assert.Equal(["dark", "warm"], after.Tags);
+        var log = store.GetChangesSince(0).Skip(before).ToList();
+        var change = Assert.Single(log);
+        Assert.Equal((CatalogChangeKind.StemUpdated, s.Id), (change.Kind, change.StemId));
+        Assert.Equal(1, raised);
+    }
 }
