@@ -94,12 +94,12 @@ internal static class StemsCommand
                 Output.Line(library.Catalog.CountStems() == 0 ? "No stems match: the library has no stems yet." : "No stems match these filters.");
                 return 0;
             }
-            Output.Table(["id", "name", "kind", "category", "origin", "seconds", "bpm", "key", "lufs", "tags"],
+            Output.Table(["id", "name", "kind", "category", "origin", "seconds", "bpm", "key", "lufs", "marks", "tags"],
                 rows.Select(r => (IReadOnlyList<string?>)
                 [
                     r.Stem.Id.ToString(CultureInfo.InvariantCulture), r.Stem.Name, r.Stem.Kind, r.Stem.Category, Origin(r.Stem.Origin),
                     Seconds(r.Stem.Duration), BpmText(r.Descriptors), FilterKeyName(r.Descriptors), Number(r.Descriptors?.Lufs),
-                    string.Join(", ", r.Stem.Tags),
+                    Marks(r.Stem), string.Join(", ", r.Stem.Tags),
                 ]));
             if (total > stems.Count) Output.Note($"{stems.Count} of {total} stems shown; use --limit to see more.");
             return 0;
@@ -255,6 +255,10 @@ internal static class StemsCommand
     }
 
     internal static string Origin(StemOrigin o) => o.ToString().ToLowerInvariant();
+
+    /// <summary>"fav 4/5", "fav", "3/5" or "" (plain text, so pipes and terminals without the glyphs read it).</summary>
+    internal static string Marks(Stem s) =>
+        string.Join(' ', new[] { s.Favourite ? "fav" : null, s.Rating is { } r ? $"{r}/5" : null }.Where(x => x is not null));
 
     /// <summary>The estimated key with its Camelot code: "Am (8A)"; a root without mode: "C".</summary>
     internal static string KeyName(Descriptors? d) =>
