@@ -19,8 +19,20 @@ public sealed partial class CatalogStore
     /// </summary>
     private static void AddMusicalFilters(StemQuery q, List<string> w, List<(string, object?)> ps)
     {
-        if (q.MinBpm is { } b0) { w.Add($"{BpmSql} >= $bpm0"); ps.Add(("$bpm0", b0)); }
-        if (q.MaxBpm is { } b1) { w.Add($"{BpmSql} <= $bpm1"); ps.Add(("$bpm1", b1)); }
+        if (q.MinBpm is not null || q.MaxBpm is not null)
+        {
+            // One range, or (half/double) the range at ×0.5, ×1 and ×2: any of them may hold.
+            double[] factors = q.BpmHalfDouble ? [0.5, 1, 2] : [1];
+            var any = new List<string>();
+            for (var f = 0; f < factors.Length; f++)
+            {
+                var both = new List<string>();
+                if (q.MinBpm is { } b0) { both.Add($"{BpmSql} >= $bpm0_{f}"); ps.Add(($"$bpm0_{f}", b0 * factors[f])); }
+                if (q.MaxBpm is { } b1) { both.Add($"{BpmSql} <= $bpm1_{f}"); ps.Add(($"$bpm1_{f}", b1 * factors[f])); }
+                any.Add("(" + string.Join(" AND ", both) + ")");
+            }
+            w.Add("(" + string.Join(" OR ", any) + ")");
+        }
         var i = 0;
         string AnyOf(IEnumerable<(int PitchClass, bool Minor)> keys)
         {

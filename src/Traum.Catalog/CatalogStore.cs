@@ -23,7 +23,7 @@ public sealed partial class CatalogStore : IDisposable
     private const string StemColumns =
         "s.id, s.name, s.kind, s.category, s.origin, s.track_id, s.generation_id, s.file_path, s.content_hash, " +
         "s.source_path, s.sample_rate, s.channels, s.duration, s.created_at, " +
-        "(SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM stem_tags WHERE stem_id = s.id ORDER BY tag) t)";
+        "(SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM stem_tags WHERE stem_id = s.id ORDER BY tag) t), s.favourite, s.rating";
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -291,19 +291,21 @@ public sealed partial class CatalogStore : IDisposable
     {
         query ??= StemQuery.All;
         var (where, ps) = BuildWhere(query);
-        var order = query.Sort switch
+        // Tempo and key sort as the filters read them: the value a name states first, then the estimate. Unknown values last.
+        string[] terms = query.Sort switch
         {
-            StemSort.Name => "s.name COLLATE NOCASE",
-            StemSort.Kind => "s.kind, s.category",
-            StemSort.Category => "s.category, s.kind",
-            StemSort.Duration => "s.duration",
-            StemSort.Bpm => "d.bpm IS NULL, d.bpm",
-            StemSort.Key => "d.musical_key IS NULL, d.musical_key, d.mode",
-            StemSort.Loudness => "d.lufs IS NULL, d.lufs",
-            StemSort.Created => "s.created_at",
-            _ => "s.id",
+            StemSort.Name => ["s.name COLLATE NOCASE"],
+            StemSort.Kind => ["s.kind", "s.category"],
+            StemSort.Category => ["s.category", "s.kind"],
+            StemSort.Duration => ["s.duration"],
+            StemSort.Bpm => [$"{BpmSql} IS NULL", BpmSql],
+            StemSort.Key => [$"{KeySql} IS NULL", KeySql, "d.mode"],
+            StemSort.Loudness => ["d.lufs IS NULL", "d.lufs"],
+            StemSort.Created => ["s.created_at"],
+            StemSort.Rating => ["s.rating IS NULL", "s.rating"],
+            _ => ["s.id"],
         };
-        if (query.Descending) order = string.Join(", ", order.Split(", ").Select(o => o.EndsWith(" IS NULL", StringComparison.Ordinal) ? o : o + " DESC"));
+        var order = string.Join(", ", terms.Select(o => query.Descending && !o.EndsWith(" IS NULL", StringComparison.Ordinal) ? o + " DESC" : o));
         var sql = $"LEFT JOIN descriptors d ON d.stem_id = s.id {where} ORDER BY {order}, s.id{(query.Descending ? " DESC" : "")}";
         if (query.Limit is { } limit) { sql += " LIMIT $limit OFFSET $offset"; ps.Add(("$limit", limit)); ps.Add(("$offset", query.Offset)); }
         else if (query.Offset > 0) { sql += " LIMIT -1 OFFSET $offset"; ps.Add(("$offset", query.Offset)); }
@@ -347,21 +349,47 @@ public sealed partial class CatalogStore : IDisposable
         if (q.Tag is not null) Add("EXISTS (SELECT 1 FROM stem_tags tg WHERE tg.stem_id = s.id AND tg.tag = $tag)", "$tag", q.Tag.Trim());
         if (q.NameContains is not null) Add("instr(lower(s.name), lower($name)) > 0", "$name", q.NameContains);
         if (q.IsOneShot is { } os) Add("d.is_one_shot = $os", "$os", os ? 1 : 0);
+        if (q.Favourite is { } fav) Add("s.favourite = $fav", "$fav", fav ? 1 : 0);
+        if (q.MinRating is { } mr) Add("s.rating >= $minrating", "$minrating", mr);
         if (q.Ids is not null) Add("s.id IN (SELECT value FROM json_each($ids))", "$ids", JsonSerializer.Serialize(q.Ids));
         return (w.Count == 0 ? "" : "WHERE " + string.Join(" AND ", w), ps);
     }
 
-    /// <summary>Changes a stem's kind, category and/or name (null leaves a field as it is).</summary>
+    /// <summary>
+    /// Changes a stem's kind, category, name and/or tags (null leaves a field as it is; <paramref name="tags"/> replaces
+    /// all tags) in one transaction with one <see cref="CatalogChangeKind.StemUpdated"/> entry in the change log.
+    /// </summary>
     /// <exception cref="NotFoundException">No such stem.</exception>
-    public Stem UpdateStem(long id, string? kind = null, string? category = null, string? name = null)
+    /// <exception cref="InvalidInputException">An empty kind, category or name.</exception>
+    /// <param name="favourite">Marks or unmarks the stem as a favourite.</param>
+    /// <param name="rating">1 to 5 stars; 0 removes the rating.</param>
+    public Stem UpdateStem(long id, string? kind = null, string? category = null, string? name = null, IReadOnlyCollection<string>? tags = null,
+        bool? favourite = null, int? rating = null)
     {
+        if (rating is < 0 or > 5) throw new InvalidInputException($"A rating is 1 to 5 stars (0 removes it), not {rating}.");
         if (kind is not null && string.IsNullOrWhiteSpace(kind)) throw new InvalidInputException("A kind must not be empty.");
         if (category is not null && string.IsNullOrWhiteSpace(category)) throw new InvalidInputException("A category must not be empty.");
+        if (name is not null && string.IsNullOrWhiteSpace(name)) throw new InvalidInputException("A name must not be empty.");
         using var c = Connect();
         using var tx = c.BeginTransaction();
         using var cmd = Cmd(c, tx, "UPDATE stems SET kind = COALESCE($k, kind), category = COALESCE($c, category), name = COALESCE($n, name) WHERE id = $id;",
-            ("$k", kind is null ? null : Norm(kind)), ("$c", category is null ? null : Norm(category)), ("$n", name), ("$id", id));
+            ("$k", kind is null ? null : Norm(kind)), ("$c", category is null ? null : Norm(category)), ("$n", name?.Trim()), ("$id", id));
         if (cmd.ExecuteNonQuery() == 0) throw NoStem(id);
+        if (favourite is { } fav)
+        {
+            using var f = Cmd(c, tx, "UPDATE stems SET favourite = $f WHERE id = $id;", ("$f", fav ? 1 : 0), ("$id", id));
+            f.ExecuteNonQuery();
+        }
+        if (rating is { } stars)
+        {
+            using var rt = Cmd(c, tx, "UPDATE stems SET rating = $r WHERE id = $id;", ("$r", stars == 0 ? null : stars), ("$id", id));
+            rt.ExecuteNonQuery();
+        }
+        if (tags is not null)
+        {
+            using (var del = Cmd(c, tx, "DELETE FROM stem_tags WHERE stem_id = $id;", ("$id", id))) del.ExecuteNonQuery();
+            InsertTags(c, tx, id, tags);
+        }
         var change = LogChange(c, tx, CatalogChangeKind.StemUpdated, id, null);
         tx.Commit();
         Raise(change);
@@ -479,6 +507,8 @@ public sealed partial class CatalogStore : IDisposable
                 Duration = r.GetDouble(12),
                 CreatedAt = ParseTime(r.GetString(13)),
                 Tags = r.IsDBNull(14) ? [] : r.GetString(14).Split('\u001f'),
+                Favourite = r.GetInt64(15) != 0,
+                Rating = r.IsDBNull(16) ? null : r.GetInt32(16),
             });
         }
         return list;

@@ -198,5 +198,11 @@ internal static class Schema
             data BLOB NOT NULL
         );
         """,
+        // v6: the producer's own marks on a stem: a favourite flag and a rating of 1 to 5 stars (null: not rated).
+        """
+        ALTER TABLE stems ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE stems ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5);
+        CREATE INDEX ix_stems_favourite ON stems (favourite) WHERE favourite = 1;
+        """,
     ];
 }

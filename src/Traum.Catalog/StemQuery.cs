@@ -14,6 +14,8 @@ public enum StemSort
     Key,
     Loudness,
     Created,
+    /// <summary>Stars; unrated stems last.</summary>
+    Rating,
 }
 
 /// <summary>
@@ -30,6 +32,8 @@ public sealed record StemQuery
     /// <summary>Inclusive BPM range, on the tempo the name states when it states one, else the estimate.</summary>
     public double? MinBpm { get; init; }
     public double? MaxBpm { get; init; }
+    /// <summary>Also match the BPM range halved and doubled (a 124 BPM range then also finds 62 and 248 BPM stems).</summary>
+    public bool BpmHalfDouble { get; init; }
     /// <summary>A key such as "Am", "C#", "Bb minor", "F major" (see <see cref="MusicalKey.Parse"/>). The key a stem's name states comes first, then the estimate.</summary>
     public MusicalKey? Key { get; init; }
     /// <summary>Keys that mix with this one on the Camelot wheel: the same, its relative, and its neighbours a fifth up and down.</summary>
@@ -43,6 +47,10 @@ public sealed record StemQuery
     public string? NameContains { get; init; }
     /// <summary>Only one-shots (true) or only loops/phrases (false).</summary>
     public bool? IsOneShot { get; init; }
+    /// <summary>Only favourites (true) or only stems that are not (false).</summary>
+    public bool? Favourite { get; init; }
+    /// <summary>Only stems rated at least this many stars (1 to 5).</summary>
+    public int? MinRating { get; init; }
     /// <summary>Restrict to these ids (e.g. candidates from a vector search).</summary>
     public IReadOnlyCollection<long>? Ids { get; init; }
     public StemSort Sort { get; init; } = StemSort.Id;

@@ -52,6 +52,10 @@ public sealed record Stem
     public required double Duration { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Marked as a favourite by the user.</summary>
+    public bool Favourite { get; init; }
+    /// <summary>The user's rating, 1 to 5 stars; null when not rated.</summary>
+    public int? Rating { get; init; }
 }
 
 /// <summary>A full track that was (or will be) separated into stems.</summary>

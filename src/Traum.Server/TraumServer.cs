@@ -89,6 +89,10 @@ public static class TraumServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // An address that is no page shows the UI's "Not found" page (status 404); the API keeps answering with problem details.
+        app.UseWhen(c => !IsApiPath(c.Request.Path) && HttpMethods.IsGet(c.Request.Method),
+            b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRouting(); // after the re-execution, so the "Not found" page is routed
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         if (options.CorsOrigins.Count > 0) app.UseCors();
@@ -109,6 +113,10 @@ public static class TraumServer
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    /// <summary>Paths answered by the API (and machine endpoints), never by UI pages.</summary>
+    internal static bool IsApiPath(Microsoft.AspNetCore.Http.PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_blazor");
 
     /// <summary>
     /// Whether the started server demands the API key: it listens on a non-loopback address (as bound, whatever

@@ -37,7 +37,7 @@ internal sealed class SearchFilterOptions
     private readonly Option<string?> _kind = new("--kind") { Description = "Only this kind (drums, bass, other, vocals, guitar, piano, or your own)" };
     private readonly Option<string?> _category = new("--category") { Description = "Only this category (e.g. kick, pad)" };
     private readonly Option<string?> _origin = new("--origin") { Description = "Only stems that were separated, imported or generated" };
-    private readonly Option<string?> _bpm = new("--bpm") { Description = "Tempo range in BPM: 120-130, 120- or -130; a single number means ±0.5" };
+    private readonly Option<string?> _bpm = new("--bpm") { Description = "Tempo in BPM: 124 (123.5-124.5), a range 120-130, 120- or -130" };
     private readonly Option<string?> _key = new("--key") { Description = "Musical key, e.g. Am, C, F#m, Bb minor" };
     private readonly Option<string?> _compatible = new("--compatible") { Description = "Keys that mix with this one on the Camelot wheel (same, relative, a fifth up or down)" };
     private readonly Option<double?> _minDuration = new("--min-duration") { Description = "Shortest duration in seconds" };
@@ -56,7 +56,7 @@ internal sealed class SearchFilterOptions
     /// <exception cref="InvalidInputException">A value is malformed; the message says how to write it.</exception>
     public SearchFilters Read(ParseResult pr, PromptSet prompts)
     {
-        var (minBpm, maxBpm) = ParseRange(pr.GetValue(_bpm));
+        var (minBpm, maxBpm) = StemFilters.ParseBpm(pr.GetValue(_bpm));
         var min = pr.GetValue(_minDuration);
         var max = pr.GetValue(_maxDuration);
         if (min is < 0 || max is < 0 || (min > max)) throw new InvalidInputException("--min-duration and --max-duration must be seconds ≥ 0 with min ≤ max.");
@@ -64,45 +64,16 @@ internal sealed class SearchFilterOptions
         {
             Kind = pr.GetValue(_kind),
             Category = pr.GetValue(_category),
-            Origin = pr.GetValue(_origin) is { } o ? ParseOrigin(o) : null,
+            Origin = StemFilters.ParseOrigin(pr.GetValue(_origin)),
             MinBpm = minBpm,
             MaxBpm = maxBpm,
-            Key = pr.GetValue(_key) is { } key ? MusicalKey.Parse(key) : null,
-            CompatibleWith = pr.GetValue(_compatible) is { } ck ? MusicalKey.Parse(ck) : null,
+            Key = pr.GetValue(_key) is { } key ? StemFilters.ParseKey(key) : null,
+            CompatibleWith = pr.GetValue(_compatible) is { } ck ? StemFilters.ParseKey(ck) : null,
             MinDuration = min,
             MaxDuration = max,
             Profile = (pr.GetValue(_profile) ?? []).Select(p => ProfileConstraint.Parse(p, prompts)).ToList(),
         };
     }
-
-    internal static (double? Min, double? Max) ParseRange(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return (null, null);
-        var t = text.Trim();
-        static double? Num(string s, string all) =>
-            s.Length == 0 ? null
-            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v) ? v
-            : throw new InvalidInputException($"--bpm '{all}' is not a tempo range; write 120-130, 120-, -130 or 124.");
-        var dash = t.IndexOf('-', 1 < t.Length ? 1 : 0);
-        if (t.StartsWith('-')) return (null, Num(t[1..], t));
-        if (dash < 0)
-        {
-            var v = Num(t, t)!.Value;
-            return (v - 0.5, v + 0.5);
-        }
-        var lo = Num(t[..dash].Trim(), t);
-        var hi = Num(t[(dash + 1)..].Trim(), t);
-        if (lo > hi) throw new InvalidInputException($"--bpm '{t}': the lower tempo is above the upper one.");
-        return (lo, hi);
-    }
-
-    private static StemOrigin ParseOrigin(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "separated" => StemOrigin.Separated,
-        "imported" => StemOrigin.Imported,
-        "generated" => StemOrigin.Generated,
-        _ => throw new InvalidInputException($"--origin '{text}' is not an origin; use separated, imported or generated."),
-    };
 }
 
 /// <summary>Opening the library and search service, and printing results, for the search commands.</summary>

@@ -21,79 +21,53 @@ internal static class StemsCommand
         return cmd;
     }
 
-    /// <summary>The listing filters, shared with other commands that filter stems.</summary>
+    /// <summary>The listing filters: the vocabulary of <see cref="StemFilter"/>, which the API and the library page share.</summary>
     internal sealed class Filters
     {
-        public Option<string?> Kind { get; } = new("--kind") { Description = "Only this kind (drums, bass, vocals, …)" };
-        public Option<string?> Category { get; } = new("--category") { Description = "Only this category (kick, 808, pad, …)" };
-        public Option<string?> Origin { get; } = new("--origin") { Description = "Only separated, imported or generated stems" };
-        public Option<string?> Bpm { get; } = new("--bpm") { Description = "Tempo range in BPM: 120-130, 120 (±0.5), 120- or -130" };
+        public Option<string?> Name { get; } = new("--name") { Description = "Only names containing this text (case-insensitive)" };
+        public Option<string?> Kind { get; } = new("--kind") { Description = "Only this kind (drums, bass, other, vocals, guitar, piano, or one in use)" };
+        public Option<string?> Category { get; } = new("--category") { Description = "Only this category (kick, 808, pad, … as in use)" };
+        public Option<string?> Tag { get; } = new("--tag") { Description = "Only stems with this tag" };
+        public Option<string?> Bpm { get; } = new("--bpm") { Description = "Tempo in BPM: 124 (123.5-124.5), a range 120-130, 120- or -130 (the tempo a name states first, then the estimate)" };
+        public Option<bool> HalfDouble { get; } = new("--half-double") { Description = "Also match half and double the --bpm range (124 also finds 62 and 248)" };
         public Option<string?> Key { get; } = new("--key") { Description = "Musical key: Am, C, F#m, Bb minor, 8A (the key a name states first, then the estimate)" };
         public Option<string?> Compatible { get; } = new("--compatible") { Description = "Keys that mix with this one on the Camelot wheel: same, relative, a fifth up or down (e.g. --compatible Am)" };
-        public Option<string?> Tag { get; } = new("--tag") { Description = "Only stems with this tag" };
-        public Option<double?> MinDuration { get; } = new("--min-duration") { Description = "Shortest duration in seconds" };
-        public Option<double?> MaxDuration { get; } = new("--max-duration") { Description = "Longest duration in seconds" };
+        public Option<double?> MinDuration { get; } = new("--min-duration") { Description = "Shortest length in seconds" };
+        public Option<double?> MaxDuration { get; } = new("--max-duration") { Description = "Longest length in seconds" };
+        public Option<string?> Shape { get; } = new("--shape") { Description = "Only loops (loop) or only one-shots (one-shot)" };
+        public Option<string?> Origin { get; } = new("--origin") { Description = "Only separated, imported or generated stems" };
+        public Option<bool> Favourites { get; } = new("--favourites") { Description = "Only favourites" };
+        public Option<int?> MinRating { get; } = new("--min-rating") { Description = "Only stems rated at least this many stars (1 to 5)" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Kind, Category, Origin, Bpm, Key, Compatible, Tag, MinDuration, MaxDuration }) c.Options.Add(o);
+            foreach (var o in new Option[] { Name, Kind, Category, Tag, Bpm, HalfDouble, Key, Compatible, MinDuration, MaxDuration, Shape, Origin, Favourites, MinRating }) c.Options.Add(o);
         }
 
-        /// <exception cref="InvalidInputException">A value is malformed.</exception>
-        public StemQuery ToQuery(ParseResult pr)
+        /// <summary>The filter as typed (not checked yet).</summary>
+        public StemFilter Read(ParseResult pr) => new()
         {
-            var (lo, hi) = ParseBpm(pr.GetValue(Bpm));
-            return new StemQuery
-            {
-                Kind = pr.GetValue(Kind),
-                Category = pr.GetValue(Category),
-                Origin = ParseOrigin(pr.GetValue(Origin)),
-                MinBpm = lo,
-                MaxBpm = hi,
-                Key = pr.GetValue(Key) is { } k ? MusicalKey.Parse(k) : null,
-                CompatibleWith = pr.GetValue(Compatible) is { } ck ? MusicalKey.Parse(ck) : null,
-                Tag = pr.GetValue(Tag),
-                MinDuration = pr.GetValue(MinDuration),
-                MaxDuration = pr.GetValue(MaxDuration),
-            };
-        }
+            Name = pr.GetValue(Name),
+            Kind = pr.GetValue(Kind),
+            Category = pr.GetValue(Category),
+            Tag = pr.GetValue(Tag),
+            Bpm = pr.GetValue(Bpm),
+            HalfDouble = pr.GetValue(HalfDouble),
+            Key = pr.GetValue(Key),
+            Compatible = pr.GetValue(Compatible),
+            MinDuration = pr.GetValue(MinDuration),
+            MaxDuration = pr.GetValue(MaxDuration),
+            Shape = pr.GetValue(Shape),
+            Origin = pr.GetValue(Origin),
+            Favourites = pr.GetValue(Favourites),
+            MinRating = pr.GetValue(MinRating),
+        };
     }
-
-    /// <summary>Parses "120-130", "120", "120-", "-130".</summary>
-    internal static (double? Min, double? Max) ParseBpm(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return (null, null);
-        var t = text.Trim();
-        var dash = t.IndexOf('-', 1 < t.Length ? 1 : 0);
-        if (t.StartsWith('-')) dash = 0;
-        static double? Num(string s, string whole) =>
-            s.Length == 0 ? null
-            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 ? v
-            : throw new InvalidInputException($"--bpm '{whole}' is not a tempo range; write 120-130, 120, 120- or -130.");
-        if (dash < 0)
-        {
-            var v = Num(t, text)!.Value;
-            return (v - 0.5, v + 0.5);
-        }
-        var (lo, hi) = (Num(t[..dash].Trim(), text), Num(t[(dash + 1)..].Trim(), text));
-        if (lo is null && hi is null) throw new InvalidInputException($"--bpm '{text}' is not a tempo range; write 120-130, 120, 120- or -130.");
-        if (lo > hi) throw new InvalidInputException($"--bpm '{text}': the lower tempo is above the upper one.");
-        return (lo, hi);
-    }
-
-    internal static StemOrigin? ParseOrigin(string? text) => text?.Trim().ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "separated" => StemOrigin.Separated,
-        "imported" => StemOrigin.Imported,
-        "generated" => StemOrigin.Generated,
-        _ => throw new InvalidInputException($"--origin '{text}' is not an origin; use separated, imported or generated."),
-    };
 
     private static Command List(GlobalOptions globals)
     {
         var filters = new Filters();
-        var sort = new Option<string>("--sort") { Description = "Order: id, name, kind, category, duration, bpm, key, loudness, created", DefaultValueFactory = _ => "id" };
+        var sort = new Option<string>("--sort") { Description = "Order: id, name, kind, category, duration (length), bpm, key, loudness, created (date), rating", DefaultValueFactory = _ => "id" };
         var desc = new Option<bool>("--desc") { Description = "Reverse the order" };
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many stems (default: 200 on a terminal, all with --json)" };
         var cmd = new Command("list", "List stems, filtered and sorted") { sort, desc, limit };
@@ -101,12 +75,12 @@ internal static class StemsCommand
         cmd.SetAction(pr =>
         {
             var json = pr.GetValue(globals.Json);
-            var sortBy = Enum.TryParse<StemSort>(pr.GetValue(sort), ignoreCase: true, out var s) && Enum.IsDefined(s) ? s
-                : throw new InvalidInputException($"--sort '{pr.GetValue(sort)}' is unknown; use one of: {string.Join(", ", Enum.GetNames<StemSort>().Select(n => n.ToLowerInvariant()))}.");
+            var filter = filters.Read(pr) with { Sort = pr.GetValue(sort), Descending = pr.GetValue(desc) };
+            _ = StemFilters.ToQuery(filter, inUse: null); // malformed values fail before the library is opened
             var n = pr.GetValue(limit) ?? (json ? null : 200);
             if (n is < 0) throw new InvalidInputException("--limit must not be negative.");
-            var query = filters.ToQuery(pr) with { Sort = sortBy, Descending = pr.GetValue(desc), Limit = n };
             using var library = Open(Context(pr, globals), json);
+            var query = StemFilters.ToQuery(filter, library.Catalog.CountByCategory()) with { Limit = n };
             var stems = library.Catalog.ListStems(query);
             var described = library.Catalog.GetDescriptors([.. stems.Select(st => st.Id)]);
             var rows = stems.Select(st => (Stem: st, Descriptors: described.GetValueOrDefault(st.Id))).ToList();
@@ -118,15 +92,15 @@ internal static class StemsCommand
             var total = library.Catalog.CountStems(query);
             if (total == 0)
             {
-                Output.Line("No stems match.");
+                Output.Line(library.Catalog.CountStems() == 0 ? "No stems match: the library has no stems yet." : "No stems match these filters.");
                 return 0;
             }
-            Output.Table(["id", "name", "kind", "category", "origin", "seconds", "bpm", "key", "lufs", "tags"],
+            Output.Table(["id", "name", "kind", "category", "origin", "seconds", "bpm", "key", "lufs", "marks", "tags"],
                 rows.Select(r => (IReadOnlyList<string?>)
                 [
                     r.Stem.Id.ToString(CultureInfo.InvariantCulture), r.Stem.Name, r.Stem.Kind, r.Stem.Category, Origin(r.Stem.Origin),
                     Seconds(r.Stem.Duration), BpmText(r.Descriptors), FilterKeyName(r.Descriptors), Number(r.Descriptors?.Lufs),
-                    string.Join(", ", r.Stem.Tags),
+                    Marks(r.Stem), string.Join(", ", r.Stem.Tags),
                 ]));
             if (total > stems.Count) Output.Note($"{stems.Count} of {total} stems shown; use --limit to see more.");
             return 0;
@@ -166,6 +140,8 @@ internal static class StemsCommand
                 new[] { "duration", Seconds(stem.Duration) + " s" },
                 new[] { "content hash", stem.ContentHash },
                 new[] { "tags", string.Join(", ", stem.Tags) },
+                new[] { "favourite", stem.Favourite ? "yes" : "no" },
+                new[] { "rating", stem.Rating is { } stars ? new string('*', stars) + $" ({stars} of 5)" : "not rated" },
                 new[] { "added", stem.CreatedAt.ToString("u", inv) },
             };
             if (d is not null)
@@ -244,18 +220,20 @@ internal static class StemsCommand
         var kind = new Option<string?>("--kind") { Description = "New kind" };
         var category = new Option<string?>("--category") { Description = "New category" };
         var name = new Option<string?>("--name") { Description = "New display name" };
-        var cmd = new Command("set", "Change a stem's kind, category or name") { id, kind, category, name };
+        var favourite = new Option<bool?>("--favourite") { Description = "Mark (true) or unmark (false) as a favourite" };
+        var rating = new Option<int?>("--rating") { Description = "Rating in stars, 1 to 5; 0 removes it" };
+        var cmd = new Command("set", "Change a stem's kind, category, name, favourite mark or rating") { id, kind, category, name, favourite, rating };
         cmd.SetAction(pr =>
         {
             var json = pr.GetValue(globals.Json);
-            if (pr.GetValue(kind) is null && pr.GetValue(category) is null && pr.GetValue(name) is null)
+            if (pr.GetValue(kind) is null && pr.GetValue(category) is null && pr.GetValue(name) is null && pr.GetValue(favourite) is null && pr.GetValue(rating) is null)
             {
-                throw new InvalidInputException("Nothing to change: give --kind, --category and/or --name.");
+                throw new InvalidInputException("Nothing to change: give --kind, --category, --name, --favourite and/or --rating.");
             }
             using var library = Open(Context(pr, globals), json);
-            var stem = library.Catalog.UpdateStem(pr.GetValue(id), pr.GetValue(kind), pr.GetValue(category), pr.GetValue(name));
-            if (json) Output.Json(new { stem.Id, stem.Name, stem.Kind, stem.Category });
-            else Output.Line($"stem {stem.Id}: {stem.Name} is {stem.Kind}/{stem.Category}");
+            var stem = library.Catalog.UpdateStem(pr.GetValue(id), pr.GetValue(kind), pr.GetValue(category), pr.GetValue(name), favourite: pr.GetValue(favourite), rating: pr.GetValue(rating));
+            if (json) Output.Json(new { stem.Id, stem.Name, stem.Kind, stem.Category, stem.Favourite, stem.Rating });
+            else Output.Line($"stem {stem.Id}: {stem.Name} is {stem.Kind}/{stem.Category}{(stem.Favourite ? ", a favourite" : "")}{(stem.Rating is { } r ? $", {r} stars" : "")}");
             return 0;
         });
         return cmd;
@@ -295,6 +273,10 @@ internal static class StemsCommand
 
     internal static string Origin(StemOrigin o) => o.ToString().ToLowerInvariant();
 
+    /// <summary>"fav 4/5", "fav", "3/5" or "" (plain text, so pipes and terminals without the glyphs read it).</summary>
+    internal static string Marks(Stem s) =>
+        string.Join(' ', new[] { s.Favourite ? "fav" : null, s.Rating is { } r ? $"{r}/5" : null }.Where(x => x is not null));
+
     /// <summary>The estimated key with its Camelot code: "Am (8A)"; a root without mode: "C".</summary>
     internal static string KeyName(Descriptors? d) =>
         d?.Key is { } k ? (d.Mode == "minor" ? k + "m" : k) + (d.Camelot is { } c ? $" ({c})" : "") : "";
@@ -327,6 +309,8 @@ internal static class StemsCommand
         s.Channels,
         s.Duration,
         s.Tags,
+        s.Favourite,
+        s.Rating,
         s.CreatedAt,
         Descriptors = d,
     };

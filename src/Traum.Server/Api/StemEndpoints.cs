@@ -13,6 +13,10 @@ namespace Traum.Server.Api;
 /// <summary>Tag changes: tags to add and tags to remove.</summary>
 internal sealed record TagRequest(IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
 
+/// <summary>Metadata changes: each field given replaces the stem's; <c>tags</c> replaces all its tags.</summary>
+/// <param name="Rating">1 to 5 stars; 0 removes the rating.</param>
+internal sealed record StemPatch(string? Name, string? Kind, string? Category, IReadOnlyList<string>? Tags, bool? Favourite, int? Rating);
+
 /// <summary>/api/stems and /api/tracks: list, show, stream, peaks, download, tag, delete.</summary>
 internal static class StemEndpoints
 {
@@ -24,6 +28,7 @@ internal static class StemEndpoints
         stems.MapGet("/{id:long}/audio", AudioAsync).WithSummary("The stem's audio; supports HTTP range requests");
         stems.MapGet("/{id:long}/peaks", PeaksAsync).WithSummary("Min/max envelope for drawing a waveform");
         stems.MapGet("/{id:long}/download", DownloadAsync).WithSummary("Download as WAV or FLAC");
+        stems.MapPatch("/{id:long}", PatchAsync).WithSummary("Change name, kind, category, tags (they replace the stem's), favourite and rating");
         stems.MapPost("/{id:long}/tags", TagAsync).WithSummary("Add and remove user tags");
         stems.MapDelete("/{id:long}", DeleteAsync).WithSummary("Remove a stem (its file too, when no other stem shares it)");
         stems.MapGet("/categories", CategoriesAsync).WithSummary("Kinds and categories in use, with counts");
@@ -37,17 +42,27 @@ internal static class StemEndpoints
             .WithSummary("A track and its stems");
     }
 
-    private static async Task<Ok<IReadOnlyList<StemDetail>>> ListAsync(ILibraryPort library,
-        string? kind, string? category, string? origin, string? bpm, string? key, string? tag, string? name, long? track,
-        string? sort, int? limit, int? offset, string? compatible, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<StemDetail>>> ListAsync(ILibraryPort library, HttpResponse response,
+        string? name, string? kind, string? category, string? tag, string? bpm, bool? halfDouble, string? key, string? compatible,
+        double? minDuration, double? maxDuration, string? shape, string? origin, bool? favourite, int? minRating, string? sort, bool? desc,
+        long? track, int? limit, int? offset, CancellationToken ct)
     {
-        var (lo, hi) = QueryParsing.Range(bpm, "BPM");
-        var s = QueryParsing.Trimmed(sort) ?? "created";
-        if (s is not ("created" or "name" or "duration" or "bpm" or "kind")) throw new InvalidInputException($"Cannot sort by '{s}'; use created, name, duration, bpm or kind.");
-        var q = new StemQuery(QueryParsing.Trimmed(kind), QueryParsing.Trimmed(category), QueryParsing.Origin(origin), lo, hi,
-            QueryParsing.Trimmed(key), QueryParsing.Trimmed(tag), QueryParsing.Trimmed(name), track, s,
-            QueryParsing.Clamp(limit, 100, 1, 1000, "limit"), QueryParsing.Clamp(offset, 0, 0, int.MaxValue, "offset"), QueryParsing.Trimmed(compatible));
-        return TypedResults.Ok(await library.ListStemsAsync(q, ct).ConfigureAwait(false));
+        var filter = new Traum.Catalog.StemFilter
+        {
+            Name = name, Kind = kind, Category = category, Tag = tag, Bpm = bpm, HalfDouble = halfDouble ?? false, Key = key, Compatible = compatible,
+            MinDuration = minDuration, MaxDuration = maxDuration, Shape = shape, Origin = origin,
+            Favourites = favourite ?? false, MinRating = minRating, Sort = sort, Descending = desc ?? false,
+        };
+        var listing = new StemListing(filter, track, QueryParsing.Clamp(limit, 100, 1, 1000, "limit"), QueryParsing.Clamp(offset, 0, 0, int.MaxValue, "offset"));
+        var page = await library.ListStemsAsync(listing, ct).ConfigureAwait(false);
+        response.Headers["X-Total-Count"] = (await library.CountStemsAsync(listing, ct).ConfigureAwait(false)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Ok(page);
+    }
+
+    private static async Task<Ok<Stem>> PatchAsync(ILibraryPort library, long id, [FromBody] StemPatch? body, CancellationToken ct)
+    {
+        if (body is null) throw new InvalidInputException("Send the changes as JSON: {\"name\": \"Kick 01\", \"kind\": \"drums\", \"category\": \"kick\", \"tags\": [\"dusty\"]}.");
+        return TypedResults.Ok(await library.UpdateStemAsync(id, new StemChanges(body.Name, body.Kind, body.Category, body.Tags, body.Favourite, body.Rating), ct).ConfigureAwait(false));
     }
 
     private static async Task<Ok<StemDetail>> GetAsync(ILibraryPort library, long id, CancellationToken ct) =>

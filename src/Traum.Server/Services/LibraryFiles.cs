@@ -19,6 +19,13 @@ internal sealed class LibraryFiles
         _guard = new PathGuard([_library]);
     }
 
+    /// <summary>Where the stem's audio file is (or should be) on the server's disk, for display; not checked.</summary>
+    public string PathOf(Stem stem)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        return Path.GetFullPath(Path.IsPathFullyQualified(stem.FilePath) ? stem.FilePath : Path.Combine(_library, stem.FilePath));
+    }
+
     /// <summary>The stem's audio file.</summary>
     /// <exception cref="NotFoundException">The file is missing, or its recorded path leads outside the library.</exception>
     public string StemFile(Stem stem)

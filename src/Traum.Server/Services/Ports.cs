@@ -2,27 +2,17 @@ using Traum.Core;
 
 namespace Traum.Server.Services;
 
-/// <summary>Filters for listing stems; the same ones the command line takes. Null means "any".</summary>
-/// <param name="BpmMin">Lowest tempo in BPM (inclusive).</param>
-/// <param name="BpmMax">Highest tempo in BPM (inclusive).</param>
-/// <param name="Key">Key as the CLI writes it, e.g. "Am", "F#", "C major".</param>
-/// <param name="Name">Substring of the stem's name.</param>
-/// <param name="Sort">created (newest first), name, duration, bpm, kind.</param>
-/// <param name="Compatible">A key whose Camelot-compatible keys (same, relative, a fifth up or down) the stems must be in.</param>
-internal sealed record StemQuery(
-    string? Kind = null,
-    string? Category = null,
-    StemOrigin? Origin = null,
-    double? BpmMin = null,
-    double? BpmMax = null,
-    string? Key = null,
-    string? Tag = null,
-    string? Name = null,
-    long? TrackId = null,
-    string Sort = "created",
-    int Limit = 100,
-    int Offset = 0,
-    string? Compatible = null);
+/// <summary>A page of stems: the filters of <c>traum stems list</c> (one vocabulary, <see cref="Traum.Catalog.StemFilter"/>), plus a track and paging.</summary>
+/// <param name="Filter">The filters and order; when it names no sort, newest first (created, reversed; <c>desc</c> then gives oldest first).</param>
+/// <param name="TrackId">Only stems separated from this track.</param>
+/// <param name="Limit">At most this many stems.</param>
+/// <param name="Offset">Skip this many first.</param>
+internal sealed record StemListing(Traum.Catalog.StemFilter Filter, long? TrackId = null, int Limit = 100, int Offset = 0);
+
+/// <summary>Changes to a stem's metadata and marks; null leaves a field as it is. Tags replace the stem's tags when given.</summary>
+/// <param name="Rating">1 to 5 stars; 0 removes the rating.</param>
+internal sealed record StemChanges(string? Name = null, string? Kind = null, string? Category = null, IReadOnlyList<string>? Tags = null,
+    bool? Favourite = null, int? Rating = null);
 
 /// <summary>A stem with what analysis found (either part may be missing when that analysis has not run). Public because UI components take it as a parameter.</summary>
 public sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);
@@ -33,8 +23,17 @@ internal sealed record TrackDetail(Track Track, IReadOnlyList<Stem> Stems);
 /// <summary>Stems and tracks of the library: what the catalog offers the server.</summary>
 internal interface ILibraryPort
 {
-    /// <summary>Stems matching <paramref name="query"/>, with descriptors for display.</summary>
-    Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemQuery query, CancellationToken cancellationToken);
+    /// <summary>Stems matching <paramref name="listing"/>, with descriptors for display.</summary>
+    /// <exception cref="InvalidInputException">A filter value is malformed or unknown (the message says how to write it).</exception>
+    Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemListing listing, CancellationToken cancellationToken);
+
+    /// <summary>How many stems match the listing's filters (ignoring limit and offset).</summary>
+    Task<int> CountStemsAsync(StemListing listing, CancellationToken cancellationToken);
+
+    /// <summary>Changes name, kind, category and/or tags in one step; returns the stem as it is now.</summary>
+    /// <exception cref="NotFoundException">No such stem.</exception>
+    /// <exception cref="InvalidInputException">A value is empty or too long.</exception>
+    Task<Stem> UpdateStemAsync(long id, StemChanges changes, CancellationToken cancellationToken);
 
     /// <exception cref="NotFoundException">No such stem.</exception>
     Task<StemDetail> GetStemAsync(long id, CancellationToken cancellationToken);

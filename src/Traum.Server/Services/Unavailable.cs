@@ -7,7 +7,11 @@ internal sealed class UnavailableLibrary : ILibraryPort
 {
     private static FeatureUnavailableException Error() => new("The library catalog");
 
-    public Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemQuery query, CancellationToken cancellationToken) => throw Error();
+    public Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemListing listing, CancellationToken cancellationToken) => throw Error();
+
+    public Task<int> CountStemsAsync(StemListing listing, CancellationToken cancellationToken) => throw Error();
+
+    public Task<Stem> UpdateStemAsync(long id, StemChanges changes, CancellationToken cancellationToken) => throw Error();
 
     public Task<StemDetail> GetStemAsync(long id, CancellationToken cancellationToken) => throw Error();
 

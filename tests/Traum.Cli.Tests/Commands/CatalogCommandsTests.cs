@@ -92,7 +92,7 @@ public sealed class CatalogCommandsTests : IDisposable
         Assert.Contains("Warm Pad 0", table.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("k0", table.Out, StringComparison.Ordinal);
         var none = await CatalogCli.RunAsync("stems", "list", "--kind", "vocals", "--library", Lib);
-        Assert.Contains("No stems match.", none.Out, StringComparison.Ordinal);
+        Assert.Contains("No stems match these filters.", none.Out, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -159,6 +159,25 @@ public sealed class CatalogCommandsTests : IDisposable
         var again = await CatalogCli.RunAsync("stems", "show", ids, "--library", Lib);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains($"no stem {ids}", again.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StemsSet_FavouriteAndRating_ListedAndFiltered()
+    {
+        await CatalogCli.RunAsync("ingest", Samples(kicks: 3, pads: 0), "-r", "--library", Lib);
+        var all = Json((await CatalogCli.RunAsync("stems", "list", "--sort", "id", "--json", "--library", Lib)).Out).EnumerateArray()
+            .Select(s => s.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(0, (await CatalogCli.RunAsync("stems", "set", all[0], "--favourite", "true", "--rating", "5", "--library", Lib)).ExitCode);
+        Assert.Equal(0, (await CatalogCli.RunAsync("stems", "set", all[1], "--rating", "3", "--library", Lib)).ExitCode);
+        IEnumerable<string> Ids(string text) => Json(text).EnumerateArray().Select(s => s.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([all[0]], Ids((await CatalogCli.RunAsync("stems", "list", "--favourites", "--json", "--library", Lib)).Out));
+        Assert.Equal([all[0], all[1]], Ids((await CatalogCli.RunAsync("stems", "list", "--min-rating", "3", "--json", "--library", Lib)).Out));
+        Assert.Equal([all[0], all[1], all[2]], Ids((await CatalogCli.RunAsync("stems", "list", "--sort", "rating", "--desc", "--json", "--library", Lib)).Out));
+        var table = await CatalogCli.RunAsync("stems", "list", "--sort", "id", "--library", Lib);
+        Assert.Contains("fav 5/5", table.Out, StringComparison.Ordinal);
+        var bad = await CatalogCli.RunAsync("stems", "set", all[2], "--rating", "6", "--library", Lib);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("1 to 5 stars", bad.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,28 +8,6 @@ namespace Traum.Cli.Tests.Commands;
 public sealed class SearchCommandTests
 {
     [Theory]
-    [InlineData("120-130", 120.0, 130.0)]
-    [InlineData(" 85 - 95 ", 85.0, 95.0)]
-    [InlineData("120-", 120.0, null)]
-    [InlineData("-130", null, 130.0)]
-    [InlineData("124", 123.5, 124.5)]
-    [InlineData("99.5-100.5", 99.5, 100.5)]
-    public void ParseRange_Forms_InclusiveBounds(string text, double? min, double? max)
-    {
-        Assert.Equal((min, max), SearchFilterOptions.ParseRange(text));
-    }
-
-    [Theory]
-    [InlineData("fast")]
-    [InlineData("130-120")]
-    [InlineData("1a-2")]
-    public void ParseRange_Malformed_ClearError(string text)
-    {
-        var e = Assert.Throws<InvalidInputException>(() => SearchFilterOptions.ParseRange(text));
-        Assert.Contains("--bpm", e.Message);
-    }
-
-    [Theory]
     [InlineData("search", "anything")]
     [InlineData("similar", "12345")]
     [InlineData("search", "x", "--bpm", "fast")]

@@ -126,9 +126,9 @@ public sealed class BrowserTests
         await browser.GotoAsync($"/tracks/{trackId}");
         await page.Locator(".lane").Nth(3).WaitForAsync();
         await browser.ScreenshotAsync("track");
-        await browser.GotoAsync("/library");
+        await browser.GotoAsync("/library?view=cards");
         await page.Locator(".card").Nth(3).WaitForAsync();
-        await browser.ScreenshotAsync("library");
+        await browser.ScreenshotAsync("library-cards");
         await browser.GotoAsync("/jobs");
         await page.Locator(".job").First.WaitForAsync();
         await browser.ScreenshotAsync("jobs");

@@ -30,47 +30,31 @@ internal sealed class CatalogLibraryPort : ILibraryPort
         };
     }
 
-    public Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StemDetail>> ListStemsAsync(StemListing listing, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        MusicalKey? key = null;
-        if (query.Key is { } k && !MusicalKey.TryParse(k, out key))
-        {
-            throw new InvalidInputException($"'{k}' is not a key; write it like Am, F#, Bb minor or C major.");
-        }
-        MusicalKey? compatible = null;
-        if (query.Compatible is { } ck && !MusicalKey.TryParse(ck, out compatible))
-        {
-            throw new InvalidInputException($"'{ck}' is not a key; write it like Am, F#, Bb minor, C major or 8A.");
-        }
-        var (sort, desc) = query.Sort switch
-        {
-            "name" => (StemSort.Name, false),
-            "duration" => (StemSort.Duration, false),
-            "bpm" => (StemSort.Bpm, false),
-            "kind" => (StemSort.Kind, false),
-            _ => (StemSort.Created, true),
-        };
-        var q = new CatalogQuery
-        {
-            Kind = query.Kind,
-            Category = query.Category,
-            Origin = query.Origin,
-            TrackId = query.TrackId,
-            MinBpm = query.BpmMin,
-            MaxBpm = query.BpmMax,
-            Key = key,
-            CompatibleWith = compatible,
-            Tag = query.Tag,
-            NameContains = query.Name,
-            Sort = sort,
-            Descending = desc,
-            Limit = query.Limit,
-            Offset = query.Offset,
-        };
-        var stems = _library.Catalog.ListStems(q);
-        IReadOnlyList<StemDetail> result = Details(stems);
+        var q = Query(listing) with { Limit = listing.Limit, Offset = listing.Offset };
+        IReadOnlyList<StemDetail> result = Details(_library.Catalog.ListStems(q));
         return Task.FromResult(result);
+    }
+
+    public Task<int> CountStemsAsync(StemListing listing, CancellationToken cancellationToken) =>
+        Task.FromResult(_library.Catalog.CountStems(Query(listing)));
+
+    /// <summary>The catalog query of a listing: the shared filter vocabulary; newest first when no sort is named.</summary>
+    private CatalogQuery Query(StemListing listing)
+    {
+        ArgumentNullException.ThrowIfNull(listing);
+        var f = listing.Filter;
+        var q = StemFilters.ToQuery(f, _library.Catalog.CountByCategory(), StemSort.Created) with { TrackId = listing.TrackId };
+        return string.IsNullOrWhiteSpace(f.Sort) ? q with { Descending = !f.Descending } : q;
+    }
+
+    public Task<Stem> UpdateStemAsync(long id, StemChanges changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var c = StemEdits.Validate(changes);
+        _ = _library.Catalog.GetStem(id) ?? throw NoStem(id);
+        return Task.FromResult(_library.Catalog.UpdateStem(id, c.Kind, c.Category, c.Name, c.Tags?.ToList(), c.Favourite, c.Rating));
     }
 
     public Task<StemDetail> GetStemAsync(long id, CancellationToken cancellationToken)
