@@ -29,12 +29,18 @@ public static partial class StatedMetadata
     [GeneratedRegex(@"^([1-9]|1[0-2])([AB])$", RegexOptions.CultureInvariant)]
     private static partial Regex CamelotToken();
 
+    /// <summary>A file extension: a dot and 1–5 letters or digits, not only digits (".wav", ".mp3", not ".4").</summary>
+    [GeneratedRegex(@"^\.(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileExtension();
+
     /// <summary>What <paramref name="path"/> (a file path or a bare name) states.</summary>
     public static StatedValues Parse(string? path)
     {
         if (string.IsNullOrWhiteSpace(path)) return new StatedValues(null, null, null);
         var names = new List<string>();
-        var file = Path.GetFileNameWithoutExtension(path);
+        // Only a real extension is dropped: a bare name such as "Loop 124.4 BPM" (an upload's) keeps its ".4 BPM".
+        var file = Path.GetFileName(path);
+        if (FileExtension().IsMatch(Path.GetExtension(file))) file = Path.GetFileNameWithoutExtension(file);
         names.Add(file);
         var dir = Path.GetDirectoryName(path);
         for (var i = 0; i < 2 && !string.IsNullOrEmpty(dir); i++)

@@ -13,6 +13,8 @@ public sealed class StatedMetadataTests
     [InlineData("/packs/Lead Ebmin 174bpm.wav", 174.0, "Eb", "minor")]
     [InlineData("/packs/Chords 8A 120bpm.wav", 120.0, "A", "minor")]
     [InlineData("/packs/Bass F#.wav", null, "F#", null)]
+    [InlineData("Loop 124.4 BPM Am", 124.4, "A", "minor")] // a bare name (an upload's): ".4 BPM Am" is no extension
+    [InlineData("/packs/Loop 126.5 BPM Dm.wav", 126.5, "D", "minor")]
     public void Parse_NameStatingTempoAndKey_ReadsThem(string path, double? bpm, string tonic, string? mode)
     {
         var s = StatedMetadata.Parse(path);
