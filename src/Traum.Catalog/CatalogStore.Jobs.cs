@@ -10,10 +10,9 @@ public sealed partial class CatalogStore
     private const string JobColumns = "id, kind, state, progress, message, error, parameters, result, created_at, started_at, finished_at";
 
     /// <summary>This process, as written in a running job's owner column: host, pid and process start time.</summary>
-    internal static string CurrentOwner { get; } = OwnerOf(Environment.ProcessId, Process.GetCurrentProcess().StartTime.ToUniversalTime());
+    internal static string CurrentOwner => JobOwner.Current;
 
-    private static string OwnerOf(int pid, DateTime startUtc) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{pid}:{startUtc.Ticks / TimeSpan.TicksPerSecond}");
+    private static string OwnerOf(int pid, DateTime startUtc) => JobOwner.Of(pid, startUtc);
 
     /// <summary>Creates a queued job record with a new id.</summary>
     /// <param name="kind">separate, ingest, train, generate, reindex…</param>

@@ -6,19 +6,13 @@ using Traum.Core;
 
 namespace Traum.Catalog;
 
-/// <summary>Raised after a write commits, with the change-log entries it made.</summary>
-public sealed class CatalogChangedEventArgs(IReadOnlyList<CatalogChange> changes) : EventArgs
-{
-    public IReadOnlyList<CatalogChange> Changes { get; } = changes;
-}
-
 /// <summary>
 /// The catalog: every record of a library in one SQLite database (WAL journal, foreign keys on, busy timeout),
 /// migrated to the newest schema on open. Safe to use from many threads and processes at once: each call opens a
 /// pooled connection, and every write is one IMMEDIATE transaction. Calls are short and synchronous (SQLite does
 /// its I/O synchronously anyway).
 /// </summary>
-public sealed partial class CatalogStore : IDisposable
+public sealed partial class CatalogStore : ICatalog
 {
     private const string StemColumns =
         "s.id, s.name, s.kind, s.category, s.origin, s.track_id, s.generation_id, s.file_path, s.content_hash, " +
@@ -219,7 +213,7 @@ public sealed partial class CatalogStore : IDisposable
     public Stem AddStem(NewStem stem)
     {
         ArgumentNullException.ThrowIfNull(stem);
-        if (!ContentHasher.IsValid(stem.ContentHash)) throw new InvalidInputException($"'{stem.ContentHash}' is not a content hash (64 lower-case hex digits).");
+        if (!ContentHashFormat.IsValid(stem.ContentHash)) throw new InvalidInputException($"'{stem.ContentHash}' is not a content hash (64 lower-case hex digits).");
         if (stem.SampleRate <= 0 || stem.Channels <= 0 || !(stem.Duration >= 0)) throw new InvalidInputException($"Stem '{stem.Name}': sample rate, channels and duration must be positive.");
         if (string.IsNullOrWhiteSpace(stem.Kind) || string.IsNullOrWhiteSpace(stem.Category)) throw new InvalidInputException($"Stem '{stem.Name}': kind and category must not be empty.");
         using var c = Connect();
@@ -843,6 +837,3 @@ public sealed partial class CatalogStore : IDisposable
         SqliteConnection.ClearPool(c);
     }
 }
-
-/// <summary>How many stems (and seconds of audio) a kind/category pair has.</summary>
-public sealed record CategoryCount(string Kind, string Category, int Count, double Seconds);

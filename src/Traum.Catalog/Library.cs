@@ -23,7 +23,7 @@ public sealed class Library : IDisposable
     private Library(string root, CatalogStore catalog)
     {
         Root = root;
-        Catalog = catalog;
+        Store = catalog;
     }
 
     /// <summary>Opens (creating if needed) the library at <paramref name="root"/>.</summary>
@@ -66,7 +66,11 @@ public sealed class Library : IDisposable
     /// <summary>Absolute path of the library folder.</summary>
     public string Root { get; }
 
-    public CatalogStore Catalog { get; }
+    /// <summary>The library's catalog, through its ports (the SQLite provider is <see cref="Store"/>).</summary>
+    public ICatalog Catalog => Store;
+
+    /// <summary>The SQLite provider itself, for what only it has (its file, PRAGMAs); engine code uses <see cref="Catalog"/>.</summary>
+    internal CatalogStore Store { get; }
 
     public string StemsPath => Path.Combine(Root, StemsFolder);
     public string TracksPath => Path.Combine(Root, TracksFolder);
@@ -110,7 +114,7 @@ public sealed class Library : IDisposable
 
     private static string HashedName(string folder, string contentHash, string extension)
     {
-        if (!ContentHasher.IsValid(contentHash)) throw new ArgumentException($"'{contentHash}' is not a content hash.", nameof(contentHash));
+        if (!ContentHashFormat.IsValid(contentHash)) throw new ArgumentException($"'{contentHash}' is not a content hash.", nameof(contentHash));
         var ext = NormaliseExtension(extension);
         return $"{folder}/{contentHash[..2]}/{contentHash}{ext}";
     }

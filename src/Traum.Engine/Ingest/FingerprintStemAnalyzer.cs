@@ -16,14 +16,14 @@ public sealed class FingerprintStemAnalyzer : IStemAnalyzer
 
     public bool IsAvailable => Chromaprint.IsAvailable;
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, ICatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);
         return !catalog.HasFingerprint(stem.Id, Chromaprint.AlgorithmName);
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public void Analyze(Stem stem, AudioBuffer audio, ICatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(audio);

@@ -20,14 +20,14 @@ public interface IStemAnalyzer
     bool IsAvailable { get; }
 
     /// <summary>True when <paramref name="stem"/> still lacks this analyser's result (so a rerun fills gaps left by a crash).</summary>
-    bool NeedsAnalysis(Stem stem, CatalogStore catalog);
+    bool NeedsAnalysis(Stem stem, ICatalog catalog);
 
     /// <summary>Analyses the decoded audio of <paramref name="stem"/> and writes the result into <paramref name="catalog"/>.</summary>
     /// <param name="stem">The stem as stored in the catalog.</param>
     /// <param name="audio">Its decoded audio at its own sample rate and channel count.</param>
     /// <param name="catalog">Where to write the result.</param>
     /// <param name="cancellationToken">Cancels long analysis.</param>
-    void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken);
+    void Analyze(Stem stem, AudioBuffer audio, ICatalog catalog, CancellationToken cancellationToken);
 }
 
 /// <summary>Writes <see cref="Descriptors"/> for each stem, computed by the function it is given.</summary>
@@ -63,14 +63,14 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
 
     public bool IsAvailable => true;
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, ICatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog.GetDescriptors(stem.Id) is null;
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public void Analyze(Stem stem, AudioBuffer audio, ICatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);

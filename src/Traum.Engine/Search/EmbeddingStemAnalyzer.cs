@@ -46,7 +46,7 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
 
     public bool IsAvailable => true;
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, ICatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -54,7 +54,7 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
             || (_profileKey is not null && catalog.GetProfile(stem.Id, _profileKey) is null);
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public void Analyze(Stem stem, AudioBuffer audio, ICatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(audio);

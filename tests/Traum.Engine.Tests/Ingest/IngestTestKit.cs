@@ -44,12 +44,12 @@ internal sealed class CountingAnalyzer(string name, bool fail = false) : IStemAn
 
     public HashSet<long> Done { get; } = [];
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, ICatalog catalog)
     {
         lock (Done) return !Done.Contains(stem.Id);
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public void Analyze(Stem stem, AudioBuffer audio, ICatalog catalog, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         if (Fail) throw new InvalidOperationException("model exploded");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;
