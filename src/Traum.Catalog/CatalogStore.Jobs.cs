@@ -98,31 +98,6 @@ public sealed partial class CatalogStore
         return AbandonedJobs(c).Select(x => x.Job).ToList();
     }
 
-    /// <summary>Runs SQLite's integrity check; returns its complaints (empty when the database is sound).</summary>
-    public IReadOnlyList<string> IntegrityCheck()
-    {
-        using var c = Connect();
-        using var cmd = Cmd(c, null, "PRAGMA quick_check;");
-        using var r = cmd.ExecuteReader();
-        var list = new List<string>();
-        while (r.Read())
-        {
-            var line = r.GetString(0);
-            if (line != "ok") list.Add(line);
-        }
-        using var fk = Cmd(c, null, "PRAGMA foreign_key_check;");
-        using var fr = fk.ExecuteReader();
-        while (fr.Read()) list.Add($"foreign key broken: {fr.GetString(0)} row {fr.GetValue(1)} → {fr.GetString(2)}");
-        return list;
-    }
-
-    /// <summary>Forgets a track's stored file (it is gone); the track record stays.</summary>
-    public void ClearTrackFile(long trackId)
-    {
-        using var c = Connect();
-        Exec(c, null, "UPDATE tracks SET file_path = NULL WHERE id = $id;", ("$id", trackId));
-    }
-
     /// <summary>True when <paramref name="owner"/> names a process that is still running on this machine (or another machine, which cannot be checked).</summary>
     private static bool OwnerAlive(string? owner)
     {
