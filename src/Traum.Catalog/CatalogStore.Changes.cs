@@ -41,4 +41,9 @@ public sealed partial class CatalogStore
     }
 
     private void Raise(CatalogChange change) => Changed?.Invoke(this, new CatalogChangedEventArgs([change]));
+
+    private void Raise(IReadOnlyList<CatalogChange> changes)
+    {
+        if (changes.Count > 0) Changed?.Invoke(this, new CatalogChangedEventArgs(changes));
+    }
 }

@@ -12,6 +12,13 @@ public sealed partial class CatalogStore
         ArgumentNullException.ThrowIfNull(d);
         using var c = Connect();
         using var tx = c.BeginTransaction();
+        var change = WriteDescriptors(c, tx, stemId, d);
+        tx.Commit();
+        Raise(change);
+    }
+
+    private CatalogChange WriteDescriptors(SqliteConnection c, SqliteTransaction tx, long stemId, Descriptors d)
+    {
         using var cmd = Cmd(c, tx,
             """
             INSERT OR REPLACE INTO descriptors (stem_id, duration, peak_db, rms_db, lufs, centroid, bandwidth, rolloff, flatness, zcr,
@@ -24,9 +31,7 @@ public sealed partial class CatalogStore
             ("$keyc", d.KeyConfidence), ("$os", d.IsOneShot ? 1 : 0));
         ExecuteForStem(cmd, stemId);
         SetDescriptorDetails(c, tx, stemId, d);
-        var change = LogChange(c, tx, CatalogChangeKind.DescriptorsSet, stemId, null);
-        tx.Commit();
-        Raise(change);
+        return LogChange(c, tx, CatalogChangeKind.DescriptorsSet, stemId, null);
     }
 
     /// <summary>A stem's descriptors, or null when it has none yet.</summary>

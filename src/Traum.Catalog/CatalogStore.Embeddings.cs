@@ -10,17 +10,27 @@ public sealed partial class CatalogStore
     /// <summary>Writes (or replaces) the stem's embedding for <see cref="Embedding.ModelId"/>; one per stem per model.</summary>
     public void SetEmbedding(long stemId, Embedding embedding)
     {
-        ArgumentNullException.ThrowIfNull(embedding);
-        if (embedding.Dimension == 0) throw new InvalidInputException("An embedding must have at least one dimension.");
+        CheckEmbedding(embedding);
         using var c = Connect();
         using var tx = c.BeginTransaction();
+        var change = WriteEmbedding(c, tx, stemId, embedding);
+        tx.Commit();
+        Raise(change);
+    }
+
+    private static void CheckEmbedding(Embedding embedding)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        if (embedding.Dimension == 0) throw new InvalidInputException("An embedding must have at least one dimension.");
+    }
+
+    private CatalogChange WriteEmbedding(SqliteConnection c, SqliteTransaction tx, long stemId, Embedding embedding)
+    {
         using var cmd = Cmd(c, tx,
             "INSERT OR REPLACE INTO embeddings (stem_id, model_id, dimension, vector, created_at) VALUES ($id, $m, $dim, $v, $t);",
             ("$id", stemId), ("$m", embedding.ModelId), ("$dim", embedding.Dimension), ("$v", ToBlob(embedding.Vector)), ("$t", Now()));
         ExecuteForStem(cmd, stemId);
-        var change = LogChange(c, tx, CatalogChangeKind.EmbeddingSet, stemId, embedding.ModelId);
-        tx.Commit();
-        Raise(change);
+        return LogChange(c, tx, CatalogChangeKind.EmbeddingSet, stemId, embedding.ModelId);
     }
 
     /// <summary>The stem's embedding from <paramref name="modelId"/>, or null.</summary>

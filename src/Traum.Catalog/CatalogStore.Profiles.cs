@@ -13,12 +13,17 @@ public sealed partial class CatalogStore
         ArgumentNullException.ThrowIfNull(profile);
         using var c = Connect();
         using var tx = c.BeginTransaction();
+        var change = WriteProfile(c, tx, stemId, profile);
+        tx.Commit();
+        Raise(change);
+    }
+
+    private CatalogChange WriteProfile(SqliteConnection c, SqliteTransaction tx, long stemId, SemanticProfile profile)
+    {
         using var cmd = Cmd(c, tx, "INSERT OR REPLACE INTO profiles (stem_id, model_id, profile, created_at) VALUES ($id, $m, $p, $t);",
             ("$id", stemId), ("$m", profile.ModelId), ("$p", JsonSerializer.Serialize(profile.Families, ProfileJson)), ("$t", Now()));
         ExecuteForStem(cmd, stemId);
-        var change = LogChange(c, tx, CatalogChangeKind.ProfileSet, stemId, profile.ModelId);
-        tx.Commit();
-        Raise(change);
+        return LogChange(c, tx, CatalogChangeKind.ProfileSet, stemId, profile.ModelId);
     }
 
     /// <summary>The stem's semantic profile from <paramref name="modelId"/>, or null.</summary>

@@ -5,6 +5,17 @@ namespace Traum.Catalog;
 /// <summary>What analysis made of a stem: descriptors (with their details and stated values) and audio fingerprints.</summary>
 public interface IAnalysisStore
 {
+    /// <summary>
+    /// Saves one stem's analysis in one transaction: every part of <paramref name="results"/> is written, or none is.
+    /// Logs one change per descriptors, embedding and profile written, raised together after the commit.
+    /// </summary>
+    /// <exception cref="InvalidInputException">An embedding is empty.</exception>
+    /// <exception cref="NotFoundException">No such stem.</exception>
+    void SaveAnalysis(long stemId, AnalysisResults results);
+
+    /// <summary>What analysis the stem already has (<see cref="StoredAnalysis.None"/> when there is no such stem).</summary>
+    StoredAnalysis GetStoredAnalysis(long stemId);
+
     /// <summary>Writes (or replaces) a stem's descriptors, with the details and stated values they carry.</summary>
     /// <exception cref="NotFoundException">No such stem.</exception>
     void SetDescriptors(long stemId, Descriptors descriptors);
