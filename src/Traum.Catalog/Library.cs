@@ -1,5 +1,3 @@
-using Traum.Audio;
-using Traum.Audio.IO;
 using Traum.Core;
 
 namespace Traum.Catalog;
@@ -138,32 +136,6 @@ public sealed class Library : IDisposable
     /// <summary>Like <see cref="StoreStemFile"/> for a track file.</summary>
     public string StoreTrackFile(string sourcePath, string contentHash, bool moveSource = false) =>
         StoreCopy(sourcePath, TrackFileName(contentHash, Path.GetExtension(sourcePath)), moveSource);
-
-    /// <summary>
-    /// Writes <paramref name="audio"/> as a 32-bit float WAV stem file (lossless, so its decoded samples hash to
-    /// <see cref="ContentHasher.Of"/> of the buffer) and returns the relative path and the hash.
-    /// </summary>
-    public (string FilePath, string ContentHash) WriteStemAudio(AudioBuffer audio)
-    {
-        ArgumentNullException.ThrowIfNull(audio);
-        var hash = ContentHasher.Of(audio);
-        var rel = StemFileName(hash, ".wav");
-        var full = GetFullPath(rel);
-        if (File.Exists(full))
-        {
-            AtomicFile.Touch(full);
-        }
-        else
-        {
-            AtomicFile.Write(full, temp =>
-            {
-                using var w = WavWriter.Create(temp, audio.SampleRate, audio.ChannelCount, new AudioWriteOptions(SampleFormat.Float32));
-                w.Write(audio.Channels, 0, audio.Length);
-                w.Complete();
-            });
-        }
-        return (rel, hash);
-    }
 
     private string StoreCopy(string sourcePath, string relative, bool moveSource)
     {
