@@ -6,8 +6,9 @@ using Traum.Core;
 namespace Traum.Catalog;
 
 /// <summary>
-/// The catalog: every record of a library in one SQLite database (WAL journal, foreign keys on, busy timeout),
-/// migrated to the newest schema on open. Safe to use from many threads and processes at once: each call opens a
+/// The SQLite provider of the catalog ports (<see cref="ICatalog"/>): every record of a library in one SQLite
+/// database (WAL journal, foreign keys on, busy timeout), migrated to the newest schema on open. One partial file per
+/// aggregate (tracks, stems, descriptors, embeddings, profiles, models, jobs, changes, analysis). Safe to use from many threads and processes at once: each call opens a
 /// pooled connection, and every write is one IMMEDIATE transaction. Calls are short and synchronous (SQLite does
 /// its I/O synchronously anyway).
 /// </summary>
