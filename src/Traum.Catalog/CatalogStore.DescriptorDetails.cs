@@ -73,10 +73,15 @@ public sealed partial class CatalogStore
     public void SetFingerprint(long stemId, string algorithm, double duration, IReadOnlyList<uint> items)
     {
         ArgumentNullException.ThrowIfNull(items);
+        using var c = Connect();
+        WriteFingerprint(c, null, stemId, algorithm, duration, items);
+    }
+
+    private static void WriteFingerprint(SqliteConnection c, SqliteTransaction? tx, long stemId, string algorithm, double duration, IReadOnlyList<uint> items)
+    {
         var blob = new byte[items.Count * 4];
         for (var i = 0; i < items.Count; i++) BitConverter.TryWriteBytes(blob.AsSpan(4 * i), items[i]);
-        using var c = Connect();
-        using var cmd = Cmd(c, null, "INSERT OR REPLACE INTO fingerprints (stem_id, algorithm, duration, data) VALUES ($id, $a, $d, $b);",
+        using var cmd = Cmd(c, tx, "INSERT OR REPLACE INTO fingerprints (stem_id, algorithm, duration, data) VALUES ($id, $a, $d, $b);",
             ("$id", stemId), ("$a", algorithm), ("$d", duration), ("$b", blob));
         ExecuteForStem(cmd, stemId);
     }

@@ -4,18 +4,13 @@ using Traum.Core;
 
 namespace Traum.Catalog;
 
-/// <summary>The outcome of renewing a job's lease.</summary>
-/// <param name="Held">The caller still owns the job (false: it finished, or another runtime took it over).</param>
-/// <param name="CancelRequested">Someone asked for the job to be cancelled.</param>
-public readonly record struct LeaseRenewal(bool Held, bool CancelRequested);
-
 public sealed partial class CatalogStore
 {
     private const string ClaimableWhere =
         "cancel_requested = 0 AND (state = 'Queued' OR (state = 'Running' AND detached = 1 AND lease_until IS NOT NULL AND lease_until < $now AND attempts < max_attempts))";
 
     /// <summary>A fresh owner name for one job runtime: host, pid, process start and a random instance id.</summary>
-    public static string NewRuntimeOwner() => $"{CurrentOwner}:{Guid.NewGuid():N}"[..(CurrentOwner.Length + 9)];
+    public static string NewRuntimeOwner() => JobOwner.NewRuntime();
 
     /// <summary>Creates a queued job record with a new id.</summary>
     /// <param name="kind">separate, ingest, train, generate, reindex…</param>

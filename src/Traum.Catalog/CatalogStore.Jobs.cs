@@ -10,10 +10,9 @@ public sealed partial class CatalogStore
     private const string JobColumns = "id, kind, state, progress, message, error, parameters, result, created_at, started_at, finished_at";
 
     /// <summary>This process, as written in a running job's owner column: host, pid and process start time.</summary>
-    internal static string CurrentOwner { get; } = OwnerOf(Environment.ProcessId, Process.GetCurrentProcess().StartTime.ToUniversalTime());
+    internal static string CurrentOwner => JobOwner.Current;
 
-    private static string OwnerOf(int pid, DateTime startUtc) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{pid}:{startUtc.Ticks / TimeSpan.TicksPerSecond}");
+    private static string OwnerOf(int pid, DateTime startUtc) => JobOwner.Of(pid, startUtc);
 
     /// <summary>Creates a queued job record with a new id.</summary>
     /// <param name="kind">separate, ingest, train, generate, reindex…</param>
@@ -97,31 +96,6 @@ public sealed partial class CatalogStore
     {
         using var c = Connect();
         return AbandonedJobs(c).Select(x => x.Job).ToList();
-    }
-
-    /// <summary>Runs SQLite's integrity check; returns its complaints (empty when the database is sound).</summary>
-    public IReadOnlyList<string> IntegrityCheck()
-    {
-        using var c = Connect();
-        using var cmd = Cmd(c, null, "PRAGMA quick_check;");
-        using var r = cmd.ExecuteReader();
-        var list = new List<string>();
-        while (r.Read())
-        {
-            var line = r.GetString(0);
-            if (line != "ok") list.Add(line);
-        }
-        using var fk = Cmd(c, null, "PRAGMA foreign_key_check;");
-        using var fr = fk.ExecuteReader();
-        while (fr.Read()) list.Add($"foreign key broken: {fr.GetString(0)} row {fr.GetValue(1)} → {fr.GetString(2)}");
-        return list;
-    }
-
-    /// <summary>Forgets a track's stored file (it is gone); the track record stays.</summary>
-    public void ClearTrackFile(long trackId)
-    {
-        using var c = Connect();
-        Exec(c, null, "UPDATE tracks SET file_path = NULL WHERE id = $id;", ("$id", trackId));
     }
 
     /// <summary>True when <paramref name="owner"/> names a process that is still running on this machine (or another machine, which cannot be checked).</summary>

@@ -1,5 +1,3 @@
-using Traum.Audio;
-using Traum.Audio.IO;
 using Traum.Core;
 
 namespace Traum.Catalog;
@@ -23,7 +21,7 @@ public sealed class Library : IDisposable
     private Library(string root, CatalogStore catalog)
     {
         Root = root;
-        Catalog = catalog;
+        Store = catalog;
     }
 
     /// <summary>Opens (creating if needed) the library at <paramref name="root"/>.</summary>
@@ -66,7 +64,11 @@ public sealed class Library : IDisposable
     /// <summary>Absolute path of the library folder.</summary>
     public string Root { get; }
 
-    public CatalogStore Catalog { get; }
+    /// <summary>The library's catalog, through its ports (the SQLite provider is <see cref="Store"/>).</summary>
+    public ICatalog Catalog => Store;
+
+    /// <summary>The SQLite provider itself, for what only it has (its file, PRAGMAs); engine code uses <see cref="Catalog"/>.</summary>
+    internal CatalogStore Store { get; }
 
     public string StemsPath => Path.Combine(Root, StemsFolder);
     public string TracksPath => Path.Combine(Root, TracksFolder);
@@ -110,7 +112,7 @@ public sealed class Library : IDisposable
 
     private static string HashedName(string folder, string contentHash, string extension)
     {
-        if (!ContentHasher.IsValid(contentHash)) throw new ArgumentException($"'{contentHash}' is not a content hash.", nameof(contentHash));
+        if (!ContentHashFormat.IsValid(contentHash)) throw new ArgumentException($"'{contentHash}' is not a content hash.", nameof(contentHash));
         var ext = NormaliseExtension(extension);
         return $"{folder}/{contentHash[..2]}/{contentHash}{ext}";
     }
@@ -134,32 +136,6 @@ public sealed class Library : IDisposable
     /// <summary>Like <see cref="StoreStemFile"/> for a track file.</summary>
     public string StoreTrackFile(string sourcePath, string contentHash, bool moveSource = false) =>
         StoreCopy(sourcePath, TrackFileName(contentHash, Path.GetExtension(sourcePath)), moveSource);
-
-    /// <summary>
-    /// Writes <paramref name="audio"/> as a 32-bit float WAV stem file (lossless, so its decoded samples hash to
-    /// <see cref="ContentHasher.Of"/> of the buffer) and returns the relative path and the hash.
-    /// </summary>
-    public (string FilePath, string ContentHash) WriteStemAudio(AudioBuffer audio)
-    {
-        ArgumentNullException.ThrowIfNull(audio);
-        var hash = ContentHasher.Of(audio);
-        var rel = StemFileName(hash, ".wav");
-        var full = GetFullPath(rel);
-        if (File.Exists(full))
-        {
-            AtomicFile.Touch(full);
-        }
-        else
-        {
-            AtomicFile.Write(full, temp =>
-            {
-                using var w = WavWriter.Create(temp, audio.SampleRate, audio.ChannelCount, new AudioWriteOptions(SampleFormat.Float32));
-                w.Write(audio.Channels, 0, audio.Length);
-                w.Complete();
-            });
-        }
-        return (rel, hash);
-    }
 
     private string StoreCopy(string sourcePath, string relative, bool moveSource)
     {

@@ -77,7 +77,7 @@ public sealed class LibraryDoctorTests
         using var lib = Library.Open(dir.File("lib"));
         var job = lib.Catalog.CreateJob("ingest");
         lib.Catalog.StartJob(job.Id);
-        using (var c = lib.Catalog.Connect())
+        using (var c = lib.Store.Connect())
         {
             CatalogStore.Exec(c, null, "UPDATE jobs SET owner = 'gone' WHERE id = $id;", ("$id", job.Id));
         }

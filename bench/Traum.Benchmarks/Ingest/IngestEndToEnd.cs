@@ -98,12 +98,16 @@ public static class IngestEndToEnd
                 FilePath = stored, ContentHash = hash, SampleRate = buffer.SampleRate, Channels = buffer.ChannelCount, Duration = buffer.Duration,
             });
             times["catalog row"] += sw.Elapsed.TotalSeconds;
+            var results = AnalysisResults.None;
             foreach (var a in analyzers)
             {
                 sw.Restart();
-                a.Analyze(stem, buffer, library.Catalog, CancellationToken.None);
+                results = results.Merge(a.Analyze(stem, buffer, StoredAnalysis.None, CancellationToken.None));
                 times[a.Name] += sw.Elapsed.TotalSeconds;
             }
+            sw.Restart();
+            library.Catalog.SaveAnalysis(stem.Id, results);
+            times["save analysis"] = times.GetValueOrDefault("save analysis") + sw.Elapsed.TotalSeconds;
         }
         var total = times.Values.Sum();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  breakdown, one thread, {files.Count} files ({audio:F0} s of audio) in {total:F2} s ({audio / total:F0}× real time):"));

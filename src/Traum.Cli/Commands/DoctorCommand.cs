@@ -18,7 +18,8 @@ internal static class DoctorCommand
             if (library.Catalog.GetStem(id) is not { } stem) continue;
             try
             {
-                analyzer.Analyze(stem, Audio.IO.AudioFile.Read(library.GetFullPath(stem.FilePath)), library.Catalog, CancellationToken.None);
+                var audio = Audio.IO.AudioFile.Read(library.GetFullPath(stem.FilePath));
+                library.Catalog.SaveAnalysis(id, analyzer.Analyze(stem, audio, StoredAnalysis.None, CancellationToken.None));
                 done.Add(id);
             }
             catch (Core.TraumException e)

@@ -16,18 +16,21 @@ public sealed class FingerprintStemAnalyzer : IStemAnalyzer
 
     public bool IsAvailable => Chromaprint.IsAvailable;
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         ArgumentNullException.ThrowIfNull(stem);
-        ArgumentNullException.ThrowIfNull(catalog);
-        return !catalog.HasFingerprint(stem.Id, Chromaprint.AlgorithmName);
+        ArgumentNullException.ThrowIfNull(stored);
+        return !stored.FingerprintAlgorithms.Contains(Chromaprint.AlgorithmName);
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(audio);
-        ArgumentNullException.ThrowIfNull(catalog);
-        catalog.SetFingerprint(stem.Id, Chromaprint.AlgorithmName, audio.Duration, Chromaprint.Compute(audio, cancellationToken));
+        ArgumentNullException.ThrowIfNull(stored);
+        return new AnalysisResults
+        {
+            Fingerprints = [new StemFingerprint(Chromaprint.AlgorithmName, audio.Duration, Chromaprint.Compute(audio, cancellationToken))],
+        };
     }
 }

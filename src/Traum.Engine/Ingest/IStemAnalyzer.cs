@@ -7,9 +7,11 @@ namespace Traum.Engine.Ingest;
 
 /// <summary>
 /// One analysis step that ingest runs over every stem after it is stored (descriptors, CLAP embedding, semantic
-/// profile…). Analysers write their own results into the catalog. Ingest calls them on worker threads, several
+/// profile…). Analysers return their results and write nothing: ingest saves one stem's results from every analyser
+/// in one transaction (<see cref="IAnalysisStore.SaveAnalysis"/>). Ingest calls them on worker threads, several
 /// stems at once, so an analyser must be thread-safe (or lock inside). An analyser that throws fails only its own
-/// step for that stem: the stem stays, the error is reported, and a rerun of ingest retries the step.
+/// step for that stem: the stem stays, the others' results are saved, the error is reported, and a rerun of ingest
+/// retries the step.
 /// </summary>
 public interface IStemAnalyzer
 {
@@ -20,17 +22,19 @@ public interface IStemAnalyzer
     bool IsAvailable { get; }
 
     /// <summary>True when <paramref name="stem"/> still lacks this analyser's result (so a rerun fills gaps left by a crash).</summary>
-    bool NeedsAnalysis(Stem stem, CatalogStore catalog);
+    /// <param name="stem">The stem.</param>
+    /// <param name="stored">What the catalog already has for it (<see cref="IAnalysisStore.GetStoredAnalysis"/>).</param>
+    bool NeedsAnalysis(Stem stem, StoredAnalysis stored);
 
-    /// <summary>Analyses the decoded audio of <paramref name="stem"/> and writes the result into <paramref name="catalog"/>.</summary>
+    /// <summary>Analyses the decoded audio of <paramref name="stem"/> and returns what is missing from <paramref name="stored"/>.</summary>
     /// <param name="stem">The stem as stored in the catalog.</param>
     /// <param name="audio">Its decoded audio at its own sample rate and channel count.</param>
-    /// <param name="catalog">Where to write the result.</param>
+    /// <param name="stored">What the catalog already has for the stem (<see cref="StoredAnalysis.None"/> for a new one).</param>
     /// <param name="cancellationToken">Cancels long analysis.</param>
-    void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken);
+    AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken);
 }
 
-/// <summary>Writes <see cref="Descriptors"/> for each stem, computed by the function it is given.</summary>
+/// <summary>Returns <see cref="Descriptors"/> for each stem, computed by the function it is given.</summary>
 public sealed class DescriptorStemAnalyzer : IStemAnalyzer
 {
     private readonly Func<AudioBuffer, CancellationToken, Descriptors> _describe;
@@ -63,25 +67,28 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
 
     public bool IsAvailable => true;
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         ArgumentNullException.ThrowIfNull(stem);
-        ArgumentNullException.ThrowIfNull(catalog);
-        return catalog.GetDescriptors(stem.Id) is null;
+        ArgumentNullException.ThrowIfNull(stored);
+        return !stored.HasDescriptors;
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
-        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(stored);
         cancellationToken.ThrowIfCancellationRequested();
         // What the file's tags or its file or folder name state is kept beside the estimate (filters read it first).
         var stated = StatedMetadata.Parse(stem.SourcePath ?? stem.Name, TagsOf(stem));
-        catalog.SetDescriptors(stem.Id, _describe(audio, cancellationToken) with
+        return new AnalysisResults
         {
-            StatedBpm = stated.Bpm,
-            StatedKey = stated.Tonic,
-            StatedMode = stated.Mode,
-        });
+            Descriptors = _describe(audio, cancellationToken) with
+            {
+                StatedBpm = stated.Bpm,
+                StatedKey = stated.Tonic,
+                StatedMode = stated.Mode,
+            },
+        };
     }
 }

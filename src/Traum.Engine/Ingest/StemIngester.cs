@@ -89,7 +89,7 @@ public sealed partial class StemIngester
             if (!info.Exists) return Failed(source, "no such file");
             var modified = new DateTimeOffset(info.LastWriteTimeUtc);
             if (item.Origin == StemOrigin.Imported && catalog.FindStemBySource(source, info.Length, modified) is { } known
-                && !_analyzers.Any(a => a.NeedsAnalysis(known, catalog)))
+                && !NeedsAny(known, catalog.GetStoredAnalysis(known.Id)))
             {
                 return new IngestResult(source, IngestStatus.Duplicate, known, 0, null, []);
             }
@@ -101,7 +101,7 @@ public sealed partial class StemIngester
             var duplicate = sameSound.FirstOrDefault(s => IsSameStem(s, item));
             if (duplicate is not null)
             {
-                var errs = RunAnalyzers(duplicate, audio, onlyMissing: true, cancellationToken);
+                var errs = RunAnalyzers(duplicate, audio, catalog.GetStoredAnalysis(duplicate.Id), cancellationToken);
                 if (item.MoveSource && source != _library.GetFullPath(duplicate.FilePath)) AtomicFile.TryDelete(source);
                 LogDuplicate(_logger, source, duplicate.Id);
                 return new IngestResult(source, IngestStatus.Duplicate, duplicate, audio.Duration, null, errs);
@@ -138,14 +138,14 @@ public sealed partial class StemIngester
             {
                 // Another ingest added the same sound between the look-up and the insert: it won.
                 if (e.Existing.FilePath != filePath && !catalog.ListReferencedFiles().Contains(filePath)) AtomicFile.TryDelete(_library.GetFullPath(filePath));
-                var errs = RunAnalyzers(e.Existing, audio, onlyMissing: true, cancellationToken);
+                var errs = RunAnalyzers(e.Existing, audio, catalog.GetStoredAnalysis(e.Existing.Id), cancellationToken);
                 LogDuplicate(_logger, source, e.Existing.Id);
                 return new IngestResult(source, IngestStatus.Duplicate, e.Existing, audio.Duration, null, errs);
             }
             LogAdded(_logger, source, stem.Id, stem.Kind, stem.Category);
             // Once the row is in, its analysis is finished even when the run is cancelled, so a cancel never leaves a
             // stem without descriptors (a kill still can; reindex and the doctor complete those).
-            var errors = RunAnalyzers(stem, audio, onlyMissing: false, CancellationToken.None);
+            var errors = RunAnalyzers(stem, audio, StoredAnalysis.None, CancellationToken.None);
             return new IngestResult(source, IngestStatus.Added, stem, audio.Duration, null, errors);
         }
         catch (AudioFormatException e)
@@ -170,16 +170,27 @@ public sealed partial class StemIngester
         _ => true,
     };
 
-    private List<string> RunAnalyzers(Stem stem, AudioBuffer audio, bool onlyMissing, CancellationToken cancellationToken)
+    private bool NeedsAny(Stem stem, StoredAnalysis stored) => _analyzers.Any(a => a.NeedsAnalysis(stem, stored));
+
+    /// <summary>
+    /// Runs the analysers that <paramref name="stored"/> says are still needed and saves their results in one
+    /// transaction. An analyser that throws fails only its own step; a failed save fails the steps it held.
+    /// </summary>
+    private List<string> RunAnalyzers(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
+        var results = AnalysisResults.None;
+        var ran = new List<string>();
         foreach (var a in _analyzers)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                if (onlyMissing && !a.NeedsAnalysis(stem, _library.Catalog)) continue;
-                a.Analyze(stem, audio, _library.Catalog, cancellationToken);
+                if (!a.NeedsAnalysis(stem, stored)) continue;
+                var r = a.Analyze(stem, audio, stored, cancellationToken);
+                if (r.IsEmpty) continue;
+                results = results.Merge(r);
+                ran.Add(a.Name);
             }
             catch (OperationCanceledException)
             {
@@ -189,6 +200,19 @@ public sealed partial class StemIngester
             {
                 LogAnalyzerFailed(_logger, e, a.Name, stem.Id);
                 errors.Add($"{a.Name}: {e.Message}");
+            }
+        }
+        if (results.IsEmpty) return errors;
+        try
+        {
+            _library.Catalog.SaveAnalysis(stem.Id, results);
+        }
+        catch (Exception e)
+        {
+            foreach (var name in ran)
+            {
+                LogAnalyzerFailed(_logger, e, name, stem.Id);
+                errors.Add($"{name}: {e.Message}");
             }
         }
         return errors;

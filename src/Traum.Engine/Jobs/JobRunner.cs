@@ -68,20 +68,20 @@ public sealed class JobEventArgs(string type, JobInfo job, object? data = null) 
 /// </summary>
 public sealed partial class JobRunner
 {
-    private readonly CatalogStore _catalog;
+    private readonly IJobQueue _catalog;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _logger;
     private readonly JobRuntimeOptions _options;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
-    public JobRunner(CatalogStore catalog, TimeProvider? time = null, ILogger<JobRunner>? logger = null, JobRuntimeOptions? options = null)
+    public JobRunner(IJobQueue catalog, TimeProvider? time = null, ILogger<JobRunner>? logger = null, JobRuntimeOptions? options = null)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<JobRunner>.Instance;
         _options = options ?? new JobRuntimeOptions();
         _options.Validate();
-        Owner = CatalogStore.NewRuntimeOwner();
+        Owner = JobOwner.NewRuntime();
     }
 
     /// <summary>This runtime's name in the owner column of the jobs it runs.</summary>

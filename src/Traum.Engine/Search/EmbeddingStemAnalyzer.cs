@@ -46,29 +46,32 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
 
     public bool IsAvailable => true;
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         ArgumentNullException.ThrowIfNull(stem);
-        ArgumentNullException.ThrowIfNull(catalog);
-        return catalog.GetEmbedding(stem.Id, _embedder.ModelId) is null
-            || (_profileKey is not null && catalog.GetProfile(stem.Id, _profileKey) is null);
+        ArgumentNullException.ThrowIfNull(stored);
+        return !stored.Embeddings.ContainsKey(_embedder.ModelId)
+            || (_profileKey is not null && !stored.ProfileModels.Contains(_profileKey));
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(audio);
-        ArgumentNullException.ThrowIfNull(catalog);
-        var vector = catalog.GetEmbedding(stem.Id, _embedder.ModelId)?.Vector;
+        ArgumentNullException.ThrowIfNull(stored);
+        var embeddings = new List<Embedding>();
+        var profiles = new List<SemanticProfile>();
+        var vector = stored.Embeddings.GetValueOrDefault(_embedder.ModelId);
         if (vector is null)
         {
             if (audio.Length == 0) throw new AudioFormatException(stem.Name, "holds no samples, so it cannot be embedded");
             vector = _embedder.EmbedAudio([audio], cancellationToken)[0];
-            catalog.SetEmbedding(stem.Id, new Embedding(_embedder.ModelId, vector));
+            embeddings.Add(new Embedding(_embedder.ModelId, vector));
         }
-        if (_profileKey is not null && _semantic() is { } semantic && catalog.GetProfile(stem.Id, _profileKey) is null)
+        if (_profileKey is not null && _semantic() is { } semantic && !stored.ProfileModels.Contains(_profileKey))
         {
-            catalog.SetProfile(stem.Id, semantic.Analyze(vector));
+            profiles.Add(semantic.Analyze(vector));
         }
+        return new AnalysisResults { Embeddings = embeddings, Profiles = profiles };
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Traum.Audio;
 using Traum.Audio.IO;
+using Traum.Catalog;
 using Traum.Core;
 using Traum.Engine.Ingest;
 using Traum.Engine.Semantic;
@@ -107,7 +108,7 @@ public sealed partial class SearchService
             try
             {
                 var buffer = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
-                descriptors.Analyze(stem, buffer, catalog, cancellationToken);
+                catalog.SaveAnalysis(stem.Id, descriptors.Analyze(stem, buffer, StoredAnalysis.None, cancellationToken));
                 count++;
             }
             catch (TraumException e)

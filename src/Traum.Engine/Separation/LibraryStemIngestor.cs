@@ -1,4 +1,5 @@
 using System.Globalization;
+using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;

@@ -19,7 +19,7 @@ namespace Traum.Server.Jobs;
 internal sealed partial class JobManager
 {
     private readonly JobRunner _runner;
-    private readonly CatalogStore _catalog;
+    private readonly ICatalog _catalog;
     private readonly JobEvents _events;
     private readonly Dictionary<string, IJobHandler> _handlers;
     private readonly Dictionary<string, Lane> _lanes;

@@ -44,15 +44,36 @@ internal sealed class CountingAnalyzer(string name, bool fail = false) : IStemAn
 
     public HashSet<long> Done { get; } = [];
 
-    public bool NeedsAnalysis(Stem stem, CatalogStore catalog)
+    public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         lock (Done) return !Done.Contains(stem.Id);
     }
 
-    public void Analyze(Stem stem, AudioBuffer audio, CatalogStore catalog, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         if (Fail) throw new InvalidOperationException("model exploded");
         lock (Done) Done.Add(stem.Id);
+        return AnalysisResults.None;
+    }
+}
+
+/// <summary>Returns one fixed embedding for every stem, counting calls.</summary>
+internal sealed class FixedEmbeddingAnalyzer(string modelId, float[] vector) : IStemAnalyzer
+{
+    private int _calls;
+
+    public int Calls => _calls;
+
+    public string Name => "fixed-embedding";
+
+    public bool IsAvailable => true;
+
+    public bool NeedsAnalysis(Stem stem, StoredAnalysis stored) => !stored.Embeddings.ContainsKey(modelId);
+
+    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return new AnalysisResults { Embeddings = [new Embedding(modelId, vector)] };
     }
 }

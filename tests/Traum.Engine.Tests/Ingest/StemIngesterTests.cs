@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;
@@ -143,6 +144,33 @@ public sealed class StemIngesterTests : IDisposable
         Assert.Contains(r.Stem.Id, flaky.Done);
         Assert.Equal(2, flaky.Calls);
         Assert.True(again.Seconds > 0); // decoded again to fill in the missing analysis
+    }
+
+    [Fact]
+    public void Ingest_NewStem_SavesAllAnalysisInOneCommitWithoutTheFailedStep()
+    {
+        var src = _dir.File("lead.wav");
+        var written = WriteSound(src, 6);
+        var events = new List<IReadOnlyList<CatalogChange>>();
+        _lib.Catalog.Changed += (_, e) => events.Add(e.Changes);
+        var vector = new[] { 0.6f, 0.8f };
+        var embed = new FixedEmbeddingAnalyzer("test:v1", vector);
+        var r = Ingester(embed, new CountingAnalyzer("clap", fail: true)).Ingest(new IngestItem(src), Ct);
+        Assert.Equal(IngestStatus.Added, r.Status);
+        Assert.Equal(["clap: model exploded"], r.AnalysisErrors);
+        // Two commits: the stem row, then descriptors and embedding together.
+        Assert.Equal(2, events.Count);
+        Assert.Equal([CatalogChangeKind.StemAdded], events[0].Select(c => c.Kind));
+        Assert.Equal([CatalogChangeKind.DescriptorsSet, CatalogChangeKind.EmbeddingSet], events[1].Select(c => c.Kind));
+        Assert.Equal(vector, _lib.Catalog.GetEmbedding(r.Stem!.Id, "test:v1")!.Vector);
+        Assert.Equal(written.Length / 44100.0, _lib.Catalog.GetDescriptors(r.Stem.Id)!.Duration, 9);
+
+        // A rerun runs only what is missing: the embedding is stored, so its analyser is not called again.
+        events.Clear();
+        var again = Ingester(embed).Ingest(new IngestItem(src), Ct);
+        Assert.Equal(IngestStatus.Duplicate, again.Status);
+        Assert.Equal(1, embed.Calls);
+        Assert.Empty(events);
     }
 
     [Fact]

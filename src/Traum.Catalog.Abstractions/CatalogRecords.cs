@@ -14,9 +14,9 @@ public sealed record NewStem
     public required StemOrigin Origin { get; init; }
     public long? TrackId { get; init; }
     public long? GenerationId { get; init; }
-    /// <summary>Stored audio, relative to the library folder (as returned by <see cref="Library.StoreStemFile"/>).</summary>
+    /// <summary>Stored audio, relative to the library folder (as the library stores it).</summary>
     public required string FilePath { get; init; }
-    /// <summary>See <see cref="ContentHasher"/>.</summary>
+    /// <summary>The content hash: 64 lower-case hex digits of SHA-256 over the decoded samples (Traum.Audio.ContentHasher).</summary>
     public required string ContentHash { get; init; }
     /// <summary>Where the audio was imported from, if anywhere (absolute path).</summary>
     public string? SourcePath { get; init; }
@@ -44,7 +44,7 @@ public sealed record NewTrack
     public required string Format { get; init; }
     /// <summary>Duration in seconds.</summary>
     public required double Duration { get; init; }
-    /// <summary>See <see cref="ContentHasher"/>.</summary>
+    /// <summary>The content hash: 64 lower-case hex digits of SHA-256 over the decoded samples (Traum.Audio.ContentHasher).</summary>
     public required string ContentHash { get; init; }
 }
 
@@ -101,7 +101,7 @@ public enum CatalogChangeKind
 
 /// <summary>
 /// One entry of the catalog's change log. Sequences increase monotonically (across processes), so a reader
-/// that remembers the last sequence it applied can catch up with <see cref="CatalogStore.GetChangesSince"/>.
+/// that remembers the last sequence it applied can catch up with <see cref="IChangeFeed.GetChangesSince"/>.
 /// </summary>
 public sealed record CatalogChange(long Sequence, CatalogChangeKind Kind, long StemId, string? ModelId, DateTimeOffset At);
 
@@ -122,3 +122,17 @@ public sealed class StemExistsException : TraumException
     /// <summary>The stem already in the catalog.</summary>
     public Stem Existing { get; }
 }
+
+/// <summary>Raised after a write commits, with the change-log entries it made.</summary>
+public sealed class CatalogChangedEventArgs(IReadOnlyList<CatalogChange> changes) : EventArgs
+{
+    public IReadOnlyList<CatalogChange> Changes { get; } = changes;
+}
+
+/// <summary>How many stems (and seconds of audio) a kind/category pair has.</summary>
+public sealed record CategoryCount(string Kind, string Category, int Count, double Seconds);
+
+/// <summary>The outcome of renewing a job's lease.</summary>
+/// <param name="Held">The caller still owns the job (false: it finished, or another runtime took it over).</param>
+/// <param name="CancelRequested">Someone asked for the job to be cancelled.</param>
+public readonly record struct LeaseRenewal(bool Held, bool CancelRequested);

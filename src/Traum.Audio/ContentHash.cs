@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Traum.Audio;
 
-namespace Traum.Catalog;
+namespace Traum.Audio;
 
 /// <summary>
 /// The identity of a sound: SHA-256 over its decoded samples, so the same audio stored as WAV, FLAC or
@@ -87,10 +86,6 @@ public sealed class ContentHasher : IDisposable
         h.Append(buffer.Channels, 0, buffer.Length);
         return h.Finish();
     }
-
-    /// <summary>True when <paramref name="hash"/> looks like a content hash (64 lower-case hex digits).</summary>
-    public static bool IsValid(string? hash) =>
-        hash is { Length: 64 } && hash.All(ch => ch is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     public void Dispose() => _sha.Dispose();
 }

@@ -1,19 +1,17 @@
 using Traum.Core;
-using Traum.TestKit;
 using static Traum.Catalog.Tests.CatalogFixtures;
 
-namespace Traum.Catalog.Tests;
+namespace Traum.Catalog.Tests.Contract;
 
 /// <summary>Random stems and random queries: the catalog must return exactly what a plain LINQ filter over the same data returns.</summary>
-public sealed class StemQueryModelTests
+public abstract partial class CatalogContractTests
 {
     private sealed record Row(long Id, string Kind, string Category, StemOrigin Origin, double Duration, string[] Tags, double? Bpm, string? Key, string? Mode, bool OneShot, bool HasDescriptors);
 
     [Fact]
     public void ListStems_RandomQueries_MatchLinqOverTheSameRows()
     {
-        using var dir = new TempDir("query-model");
-        using var store = CatalogStore.Open(dir.File("catalog.db"));
+        var store = _store;
         var rng = new Random(1234);
         string[] kinds = ["drums", "bass", "other", "vocals"];
         string[] cats = ["kick", "snare", "808", "pad", "lead"];
