@@ -113,6 +113,7 @@ public static class TraumServer
         SearchEndpoints.Map(app);
         ModelEndpoints.Map(app);
         JobEndpoints.Map(app);
+        ExportEndpoints.Map(app);
         SignInEndpoints.Map(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -46,6 +46,8 @@ public sealed class OpenApiContractTests
         ["POST /api/jobs/{id}/retry"] = [400, 404, 503],
         ["GET /api/jobs/{id}/events"] = [404],
         ["GET /api/jobs/events"] = [],
+        ["GET /api/export"] = [400, 404, 503],
+        ["POST /api/export"] = [400, 404, 415, 503],
     };
 
     private static async Task<OpenApiDocument> ReadAsync(TestServerHost host)
@@ -109,6 +111,8 @@ public sealed class OpenApiContractTests
         Assert.Equal(["audio/flac", "audio/wav"], Content("/api/stems/{id}/download", HttpMethod.Get, "200").Keys.Order());
         Assert.Contains("text/event-stream", Content("/api/jobs/{id}/events", HttpMethod.Get, "200").Keys);
         Assert.Contains("text/event-stream", Content("/api/jobs/events", HttpMethod.Get, "200").Keys);
+        Assert.Contains("application/zip", Content("/api/export", HttpMethod.Get, "200").Keys);
+        Assert.Contains("application/zip", Content("/api/export", HttpMethod.Post, "200").Keys);
         Assert.NotNull(Content("/api/stems/{id}", HttpMethod.Get, "200")["application/json"].Schema);
         Assert.NotNull(Content("/api/uploads/track", HttpMethod.Post, "202")["application/json"].Schema);
     }
