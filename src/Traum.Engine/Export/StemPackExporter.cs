@@ -71,6 +71,11 @@ public sealed class StemPackExporter(Library library)
         {
             throw new InvalidInputException("Say which stems to export: ids, a tag, a track, or listing filters (kind, category, bpm, key, …).");
         }
+        if (format.Container == "mp3" && format.SampleRate is null && stems.FirstOrDefault(s => s.SampleRate > ExportFormat.MaxMp3Rate) is { } high)
+        {
+            throw new InvalidInputException(
+                $"Stem {high.Id} ('{high.Name}') is at {high.SampleRate} Hz and MP3 holds at most {ExportFormat.MaxMp3Rate} Hz; give a rate (44100 or 48000), or export as wav or flac.");
+        }
         var descriptors = catalog.GetDescriptors([.. stems.Select(s => s.Id)]);
         var names = new PackNames();
         names.Reserve(ManifestName);
