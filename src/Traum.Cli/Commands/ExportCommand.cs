@@ -16,7 +16,7 @@ internal static class ExportCommand
         var track = new Option<long?>("--track") { Description = "The stems separated from this track" };
         var format = new Option<string>("--format", "-f") { Description = "wav, flac or mp3", DefaultValueFactory = _ => "wav" };
         var rate = new Option<int?>("--rate") { Description = "Sample rate in Hz (default: each stem's own)" };
-        var bits = new Option<int?>("--bits") { Description = "16 or 24 bit, or 32 (float WAV) (default: the stem's own depth: 24 for 24-bit and float, else 16)" };
+        var bits = new Option<string?>("--bits") { Description = "16 or 24 bit, or 32f (float WAV; 32 too) (default: the stem's own depth: 24 for 24-bit and float, else 16)" };
         var sort = new Option<string?>("--sort") { Description = "Order of the stems: id, name, kind, category, duration, bpm, key, loudness, created, rating" };
         var force = new Option<bool>("--force") { Description = "Replace the zip if it exists" };
         var filters = new StemsCommand.Filters();
@@ -28,7 +28,7 @@ internal static class ExportCommand
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var json = pr.GetValue(globals.Json);
-            var fmt = ExportFormat.Parse(pr.GetValue(format), pr.GetValue(rate), pr.GetValue(bits));
+            var fmt = ExportFormat.Parse(pr.GetValue(format), pr.GetValue(rate), Bits(pr.GetValue(bits)));
             var target = Path.GetFullPath(pr.GetValue(output)!);
             if (!target.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) throw new InvalidInputException($"--out names a zip file ('{pr.GetValue(output)}' does not end in .zip).");
             if (File.Exists(target) && !pr.GetValue(force)) throw new InvalidInputException($"{target} exists; use --force to replace it.");
@@ -73,6 +73,11 @@ internal static class ExportCommand
         });
         return cmd;
     }
+
+    /// <summary>"16", "24", "32" or "32f" (as <c>traum separate --bits</c> writes float).</summary>
+    private static int? Bits(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : text.Trim().ToLowerInvariant() switch { "32f" => 32, var t when int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var b) => b, _ => throw new InvalidInputException($"--bits {text} is not a depth; use 16, 24 or 32f.") };
 
     private static List<long>? ParseIds(string? text)
     {

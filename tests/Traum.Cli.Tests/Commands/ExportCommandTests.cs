@@ -92,6 +92,20 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_Bits32f_WritesFloatWavOfTheVerySamples()
+    {
+        var sources = await IngestAsync();
+        var pack = _dir.File("float.zip");
+        var r = await CatalogCli.RunAsync("export", "--out", pack, "--name", "Warm", "--bits", "32f", "--library", Lib);
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var zip = ZipFile.OpenRead(pack);
+        var path = _dir.File("float.wav");
+        zip.GetEntry("Warm Pad.wav")!.ExtractToFile(path);
+        Assert.Contains("f32", AudioFile.Probe(path).Codec, StringComparison.Ordinal);
+        Assert.Equal(sources["Warm Pad"], AudioFile.Read(path, TestContext.Current.CancellationToken).Channels[0]); // 16-bit values are exact in float
+    }
+
+    [Fact]
     public async Task Export_Errors_SayWhatIsWrongAndWriteNothing()
     {
         await IngestAsync();
@@ -105,6 +119,9 @@ public sealed class ExportCommandTests : IDisposable
         var format = await CatalogCli.RunAsync("export", "--out", pack, "--ids", "1", "--format", "ogg", "--library", Lib);
         Assert.Equal(1, format.ExitCode);
         Assert.Contains("wav, flac or mp3", format.Err, StringComparison.Ordinal);
+        var bits = await CatalogCli.RunAsync("export", "--out", pack, "--ids", "1", "--bits", "20", "--library", Lib);
+        Assert.Equal(1, bits.ExitCode);
+        Assert.Contains("16 or 24 bit", bits.Err, StringComparison.Ordinal);
         var nothing = await CatalogCli.RunAsync("export", "--out", pack, "--library", Lib);
         Assert.Equal(1, nothing.ExitCode);
         Assert.False(File.Exists(pack));
