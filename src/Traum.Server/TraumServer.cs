@@ -67,7 +67,11 @@ public static class TraumServer
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(context.LibraryPath, "cache", "keys")));
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddOpenApi("v1", o => o.ShouldInclude = d => d.RelativePath is { } p && (p.StartsWith("api/", StringComparison.Ordinal) || p == "healthz"));
+        services.AddOpenApi("v1", o =>
+        {
+            o.ShouldInclude = d => d.RelativePath is { } p && (p.StartsWith("api/", StringComparison.Ordinal) || p == "healthz");
+            OpenApiContract.Configure(o);
+        });
         if (options.CorsOrigins.Count > 0)
         {
             services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins(options.CorsOrigins.ToArray()).AllowAnyHeader().AllowAnyMethod()));
@@ -109,6 +113,7 @@ public static class TraumServer
         SearchEndpoints.Map(app);
         ModelEndpoints.Map(app);
         JobEndpoints.Map(app);
+        ExportEndpoints.Map(app);
         SignInEndpoints.Map(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -20,6 +20,7 @@ internal static class CommandRegistry
         yield return SearchCommand.Create(globals);
         yield return SimilarCommand.Create(globals);
         yield return DuplicatesCommand.Create(globals);
+        yield return ExportCommand.Create(globals);
         yield return ReindexCommand.Create(globals);
         yield return SeparateCommand.Create(globals);
         yield return EvalCommand.Create(globals);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Traum.Core;
+using Traum.Server.Hosting;
 using Traum.Server.Jobs;
 
 namespace Traum.Server.Api;
@@ -17,23 +18,24 @@ internal static class JobEndpoints
         var g = app.MapGroup("/api/jobs").WithTags("Jobs");
         g.MapGet("/", async (JobManager jobs, int? limit, CancellationToken ct) =>
             TypedResults.Ok(await jobs.ListAsync(Api.QueryParsing.Clamp(limit, 100, 1, 1000, "limit"), ct).ConfigureAwait(false)))
-            .WithSummary("Jobs, newest first");
+            .WithSummary("Jobs, newest first").Problems(400);
         g.MapGet("/{id}", async (JobManager jobs, string id, CancellationToken ct) => TypedResults.Ok(await jobs.GetAsync(id, ct).ConfigureAwait(false)))
-            .WithSummary("One job");
+            .WithSummary("One job").Problems(404);
         g.MapPost("/{id}/cancel", async (JobManager jobs, string id, CancellationToken ct) => TypedResults.Ok(await jobs.CancelAsync(id, ct).ConfigureAwait(false)))
-            .WithSummary("Cancel a queued or running job");
+            .WithSummary("Cancel a queued or running job").Problems(404);
         g.MapPost("/{id}/retry", async (JobManager jobs, string id, CancellationToken ct) =>
             {
                 var job = await jobs.RetryAsync(id, ct).ConfigureAwait(false);
                 return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
             })
-            .WithSummary("Queue a failed, cancelled or interrupted job again (it continues where it stopped)");
+            .WithSummary("Queue a failed, cancelled or interrupted job again (it continues where it stopped)")
+            .Produces<JobInfo>(StatusCodes.Status202Accepted).Problems(400, 404, 503);
         g.MapGet("/{id}/events", OneAsync)
             .WithSummary("Live events of one job as text/event-stream: 'state', 'progress' and 'log' (e.g. training loss); ends when the job finishes")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/event-stream").Problems(404);
         g.MapGet("/events", (JobEvents events, CancellationToken ct) => TypedResults.ServerSentEvents(All(events, ct)))
             .WithSummary("Live events of every job as text/event-stream")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/event-stream");
     }
 
     private static async Task<ServerSentEventsResult<object>> OneAsync(JobManager jobs, JobEvents events, string id, CancellationToken ct)

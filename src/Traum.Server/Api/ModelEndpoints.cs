@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Traum.Core;
+using Traum.Server.Hosting;
 using Traum.Server.Jobs;
 using Traum.Server.Services;
 
@@ -16,23 +17,23 @@ internal static class ModelEndpoints
     {
         var g = app.MapGroup("/api").WithTags("Models");
         g.MapGet("/models", async (IModelsPort models, CancellationToken ct) => TypedResults.Ok(await models.ListAsync(ct).ConfigureAwait(false)))
-            .WithSummary("Pretrained and trained models, and whether they are installed");
+            .WithSummary("Pretrained and trained models, and whether they are installed").Problems(503);
         g.MapGet("/models/trained", async (string? name, IModelsPort models, CancellationToken ct) => TypedResults.Ok(await models.ListTrainedAsync(name, ct).ConfigureAwait(false)))
-            .WithSummary("Every trained VAE version, newest first: status (ok or failed, with why), default, losses per epoch, generation evaluation");
+            .WithSummary("Every trained VAE version, newest first: status (ok or failed, with why), default, losses per epoch, generation evaluation").Problems(503);
         g.MapPost("/models/trained/{name}/{version}/default", async (string name, string version, IModelsPort models, CancellationToken ct) =>
         {
             await models.SetDefaultAsync(name, version, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).WithSummary("Make a trained version the default of its name (a failed run cannot be)");
+        }).WithSummary("Make a trained version the default of its name (a failed run cannot be)").Problems(400, 404, 503);
         g.MapDelete("/models/trained/{name}/{version}", async (string name, string version, IModelsPort models, CancellationToken ct) =>
         {
             await models.DeleteAsync(name, version, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).WithSummary("Delete a trained version (folder and catalog entry)");
+        }).WithSummary("Delete a trained version (folder and catalog entry)").Problems(404, 503);
         g.MapPost("/train", TrainAsync).WithSummary("Queue training of a VAE on one category of stems")
-            .Produces<JobInfo>(StatusCodes.Status202Accepted);
+            .Produces<JobInfo>(StatusCodes.Status202Accepted).Problems(400, 415, 503);
         g.MapPost("/generate", GenerateAsync).WithSummary("Queue generation of new stems with a trained model")
-            .Produces<JobInfo>(StatusCodes.Status202Accepted);
+            .Produces<JobInfo>(StatusCodes.Status202Accepted).Problems(400, 415, 503);
     }
 
     private static async Task<Accepted<JobInfo>> TrainAsync([FromBody] TrainRequest body, JobManager jobs, CancellationToken ct)

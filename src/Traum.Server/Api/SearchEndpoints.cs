@@ -18,12 +18,13 @@ internal static class SearchEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api").WithTags("Search");
-        g.MapGet("/search", TextAsync).WithSummary("Search stems by text (CLAP text embedding, cosine top-k, with filters)");
+        g.MapGet("/search", TextAsync).WithSummary("Search stems by text (CLAP text embedding, cosine top-k, with filters)").Problems(400, 503);
         g.MapPost("/search/audio", AudioAsync)
             .WithSummary("Search by an uploaded audio example (multipart field 'file'; optional 'k')")
-            .Accepts<IFormFile>("multipart/form-data");
-        g.MapGet("/stems/{id:long}/similar", SimilarAsync).WithTags("Stems").WithSummary("Stems that sound like this one");
-        g.MapGet("/duplicates", DuplicatesAsync).WithSummary("Duplicate stems: the same recording by Chromaprint fingerprint (default; maxBitError), identical audio, or method=embedding with a cosine threshold");
+            .Accepts<IFormFile>("multipart/form-data")
+            .Problems(400, 413, 415, 422, 503, 507);
+        g.MapGet("/stems/{id:long}/similar", SimilarAsync).WithTags("Stems").WithSummary("Stems that sound like this one").Problems(400, 404, 503);
+        g.MapGet("/duplicates", DuplicatesAsync).WithSummary("Duplicate stems: the same recording by Chromaprint fingerprint (default; maxBitError), identical audio, or method=embedding with a cosine threshold").Problems(400, 503);
     }
 
     private static async Task<Ok<IReadOnlyList<SearchHit>>> TextAsync(ISearchPort search, string? q, int? k,

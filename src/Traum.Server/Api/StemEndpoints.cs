@@ -23,23 +23,31 @@ internal static class StemEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var stems = app.MapGroup("/api/stems").WithTags("Stems");
-        stems.MapGet("/", ListAsync).WithSummary("List and filter stems (the filters of `traum stems list`)");
-        stems.MapGet("/{id:long}", GetAsync).WithSummary("One stem with its descriptors and semantic profile");
-        stems.MapGet("/{id:long}/audio", AudioAsync).WithSummary("The stem's audio; supports HTTP range requests");
-        stems.MapGet("/{id:long}/peaks", PeaksAsync).WithSummary("Min/max envelope for drawing a waveform");
-        stems.MapGet("/{id:long}/download", DownloadAsync).WithSummary("Download as WAV or FLAC");
-        stems.MapPatch("/{id:long}", PatchAsync).WithSummary("Change name, kind, category, tags (they replace the stem's), favourite and rating");
-        stems.MapPost("/{id:long}/tags", TagAsync).WithSummary("Add and remove user tags");
-        stems.MapDelete("/{id:long}", DeleteAsync).WithSummary("Remove a stem (its file too, when no other stem shares it)");
-        stems.MapGet("/categories", CategoriesAsync).WithSummary("Kinds and categories in use, with counts");
+        stems.MapGet("/", ListAsync).WithSummary("List and filter stems (the filters of `traum stems list`)").Problems(400, 503);
+        stems.MapGet("/{id:long}", GetAsync).WithSummary("One stem with its descriptors and semantic profile").Problems(404, 503);
+        stems.MapGet("/{id:long}/audio", AudioAsync).WithSummary("The stem's audio; supports HTTP range requests")
+            .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces(StatusCodes.Status416RangeNotSatisfiable)
+            .Problems(404, 503);
+        stems.MapGet("/{id:long}/peaks", PeaksAsync).WithSummary("Min/max envelope for drawing a waveform").Problems(400, 404, 503);
+        stems.MapGet("/{id:long}/download", DownloadAsync).WithSummary("Download as WAV or FLAC")
+            .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: "audio/wav", additionalContentTypes: "audio/flac")
+            .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: "audio/wav", additionalContentTypes: "audio/flac")
+            .Produces(StatusCodes.Status416RangeNotSatisfiable)
+            .Problems(400, 404, 503);
+        stems.MapPatch("/{id:long}", PatchAsync).WithSummary("Change name, kind, category, tags (they replace the stem's), favourite and rating").Problems(400, 404, 415, 503);
+        stems.MapPost("/{id:long}/tags", TagAsync).WithSummary("Add and remove user tags").Problems(400, 404, 415, 503);
+        stems.MapDelete("/{id:long}", DeleteAsync).WithSummary("Remove a stem (its file too, when no other stem shares it)").Problems(404, 503);
+        stems.MapGet("/categories", CategoriesAsync).WithSummary("Kinds and categories in use, with counts").Problems(503);
 
         var tracks = app.MapGroup("/api/tracks").WithTags("Tracks");
         tracks.MapGet("/", async (ILibraryPort library, int? limit, int? offset, CancellationToken ct) =>
             TypedResults.Ok(await library.ListTracksAsync(QueryParsing.Clamp(limit, 100, 1, 1000, "limit"), QueryParsing.Clamp(offset, 0, 0, int.MaxValue, "offset"), ct).ConfigureAwait(false)))
-            .WithSummary("List tracks");
+            .WithSummary("List tracks").Problems(400, 503);
         tracks.MapGet("/{id:long}", async (ILibraryPort library, long id, CancellationToken ct) =>
             TypedResults.Ok(await library.GetTrackAsync(id, ct).ConfigureAwait(false)))
-            .WithSummary("A track and its stems");
+            .WithSummary("A track and its stems").Problems(404, 503);
     }
 
     private static async Task<Ok<IReadOnlyList<StemDetail>>> ListAsync(ILibraryPort library, HttpResponse response,

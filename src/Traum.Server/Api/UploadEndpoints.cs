@@ -27,14 +27,16 @@ internal static class UploadEndpoints
             .WithSummary("Upload a track (multipart field 'file'; optional 'model', 'shifts') and queue its separation")
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .Problems(400, 413, 415, 422, 503, 507);
         g.MapPost("/uploads/stems", UploadStemsAsync)
             .WithSummary("Upload stems (multipart, one or more files; optional 'kind', 'category') and queue their ingest")
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .Problems(400, 413, 415, 422, 503, 507);
         g.MapPost("/ingest", IngestFolderAsync)
-            .WithSummary("Ingest a folder or file on the server (only under the configured ingest roots)");
+            .WithSummary("Ingest a folder or file on the server (only under the configured ingest roots)")
+            .Produces<JobInfo>(StatusCodes.Status202Accepted)
+            .Problems(400, 404, 415, 503);
     }
 
     private static async Task<Accepted<JobInfo>> UploadTrackAsync(HttpRequest request, Uploads uploads, JobManager jobs, CancellationToken ct)

@@ -30,6 +30,7 @@ internal static class EngineWiring
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<JobRunner>(), TraumSettings.Bind<JobRuntimeOptions>(context.Configuration, "jobs")));
         services.TryAddSingleton<CatalogLibraryPort>();
         services.TryAddSingleton<ILibraryPort>(sp => sp.GetRequiredService<CatalogLibraryPort>());
+        services.TryAddSingleton(sp => new Traum.Engine.Export.StemPackExporter(sp.GetRequiredService<Library>()));
         services.TryAddSingleton(sp => new StemIngester(sp.GetRequiredService<Library>(), Analyzers(sp, context),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<StemIngester>()));
 

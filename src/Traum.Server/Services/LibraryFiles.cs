@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Traum.Audio.IO;
 using Traum.Core;
+using Traum.Engine.Export;
 using Traum.Server.Hosting;
 
 namespace Traum.Server.Services;
@@ -55,38 +55,14 @@ internal sealed class LibraryFiles
         {
             if (File.Exists(target)) return target;
             var tmp = Path.Combine(folder, $"{Guid.NewGuid():N}.{format}");
-            await Task.Run(() => Convert(source, tmp, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // The conversion of export packs too: the stem's rate, 24 bit for 24-bit and float sources, else 16.
+            await Task.Run(() => AudioConverter.Convert(source, tmp, new ExportFormat(format), cancellationToken), cancellationToken).ConfigureAwait(false);
             File.Move(tmp, target, overwrite: true);
             return target;
         }
         finally
         {
             gate.Release();
-        }
-    }
-
-    private static void Convert(string source, string target, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var reader = AudioFile.OpenRead(source);
-            var info = reader.Info;
-            var options = new AudioWriteOptions(info.BitsPerSample >= 24 || info.Codec.Contains("f32", StringComparison.Ordinal) ? SampleFormat.Pcm24 : SampleFormat.Pcm16);
-            using var writer = AudioFile.OpenWrite(target, info.SampleRate, info.Channels, options);
-            var block = new float[info.Channels][];
-            for (var c = 0; c < block.Length; c++) block[c] = new float[65536];
-            int n;
-            while ((n = reader.Read(block, 0, 65536)) > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                writer.Write(block, 0, n);
-            }
-            writer.Complete();
-        }
-        catch
-        {
-            Uploads.TryDelete(target);
-            throw;
         }
     }
 
