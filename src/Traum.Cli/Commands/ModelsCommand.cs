@@ -182,11 +182,32 @@ internal static class ModelsCommand
     private static Command PathOf(GlobalOptions globals)
     {
         var name = NameArgument();
-        var cmd = new Command("path", "Print the folder of an installed model") { name };
+        var cmd = new Command("path", "Print the folder of a model as the commands that use it find it (TRAUM_CLAP_MODEL / models:clap:path, TRAUM_DEMUCS_MODEL / models:demucs:path, else the store)") { name };
         cmd.SetAction(pr =>
         {
-            var store = Store(Context(pr, globals));
+            var ctx = Context(pr, globals);
+            var store = Store(ctx);
             var def = store.Registry.Get(pr.GetValue(name)!);
+            // The same search as the commands that load the model: an explicit folder first.
+            string? own = null;
+            if (def.Name == ClapModelDefinition.Name)
+            {
+                var options = TraumSettings.Bind<ClapOptions>(ctx.Configuration, "models:clap");
+                if (!string.IsNullOrWhiteSpace(options.Path) || Environment.GetEnvironmentVariable(ClapModelLocator.PathVariable) is { Length: > 0 })
+                {
+                    own = Path.GetDirectoryName(Path.GetFullPath(ClapModelLocator.Locate(options, store).PreprocessorConfig));
+                }
+            }
+            else if (DemucsKnownModels.All.Any(m => m.StoreName == def.Name) && DemucsPath(null, ctx) is { } demucs)
+            {
+                own = DemucsKnownModels.Resolve(def.Name, demucs, ctx.ModelsPath).Folder;
+            }
+            if (own is not null)
+            {
+                if (pr.GetValue(globals.Json)) Output.Json(new { name = def.Name, folder = own, source = "explicit" });
+                else Console.WriteLine(own);
+                return 0;
+            }
             var installed = store.InstalledVariants(def);
             if (installed.Count == 0)
             {

@@ -182,4 +182,29 @@ public sealed class ModelsVerifyDemucsTests
         }
         Assert.True(max < (fixture == "full-fp16io" ? 2e-3 : 1e-4), $"max |sum − track| = {max}");
     }
+
+    [Fact]
+    public async Task Path_ExplicitFolders_AreWhatTheCommandsUse()
+    {
+        using var dir = new TempDir("models-path");
+        var clap = Traum.TestKit.Fixtures.ClapFixture.CreateModelFolder(dir.File("my-clap"));
+        var lib = dir.File("lib");
+        Directory.CreateDirectory(lib);
+        // The library's own settings name the folders, as models:clap:path and models:demucs:path.
+        File.WriteAllText(Path.Combine(lib, "traum.json"), JsonSerializer.Serialize(new
+        {
+            models = new { root = dir.File("no-models"), clap = new { path = clap }, demucs = new { path = Fixture("fractions4") } },
+        }));
+
+        var c = await RunAsync("models", "path", "clap", "--library", lib);
+        var d = await RunAsync("models", "path", "demucs", "--library", lib);
+        var missing = await RunAsync("models", "path", "demucs-ft", "--library", dir.File("other"));
+
+        Assert.True(c.Code == 0, c.Stderr);
+        Assert.Equal(Path.GetFullPath(clap), c.Stdout.Trim());
+        Assert.True(d.Code == 0, d.Stderr);
+        Assert.Equal(Fixture("fractions4"), d.Stdout.Trim());
+        Assert.Equal(1, missing.Code); // nothing explicit and nothing in the store: the install command is named
+        Assert.Contains("traum models pull", missing.Stderr, StringComparison.Ordinal);
+    }
 }
