@@ -1,6 +1,6 @@
 namespace Traum.Models.Demucs;
 
-/// <summary>How a Demucs model is run. Bound from the <c>separation</c> configuration section and the command's flags.</summary>
+/// <summary>How a Demucs model is run: the defaults here, overridden by the command's flags (CLI) or the job's parameters (server).</summary>
 public sealed record DemucsOptions
 {
     /// <summary>Overlap between consecutive chunks, 0 ≤ overlap &lt; 1 (demucs' default 0.25: stride 257 985 samples).</summary>
