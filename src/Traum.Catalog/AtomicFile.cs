@@ -55,7 +55,19 @@ public static class AtomicFile
     }
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="finalPath"/> atomically.</summary>
-    public static void Copy(string source, string finalPath) => Write(finalPath, temp => File.Copy(source, temp, overwrite: false));
+    public static void Copy(string source, string finalPath) => Write(finalPath, temp => CopyContent(source, temp));
+
+    /// <summary>
+    /// Copies the bytes of <paramref name="source"/> into the new file <paramref name="destination"/>, which keeps its own
+    /// write time (File.Copy would give it the source's: a copy in progress from an old sample would then look like a
+    /// temporary file left by a crash long ago, and the doctor would remove it under the writer).
+    /// </summary>
+    internal static void CopyContent(string source, string destination)
+    {
+        using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var to = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        from.CopyTo(to, 1 << 20);
+    }
 
     /// <summary>Writes bytes atomically.</summary>
     public static void WriteAllBytes(string finalPath, byte[] bytes) => Write(finalPath, temp => File.WriteAllBytes(temp, bytes));

@@ -108,7 +108,13 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
         IReadOnlyList<JobInfo> interrupted;
         if (repair)
         {
-            foreach (var t in temps) AtomicFile.TryDelete(library.GetFullPath(t));
+            foreach (var t in temps)
+            {
+                // Checked again just before deleting: a writer may have just made a file of that name.
+                var full = library.GetFullPath(t);
+                if (File.Exists(full) && File.GetLastWriteTimeUtc(full) > cutoff.UtcDateTime) continue;
+                AtomicFile.TryDelete(full);
+            }
             foreach (var o in orphans)
             {
                 // Checked again just before deleting: an ingest may have reused the file since the scan.

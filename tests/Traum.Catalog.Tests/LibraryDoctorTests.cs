@@ -132,6 +132,24 @@ public sealed class LibraryDoctorGraceTests
         Assert.Empty(report.OrphanFiles);
         Assert.True(File.Exists(full));
     }
+
+    [Fact]
+    public void CopyContent_FromAnOldSource_TheCopyHasItsOwnWriteTime()
+    {
+        // The store's temporary copy must not take its source's write time: by that time a copy in progress from a
+        // sample of 2020 would look like a crash's leftover, and the doctor would remove it under the writer.
+        using var dir = new TempDir("doctor");
+        var source = dir.File("old.wav");
+        File.WriteAllBytes(source, [1, 2, 3, 4]);
+        File.SetLastWriteTimeUtc(source, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var before = DateTime.UtcNow.AddSeconds(-5);
+
+        var copy = dir.File(".traum-x.wav.1.tmp");
+        AtomicFile.CopyContent(source, copy);
+
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(copy));
+        Assert.True(File.GetLastWriteTimeUtc(copy) >= before, $"the copy's write time is {File.GetLastWriteTimeUtc(copy):O}");
+    }
 }
 
 public sealed class LibraryDoctorLeftoverTests
