@@ -47,9 +47,13 @@ public static class AudioTags
             // The integer property last: the text fields above keep a fractional tempo.
             if (bpm is null && tag.BeatsPerMinute is > 0 and < 1000) bpm = tag.BeatsPerMinute;
         }
-        catch (Exception e) when (e is TagLib.UnsupportedFormatException or TagLib.CorruptFileException or IOException or UnauthorizedAccessException or ArgumentException or NotImplementedException or IndexOutOfRangeException or NullReferenceException or OverflowException)
+        catch (Exception e) when (e is TagLib.UnsupportedFormatException or TagLib.CorruptFileException or IOException or UnauthorizedAccessException)
         {
             // Tags are optional: a file TagLib# cannot read is decoded and described without them.
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InvalidOperationException)
+        {
+            // Malformed frames inside an otherwise readable file (bad lengths, bad text encodings): no tags either.
         }
         var acid = ReadAcidChunk(path);
         return new EmbeddedTags(bpm ?? acid.Bpm, key, acid.RootNote, acid.OneShot);
