@@ -99,10 +99,11 @@ public static class IngestEndToEnd
             });
             times["catalog row"] += sw.Elapsed.TotalSeconds;
             var results = AnalysisResults.None;
+            var decoded = new DecodedAudio(buffer);
             foreach (var a in analyzers)
             {
                 sw.Restart();
-                results = results.Merge(a.Analyze(stem, buffer, StoredAnalysis.None, CancellationToken.None));
+                results = results.Merge(a.Analyze(stem, decoded, StoredAnalysis.None, CancellationToken.None));
                 times[a.Name] += sw.Elapsed.TotalSeconds;
             }
             sw.Restart();

@@ -25,10 +25,18 @@ public sealed class DescriptorAnalyzer
     /// is finite: levels below <see cref="DescriptorOptions.LevelFloorDb"/> (and silence) are reported as that floor;
     /// silence has zero spectral descriptors, no tempo and no key.
     /// </summary>
-    public CoreDescriptors Analyze(AudioBuffer audio, CancellationToken cancellationToken = default)
+    public CoreDescriptors Analyze(AudioBuffer audio, CancellationToken cancellationToken = default) =>
+        Analyze(new DecodedAudio(audio ?? throw new ArgumentNullException(nameof(audio))), cancellationToken);
+
+    /// <summary>
+    /// Describes a decoded sound as <see cref="Analyze(AudioBuffer, CancellationToken)"/> does, reading (and leaving
+    /// for the next analyser) the mono mix and the frame analysis kept on <paramref name="decoded"/>.
+    /// </summary>
+    public CoreDescriptors Analyze(DecodedAudio decoded, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(audio);
-        var stem = StemAnalysis.Run(audio, Options, cancellationToken);
+        ArgumentNullException.ThrowIfNull(decoded);
+        var audio = decoded.Audio;
+        var stem = StemAnalysis.Of(decoded, Options, cancellationToken);
         if (audio.Length == 0) return Describe(stem, cancellationToken);
         var levels = LoudnessMeter.Measure(audio);
         return Describe(stem, cancellationToken) with

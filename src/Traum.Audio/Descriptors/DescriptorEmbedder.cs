@@ -49,11 +49,17 @@ public sealed class DescriptorEmbedder
     public int Dimension => VectorLength;
 
     /// <summary>Embeds <paramref name="audio"/> (any rate, any channel count, any length) → an L2-normalised vector of <see cref="VectorLength"/> floats.</summary>
-    public float[] Embed(AudioBuffer audio, CancellationToken cancellationToken = default)
+    public float[] Embed(AudioBuffer audio, CancellationToken cancellationToken = default) =>
+        Embed(new DecodedAudio(audio ?? throw new ArgumentNullException(nameof(audio))), cancellationToken);
+
+    /// <summary>
+    /// Embeds a decoded sound, reading the frame analysis kept on <paramref name="decoded"/> when the descriptors
+    /// already ran with the default settings (the analysis is then not repeated).
+    /// </summary>
+    public float[] Embed(DecodedAudio decoded, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(audio);
-        var stem = StemAnalysis.Run(audio, s_options, cancellationToken);
-        return Normalise(Features(stem));
+        ArgumentNullException.ThrowIfNull(decoded);
+        return Normalise(Features(StemAnalysis.Of(decoded, s_options, cancellationToken)));
     }
 
     /// <summary>The raw (unstandardised) feature values of <paramref name="stem"/>, in the documented layout.</summary>

@@ -44,12 +44,7 @@ internal sealed class StemAnalysis
     public double OnsetDensity => Duration > 0 ? Onsets.Count / Duration : 0;
 
     /// <summary>Mono mix of <paramref name="audio"/> at the analysis rate.</summary>
-    public static float[] MonoAtAnalysisRate(AudioBuffer audio, DescriptorOptions options)
-    {
-        var mono = audio.ToMono();
-        if (audio.SampleRate == options.SampleRate || mono.Length == 0) return mono;
-        return Resampler.Resample(mono, audio.SampleRate, options.SampleRate);
-    }
+    public static float[] MonoAtAnalysisRate(AudioBuffer audio, DescriptorOptions options) => new DecodedAudio(audio).MonoAt(options.SampleRate);
 
     /// <summary>
     /// True when the sound dies away: the loudest frame of the last quarter is at least 10 dB below the loudest frame
@@ -106,10 +101,28 @@ internal sealed class StemAnalysis
         return count;
     }
 
-    public static StemAnalysis Run(AudioBuffer audio, DescriptorOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs the analysis of <paramref name="audio"/> under <paramref name="options"/>.</summary>
+    public static StemAnalysis Run(AudioBuffer audio, DescriptorOptions options, CancellationToken cancellationToken) =>
+        Of(new DecodedAudio(audio), options, cancellationToken);
+
+    /// <summary>
+    /// The analysis of <paramref name="decoded"/> under <paramref name="options"/>, run once per decoded sound and
+    /// settings: the descriptors and the descriptor embedding of one stem read the same instance.
+    /// </summary>
+    public static StemAnalysis Of(DecodedAudio decoded, DescriptorOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decoded);
+        ArgumentNullException.ThrowIfNull(options);
+        return decoded.GetOrAdd(new Key(options), () => Compute(decoded, options, cancellationToken));
+    }
+
+    private sealed record Key(DescriptorOptions Options);
+
+    private static StemAnalysis Compute(DecodedAudio decoded, DescriptorOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var signal = MonoAtAnalysisRate(audio, options);
+        var audio = decoded.Audio;
+        var signal = decoded.MonoAt(options.SampleRate);
         cancellationToken.ThrowIfCancellationRequested();
         var frames = FrameAnalysis.Compute(signal, options, cancellationToken);
         var melDb = OnsetDetection.MelDb(frames);

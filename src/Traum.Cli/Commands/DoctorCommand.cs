@@ -19,7 +19,7 @@ internal static class DoctorCommand
             try
             {
                 var audio = Audio.IO.AudioFile.Read(library.GetFullPath(stem.FilePath));
-                library.Catalog.SaveAnalysis(id, analyzer.Analyze(stem, audio, StoredAnalysis.None, CancellationToken.None));
+                library.Catalog.SaveAnalysis(id, analyzer.Analyze(stem, new Audio.DecodedAudio(audio), StoredAnalysis.None, CancellationToken.None));
                 done.Add(id);
             }
             catch (Core.TraumException e)

@@ -23,14 +23,14 @@ public sealed class FingerprintStemAnalyzer : IStemAnalyzer
         return !stored.FingerprintAlgorithms.Contains(Chromaprint.AlgorithmName);
     }
 
-    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(audio);
         ArgumentNullException.ThrowIfNull(stored);
         return new AnalysisResults
         {
-            Fingerprints = [new StemFingerprint(Chromaprint.AlgorithmName, audio.Duration, Chromaprint.Compute(audio, cancellationToken))],
+            Fingerprints = [new StemFingerprint(Chromaprint.AlgorithmName, audio.Audio.Duration, Chromaprint.Compute(audio.Audio, cancellationToken))],
         };
     }
 }

@@ -28,22 +28,23 @@ public interface IStemAnalyzer
 
     /// <summary>Analyses the decoded audio of <paramref name="stem"/> and returns what is missing from <paramref name="stored"/>.</summary>
     /// <param name="stem">The stem as stored in the catalog.</param>
-    /// <param name="audio">Its decoded audio at its own sample rate and channel count.</param>
+    /// <param name="audio">Its decoded audio (at its own sample rate and channel count), the same instance for every
+    /// analyser of the stem, so that the mono mixes and the analysis kept on it are computed once.</param>
     /// <param name="stored">What the catalog already has for the stem (<see cref="StoredAnalysis.None"/> for a new one).</param>
     /// <param name="cancellationToken">Cancels long analysis.</param>
-    AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken);
+    AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken);
 }
 
 /// <summary>Returns <see cref="Descriptors"/> for each stem, computed by the function it is given.</summary>
 public sealed class DescriptorStemAnalyzer : IStemAnalyzer
 {
-    private readonly Func<AudioBuffer, CancellationToken, Descriptors> _describe;
+    private readonly Func<DecodedAudio, CancellationToken, Descriptors> _describe;
     private readonly Func<Stem, string>? _storedFile;
 
     /// <param name="describe">Computes the descriptors of decoded audio; must be thread-safe.</param>
     /// <param name="storedFile">The stored file of a stem, whose tags (tempo, key) are read as stated values; without
     /// it the tags of the stem's source file are read when it still exists.</param>
-    public DescriptorStemAnalyzer(Func<AudioBuffer, CancellationToken, Descriptors> describe, Func<Stem, string>? storedFile = null)
+    public DescriptorStemAnalyzer(Func<DecodedAudio, CancellationToken, Descriptors> describe, Func<Stem, string>? storedFile = null)
     {
         _describe = describe ?? throw new ArgumentNullException(nameof(describe));
         _storedFile = storedFile;
@@ -53,7 +54,7 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
     public DescriptorStemAnalyzer(Func<AudioBuffer, Descriptors> describe)
     {
         ArgumentNullException.ThrowIfNull(describe);
-        _describe = (audio, _) => describe(audio);
+        _describe = (audio, _) => describe(audio.Audio);
     }
 
     public string Name => "descriptors";
@@ -74,9 +75,10 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
         return !stored.HasDescriptors;
     }
 
-    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(audio);
         ArgumentNullException.ThrowIfNull(stored);
         cancellationToken.ThrowIfCancellationRequested();
         // What the file's tags or its file or folder name state is kept beside the estimate (filters read it first).

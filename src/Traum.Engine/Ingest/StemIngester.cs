@@ -176,8 +176,11 @@ public sealed partial class StemIngester
     /// Runs the analysers that <paramref name="stored"/> says are still needed and saves their results in one
     /// transaction. An analyser that throws fails only its own step; a failed save fails the steps it held.
     /// </summary>
-    private List<string> RunAnalyzers(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    private List<string> RunAnalyzers(Stem stem, AudioBuffer decoded, StoredAnalysis stored, CancellationToken cancellationToken)
     {
+        // One decoded sound for every analyser: the mono mixes per rate and the descriptors' frame analysis are
+        // computed once and read by every analyser that needs them.
+        var audio = new DecodedAudio(decoded);
         var errors = new List<string>();
         var results = AnalysisResults.None;
         var ran = new List<string>();

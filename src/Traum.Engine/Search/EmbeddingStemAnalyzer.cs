@@ -54,7 +54,7 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
             || (_profileKey is not null && !stored.ProfileModels.Contains(_profileKey));
     }
 
-    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);
         ArgumentNullException.ThrowIfNull(audio);
@@ -64,7 +64,7 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
         var vector = stored.Embeddings.GetValueOrDefault(_embedder.ModelId);
         if (vector is null)
         {
-            if (audio.Length == 0) throw new AudioFormatException(stem.Name, "holds no samples, so it cannot be embedded");
+            if (audio.Audio.Length == 0) throw new AudioFormatException(stem.Name, "holds no samples, so it cannot be embedded");
             vector = _embedder.EmbedAudio([audio], cancellationToken)[0];
             embeddings.Add(new Embedding(_embedder.ModelId, vector));
         }

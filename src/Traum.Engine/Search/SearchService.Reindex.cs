@@ -108,7 +108,7 @@ public sealed partial class SearchService
             try
             {
                 var buffer = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
-                catalog.SaveAnalysis(stem.Id, descriptors.Analyze(stem, buffer, StoredAnalysis.None, cancellationToken));
+                catalog.SaveAnalysis(stem.Id, descriptors.Analyze(stem, new DecodedAudio(buffer), StoredAnalysis.None, cancellationToken));
                 count++;
             }
             catch (TraumException e)

@@ -126,20 +126,30 @@ public sealed partial class ClapEmbedder : IAudioEmbedder, ITextEmbedder, IDispo
     public IReadOnlyList<float[]> EmbedAudio(IReadOnlyList<AudioBuffer> audio, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(audio);
+        return EmbedMono([.. audio.Select(ClapFeatureExtractor.ToModelRate)], cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<float[]> EmbedAudio(IReadOnlyList<DecodedAudio> audio, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        return EmbedMono([.. audio.Select(ClapFeatureExtractor.ToModelRate)], cancellationToken);
+    }
+
+    private float[][] EmbedMono(float[][] monos, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (audio.Count == 0) return [];
+        if (monos.Length == 0) return [];
         var graph = _audio.Value;
         var dim = graph.Dimension;
-        var monos = new float[audio.Count][];
         var jobs = new List<(int Item, int Window)>();
-        for (var i = 0; i < audio.Count; i++)
+        for (var i = 0; i < monos.Length; i++)
         {
-            monos[i] = ClapFeatureExtractor.ToModelRate(audio[i]);
             var windows = ClapFeatureExtractor.WindowCount(monos[i].Length);
             for (var w = 0; w < windows; w++) jobs.Add((i, w));
         }
-        var sums = new float[audio.Count][];
-        for (var i = 0; i < audio.Count; i++) sums[i] = new float[dim];
+        var sums = new float[monos.Length][];
+        for (var i = 0; i < monos.Length; i++) sums[i] = new float[dim];
         var batch = Math.Min(_options.BatchSize, jobs.Count);
         var samples = new float[batch * ClapFeatureExtractor.WindowSamples];
         var features = new float[batch * ClapFeatureExtractor.FeaturesPerWindow];

@@ -114,8 +114,16 @@ public sealed class ClapFeatureExtractor
     {
         ArgumentNullException.ThrowIfNull(audio);
         if (audio.Length == 0) throw new InvalidInputException("The audio is empty; CLAP needs at least one sample.");
-        var mono = audio.ToMono();
-        return audio.SampleRate == SampleRate ? mono : Resampler.Resample(mono, audio.SampleRate, SampleRate);
+        return ToModelRate(new DecodedAudio(audio));
+    }
+
+    /// <summary>Mono 48 kHz samples of a decoded sound, kept on it for the next reader.</summary>
+    /// <exception cref="InvalidInputException">The sound is empty.</exception>
+    public static float[] ToModelRate(DecodedAudio audio)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        if (audio.Audio.Length == 0) throw new InvalidInputException("The audio is empty; CLAP needs at least one sample.");
+        return audio.MonoAt(SampleRate);
     }
 
     /// <summary>Features of every window of 48 kHz mono audio → <c>[windows, 1, 1001, 64]</c> row-major.</summary>

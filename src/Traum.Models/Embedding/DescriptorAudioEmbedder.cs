@@ -30,4 +30,17 @@ public sealed class DescriptorAudioEmbedder : IAudioEmbedder
         }
         return result;
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<float[]> EmbedAudio(IReadOnlyList<DecodedAudio> audio, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        var result = new float[audio.Count][];
+        for (var i = 0; i < audio.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            result[i] = _embedder.Embed(audio[i] ?? throw new ArgumentException($"Audio item {i} is null.", nameof(audio)), cancellationToken);
+        }
+        return result;
+    }
 }

@@ -13,6 +13,16 @@ public interface IAudioEmbedder
 
     /// <summary>Embeds each buffer (any rate, any channel count; resampled and mixed down as the model needs) → normalised vectors.</summary>
     IReadOnlyList<float[]> EmbedAudio(IReadOnlyList<AudioBuffer> audio, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Embeds decoded sounds, reading what is already kept on them (the mono mix at the model's rate, a shared analysis)
+    /// instead of computing it again; the vectors equal those of <see cref="EmbedAudio(IReadOnlyList{AudioBuffer}, CancellationToken)"/>.
+    /// </summary>
+    IReadOnlyList<float[]> EmbedAudio(IReadOnlyList<DecodedAudio> audio, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        return EmbedAudio([.. audio.Select(a => a.Audio)], cancellationToken);
+    }
 }
 
 /// <summary>Maps text into the same space as an <see cref="IAudioEmbedder"/> with the same <see cref="ModelId"/>.</summary>

@@ -49,7 +49,7 @@ internal sealed class CountingAnalyzer(string name, bool fail = false) : IStemAn
         lock (Done) return !Done.Contains(stem.Id);
     }
 
-    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         if (Fail) throw new InvalidOperationException("model exploded");
@@ -71,7 +71,7 @@ internal sealed class FixedEmbeddingAnalyzer(string modelId, float[] vector) : I
 
     public bool NeedsAnalysis(Stem stem, StoredAnalysis stored) => !stored.Embeddings.ContainsKey(modelId);
 
-    public AnalysisResults Analyze(Stem stem, AudioBuffer audio, StoredAnalysis stored, CancellationToken cancellationToken)
+    public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         return new AnalysisResults { Embeddings = [new Embedding(modelId, vector)] };

@@ -48,6 +48,34 @@ public sealed class StemIngesterTests : IDisposable
     }
 
     [Fact]
+    public void Ingest_EveryAnalyserReadsTheSameDecodedSound()
+    {
+        var src = _dir.File("in/Bass 01.wav");
+        WriteSound(src, 3, seconds: 0.5);
+        var seen = new List<DecodedAudio>();
+        var r = Ingester(new RecordingAnalyzer("a", seen), new RecordingAnalyzer("b", seen)).Ingest(new IngestItem(src), Ct);
+        Assert.Equal(IngestStatus.Added, r.Status);
+        Assert.Equal(2, seen.Count);
+        Assert.Same(seen[0], seen[1]);
+        Assert.Equal(AudioFile.Read(src, Ct).Channels[0], seen[0].Audio.Channels[0]);
+    }
+
+    private sealed class RecordingAnalyzer(string name, List<DecodedAudio> seen) : IStemAnalyzer
+    {
+        public string Name => name;
+
+        public bool IsAvailable => true;
+
+        public bool NeedsAnalysis(Stem stem, StoredAnalysis stored) => true;
+
+        public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
+        {
+            seen.Add(audio);
+            return AnalysisResults.None;
+        }
+    }
+
+    [Fact]
     public void Ingest_SameFileTwice_SecondIsDuplicateWithoutDecoding()
     {
         var src = _dir.File("a.wav");

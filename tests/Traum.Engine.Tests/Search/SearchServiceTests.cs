@@ -264,7 +264,7 @@ public sealed class SearchServiceTests
         var models = f.Models(clap: true, new Dictionary<string, float[]>(PromptVectors()));
         var analyzers = EmbeddingStemAnalyzer.For(models);
         Assert.Equal(["clap", "descriptor-embedding"], analyzers.Select(a => a.Name));
-        var audio = Traum.Audio.IO.AudioFile.Read(f.Library.GetFullPath(stem.FilePath), Ct);
+        var audio = new Traum.Audio.DecodedAudio(Traum.Audio.IO.AudioFile.Read(f.Library.GetFullPath(stem.FilePath), Ct));
         foreach (var a in analyzers)
         {
             var catalog = f.Library.Catalog;

@@ -32,6 +32,7 @@ public sealed class DescriptorAudioEmbedderTests
     [Fact]
     public void EmbedAudio_Empty_Empty()
     {
-        Assert.Empty(new DescriptorAudioEmbedder().EmbedAudio([], TestContext.Current.CancellationToken));
+        Assert.Empty(new DescriptorAudioEmbedder().EmbedAudio(Array.Empty<AudioBuffer>(), TestContext.Current.CancellationToken));
+        Assert.Empty(new DescriptorAudioEmbedder().EmbedAudio(Array.Empty<DecodedAudio>(), TestContext.Current.CancellationToken));
     }
 }
