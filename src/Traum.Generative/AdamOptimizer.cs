@@ -63,7 +63,9 @@ internal sealed class AdamOptimizer : IDisposable
         {
             var g = p.grad;
             if (g is null) continue;
-            sq += g.square().sum().item<float>();
+            // g·g rather than square(): TorchSharp's square() passes a temporary Scalar to native code without keeping
+            // it alive, and a collection during the call lets libtorch read a freed scalar ("Scalar.h INTERNAL ASSERT").
+            sq += g.mul(g).sum().item<float>();
         }
         var norm = Math.Sqrt(sq);
         if (maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm)

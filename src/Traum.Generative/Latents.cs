@@ -17,6 +17,29 @@ public static class Latents
     }
 
     /// <summary>
+    /// <paramref name="count"/> latents from the mixture (1/N) Σ N(μᵢ, (t·σᵢ)²) with t = <paramref name="temperature"/>:
+    /// for each, a component i uniform over <paramref name="components"/>, then μᵢ + t·σᵢ·ε with ε ~ N(0, I) per
+    /// dimension, all from <c>System.Random(seed)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No components, or components of different lengths.</exception>
+    public static float[] FromMixture(IReadOnlyList<LatentPosterior> components, int count, double temperature, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (components.Count == 0) throw new ArgumentException("The mixture has no components.", nameof(components));
+        var latent = components[0].Mean.Length;
+        if (components.Any(c => c.Mean.Length != latent || c.Std.Length != latent)) throw new ArgumentException("Mixture components differ in length.", nameof(components));
+        var rng = new Random(seed);
+        var z = new float[count * latent];
+        for (var i = 0; i < count; i++)
+        {
+            var c = components[rng.Next(components.Count)];
+            for (var j = 0; j < latent; j++) z[(i * latent) + j] = (float)(c.Mean[j] + (temperature * c.Std[j] * StandardNormal(rng)));
+        }
+        return z;
+    }
+
+    /// <summary>
     /// <paramref name="mu"/> plus N(0, s²·I) noise with s = <paramref name="scale"/>: a mutation of an encoded stem.
     /// </summary>
     public static float[] Mutate(ReadOnlySpan<float> mu, double scale, int seed)
@@ -74,3 +97,8 @@ public static class Latents
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }
+
+/// <summary>One excerpt's approximate posterior q(z|x) = N(<paramref name="Mean"/>, diag(<paramref name="Std"/>)²).</summary>
+/// <param name="Mean">μ per latent dimension.</param>
+/// <param name="Std">σ per latent dimension.</param>
+public sealed record LatentPosterior(float[] Mean, float[] Std);

@@ -61,6 +61,8 @@ public sealed record VaeMetadata
     public IReadOnlyList<double> LatentMean { get; init; } = [];
     /// <summary>Spread of each latent dimension's posterior mean over the training excerpts; random latents are scaled by it.</summary>
     public IReadOnlyList<double> LatentStd { get; init; } = [];
+    /// <summary>The posteriors of (up to 256) training excerpts: random latents are drawn from their mixture.</summary>
+    public IReadOnlyList<LatentPosterior> Posteriors { get; init; } = [];
     /// <summary>The generation evaluation made at the end of training, when there was one.</summary>
     public GenerationEvaluation? GenerationReport { get; init; }
     /// <summary>What the material is like, for output at its rate, channels, length and loudness.</summary>
@@ -195,12 +197,19 @@ public sealed class VaeModel : IDisposable
     }
 
     /// <summary>
-    /// <paramref name="count"/> random latents <c>[count, Latent]</c> from the aggregate posterior: mean + t·std·ε per dimension
-    /// (<see cref="VaeMetadata.LatentMean"/>, <see cref="VaeMetadata.LatentStd"/>), ε from <see cref="Latents.Random"/>; N(0, t²I)
-    /// for models without those statistics. The prior N(0, I) lies far from where the decoder was trained when KL is weak.
+    /// <paramref name="count"/> random latents <c>[count, Latent]</c> from the aggregate posterior, the distribution the
+    /// decoder was trained on: the mixture (1/N) Σ N(μᵢ, (t·σᵢ)²) of the training excerpts' posteriors
+    /// (<see cref="VaeMetadata.Posteriors"/>; <see cref="Latents.FromMixture"/>). Models saved without them draw
+    /// mean + t·std·ε per dimension (<see cref="VaeMetadata.LatentMean"/>, <see cref="VaeMetadata.LatentStd"/>), or N(0, t²I)
+    /// without those either. The prior N(0, I) and a single Gaussian fitted to the means both put most samples between
+    /// the training points, where a decoder trained with weak KL makes an average of its material.
     /// </summary>
     public float[] SampleLatents(int count, double temperature, int seed)
     {
+        if (Metadata.Posteriors.Count > 0 && Metadata.Posteriors.All(p => p.Mean.Length == Latent && p.Std.Length == Latent))
+        {
+            return Latents.FromMixture(Metadata.Posteriors, count, temperature, seed);
+        }
         var z = Latents.Random(count, Latent, temperature, seed);
         var mean = Metadata.LatentMean;
         var std = Metadata.LatentStd;

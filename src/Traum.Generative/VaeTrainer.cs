@@ -37,6 +37,12 @@ public sealed record TrainingResult(
     /// <summary>Standard deviation over the training excerpts of each latent dimension's posterior mean (the aggregate posterior's spread).</summary>
     public IReadOnlyList<double> LatentStd { get; init; } = [];
 
+    /// <summary>
+    /// The posterior q(z|x) = N(μ, σ²) of each training excerpt (at most <see cref="VaeTrainer.MaxPosteriors"/>, spread
+    /// evenly over the excerpts): the mixture random generation samples from.
+    /// </summary>
+    public IReadOnlyList<LatentPosterior> Posteriors { get; init; } = [];
+
     /// <summary>True when <see cref="Failure"/> is null.</summary>
     public bool Succeeded => Failure is null;
 }
@@ -183,7 +189,7 @@ public static class VaeTrainer
             if (best is not null) model.load_state_dict(best);
             model.eval();
             var report = Report(model, dataset, scaler, train, trainIdx.Length, val, valIdx, config.Latent, device);
-            var (activity, latentMean, latentStd) = LatentActivity(model, train, trainIdx.Length, d, device);
+            var (activity, latentMean, latentStd, posteriors) = LatentActivity(model, train, trainIdx.Length, d, device);
             var bestRecon = bestEpoch > 0 ? losses[bestEpoch - 1].ValidationReconstruction : double.NaN;
             failure ??= bestEpoch == 0 || !double.IsFinite(bestVal)
                 ? "training diverged: no epoch had a finite validation loss; lower the learning rate (--lr 0.0001)."
@@ -204,6 +210,7 @@ public static class VaeTrainer
                 ActiveLatents = activity.Count(v => v > ActiveThreshold),
                 LatentMean = latentMean,
                 LatentStd = latentStd,
+                Posteriors = posteriors,
             };
         }
         catch
@@ -276,9 +283,17 @@ public static class VaeTrainer
         return (result, rows * (copies + 1));
     }
 
-    /// <summary>Per latent dimension: the variance over the rows of the posterior mean μ, and the mean and standard deviation of μ.</summary>
-    private static (double[] Variance, double[] Mean, double[] Std) LatentActivity(AudioVae model, float[] data, int rows, int d, Device device)
+    /// <summary>At most this many training posteriors are kept with a model for random generation.</summary>
+    public const int MaxPosteriors = 256;
+
+    /// <summary>
+    /// Per latent dimension: the variance over the rows of the posterior mean μ, and the mean and standard deviation of μ;
+    /// and the posteriors (μ, σ) of up to <see cref="MaxPosteriors"/> rows spread evenly over them.
+    /// </summary>
+    private static (double[] Variance, double[] Mean, double[] Std, List<LatentPosterior> Posteriors) LatentActivity(AudioVae model, float[] data, int rows, int d, Device device)
     {
+        var keepEvery = Math.Max(1, (int)Math.Ceiling(rows / (double)MaxPosteriors));
+        var posteriors = new List<LatentPosterior>();
         model.eval();
         using var _ = no_grad();
         var latent = model.Config.Latent;
@@ -289,10 +304,16 @@ public static class VaeTrainer
         {
             using var scope = NewDisposeScope();
             var n = Math.Min(chunk, rows - i);
-            var (mu, _) = model.Encode(tensor(data.AsSpan(i * d, n * d).ToArray(), [n, d]).to(device));
+            var (mu, logVar) = model.Encode(tensor(data.AsSpan(i * d, n * d).ToArray(), [n, d]).to(device));
             var m = mu.cpu().contiguous().data<float>().ToArray();
+            using var half = 0.5.ToScalar();
+            var sigma = logVar.mul(half).exp().cpu().contiguous().data<float>().ToArray();
             for (var r = 0; r < n; r++)
             {
+                if ((i + r) % keepEvery == 0)
+                {
+                    posteriors.Add(new LatentPosterior(m.AsSpan(r * latent, latent).ToArray(), sigma.AsSpan(r * latent, latent).ToArray()));
+                }
                 for (var j = 0; j < latent; j++)
                 {
                     double v = m[(r * latent) + j];
@@ -311,7 +332,7 @@ public static class VaeTrainer
             means[j] = mean;
             stds[j] = Math.Sqrt(result[j]);
         }
-        return (result, means, stds);
+        return (result, means, stds, posteriors);
     }
 
     /// <summary>Validation loss with z = μ (eval mode, no dropout), per element, β fixed.</summary>

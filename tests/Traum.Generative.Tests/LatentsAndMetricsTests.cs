@@ -19,6 +19,43 @@ public sealed class LatentsAndMetricsTests
     }
 
     [Fact]
+    public void FromMixture_DrawsEachComponentEquallyWithItsOwnSpread()
+    {
+        // Two well-separated components in 2-d: every draw belongs to one of them, each takes about half, and within a
+        // component the spread is t·σ of that component, per dimension.
+        LatentPosterior[] mixture = [new([-10f, 5f], [0.5f, 2f]), new([10f, -5f], [1f, 0.25f])];
+        var z = Latents.FromMixture(mixture, 20_000, 0.8, 7);
+        var groups = Enumerable.Range(0, 20_000).Select(i => (X: z[2 * i], Y: z[(2 * i) + 1])).GroupBy(p => p.X > 0).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(0.5, groups[false].Count / 20_000.0, 0.02);
+        foreach (var (positive, c) in new[] { (false, mixture[0]), (true, mixture[1]) })
+        {
+            var g = groups[positive];
+            var mx = g.Average(p => p.X);
+            var my = g.Average(p => p.Y);
+            Assert.Equal(c.Mean[0], mx, 0.05);
+            Assert.Equal(c.Mean[1], my, 0.1);
+            Assert.Equal(0.8 * c.Std[0], Math.Sqrt(g.Average(p => (p.X - mx) * (p.X - mx))), 0.03);
+            Assert.Equal(0.8 * c.Std[1], Math.Sqrt(g.Average(p => (p.Y - my) * (p.Y - my))), 0.05);
+        }
+        Assert.Equal(z, Latents.FromMixture(mixture, 20_000, 0.8, 7));
+        Assert.NotEqual(z, Latents.FromMixture(mixture, 20_000, 0.8, 8));
+    }
+
+    [Fact]
+    public void FromMixture_ZeroTemperature_GivesTheComponentMeans()
+    {
+        LatentPosterior[] mixture = [new([1f, 2f, 3f], [1f, 1f, 1f]), new([-1f, 0f, 4f], [1f, 1f, 1f])];
+        var z = Latents.FromMixture(mixture, 50, 0, 1);
+        for (var i = 0; i < 50; i++)
+        {
+            var row = z.AsSpan(3 * i, 3).ToArray();
+            Assert.Contains(mixture, c => c.Mean.SequenceEqual(row));
+        }
+        Assert.Throws<ArgumentException>(() => Latents.FromMixture([], 1, 1, 1));
+        Assert.Throws<ArgumentException>(() => Latents.FromMixture([new([1f], [1f]), new([1f, 2f], [1f, 1f])], 1, 1, 1));
+    }
+
+    [Fact]
     public void Interpolate_Endpoints_AreTheInputs()
     {
         float[] a = [1, 2, -1];

@@ -20,6 +20,7 @@ public sealed class VaeModelTests
             Training = TinySetup.Training,
             Losses = r.Losses,
             Evaluation = r.Report,
+            Posteriors = r.Posteriors,
         });
     }
 
@@ -47,6 +48,33 @@ public sealed class VaeModelTests
         Assert.Equal(model.Metadata.Losses, back.Metadata.Losses);
         Assert.Equal("linear", back.Metadata.OutputActivation);
         Assert.True(File.Exists(dir.File(VaeModel.PlotFile)));
+        Assert.Equal(model.Metadata.Posteriors.Count, back.Metadata.Posteriors.Count);
+        for (var i = 0; i < model.Metadata.Posteriors.Count; i++)
+        {
+            Assert.Equal(model.Metadata.Posteriors[i].Mean, back.Metadata.Posteriors[i].Mean);
+            Assert.Equal(model.Metadata.Posteriors[i].Std, back.Metadata.Posteriors[i].Std);
+        }
+        Assert.Equal(model.SampleLatents(4, 1.0, 5), back.SampleLatents(4, 1.0, 5));
+    }
+
+    [Fact]
+    public void SampleLatents_DrawsFromTheTrainingPosteriors()
+    {
+        using var model = TrainTiny(out var ds);
+        var posteriors = model.Metadata.Posteriors;
+        Assert.NotEmpty(posteriors);
+        Assert.All(posteriors, p => Assert.All(p.Std, s => Assert.True(s > 0 && float.IsFinite(s))));
+        // The kept posteriors' means are the encoder's means of training rows: the first is row 0's (the split keeps
+        // its order, so compare against any row's encoding instead of assuming which row is first).
+        var encoded = Enumerable.Range(0, ds.Count).Select(i => model.EncodeMean(ds.Row(i))).ToList();
+        Assert.All(posteriors, p => Assert.Contains(encoded, e => e.Zip(p.Mean).All(t => Math.Abs(t.First - t.Second) < 1e-4)));
+        // At temperature 0 every random latent is one of those means.
+        var z = model.SampleLatents(16, 0, 3);
+        for (var i = 0; i < 16; i++)
+        {
+            var row = z.AsSpan(i * model.Latent, model.Latent).ToArray();
+            Assert.Contains(posteriors, p => p.Mean.SequenceEqual(row));
+        }
     }
 
     [Fact]

@@ -271,6 +271,7 @@ public sealed partial class TrainingService
         LatentActivity = r.LatentActivity,
         LatentMean = r.LatentMean,
         LatentStd = r.LatentStd,
+        Posteriors = r.Posteriors,
     };
 
     /// <summary>Writes the model to a temporary folder, renames it to the next version, registers it.</summary>

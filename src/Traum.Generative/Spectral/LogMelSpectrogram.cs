@@ -1,3 +1,4 @@
+using TorchSharp;
 using Traum.Audio.Spectral;
 using static TorchSharp.torch;
 
@@ -52,9 +53,13 @@ public sealed class LogMelSpectrogram : IDisposable
         // Σ_k |X_k|²·w_k = Σ_k (re_k² + im_k²)·w_k: square the interleaved real view and multiply by the filterbank
         // with every row doubled (cheaper than |X| then squaring on CPU).
         var n = spec.shape[0];
-        var squares = view_as_real(spec).pow(2).reshape(n, 2 * Options.Bins);   // [frames, 2·bins]
+        var parts = view_as_real(spec);
+        var squares = parts.mul(parts).reshape(n, 2 * Options.Bins);          // [frames, 2·bins]
         var mel = squares.matmul(_melT2);                                       // [frames, nMels]
-        var db = mel.clamp_min_(1e-10).log10_().mul_(10.0).contiguous();
+        // Scalars held for the whole call: a temporary one can be collected while libtorch still reads it.
+        using var floor = 1e-10.ToScalar();
+        using var ten = 10.0.ToScalar();
+        var db = mel.clamp_min_(floor).log10_().mul_(ten).contiguous();
         frames = (int)db.shape[0];
         return db.data<float>().ToArray();
     }

@@ -43,7 +43,8 @@ public static class Stft
         using var scope = NewDisposeScope();
         var x = tensor(signal.ToArray());
         var spec = Forward(x, options);
-        var power = spec.abs().pow(2).transpose(0, 1).contiguous();
+        var magnitude = spec.abs();
+        var power = magnitude.mul(magnitude).transpose(0, 1).contiguous(); // no temporary Scalar (see AdamOptimizer.ClipGradNorm)
         frames = (int)power.shape[0];
         return power.data<float>().ToArray();
     }
