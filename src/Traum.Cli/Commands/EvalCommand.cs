@@ -64,7 +64,8 @@ internal static class EvalCommand
             using var library = LibraryCommandSupport.Open(context, json);
             using var service = new GenerativeService(new Traum.Engine.Ingest.StemIngester(library, []));
             var (record, model) = service.ResolveModel(pr.GetValue(category)!, pr.GetValue(version));
-            var report = await Task.Run(() => new GenerationEvaluator(library).Evaluate(model, record.Category, pr.GetValue(count), pr.GetValue(seed), cancellationToken: ct), ct)
+            using var models = Traum.Engine.Search.SearchModels.Load(context);
+            var report = await Task.Run(() => new GenerationEvaluator(library, models.ClapAudio).Evaluate(model, record.Category, pr.GetValue(count), pr.GetValue(seed), cancellationToken: ct), ct)
                 .ConfigureAwait(false);
             if (json)
             {

@@ -77,7 +77,8 @@ internal static class TrainCommand
             };
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, json);
-            var service = new TrainingService(library, context.LoggerFactory.CreateLogger<TrainingService>(), context.Time);
+            using var models = Traum.Engine.Search.SearchModels.Load(context);
+            var service = new TrainingService(library, context.LoggerFactory.CreateLogger<TrainingService>(), context.Time, models.ClapAudio);
             var runner = new JobRunner(library.Catalog, context.Time);
             var label = req.Category ?? req.Tag ?? "stems";
             var trained = await Output.WithProgressAsync($"train {label}", json, (progress, token) =>

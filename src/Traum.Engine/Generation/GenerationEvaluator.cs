@@ -5,14 +5,16 @@ using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;
 using Traum.Generative;
+using Traum.Models.Embedding;
 
 namespace Traum.Engine.StemGeneration;
 
 /// <summary>
 /// The generation evaluation (<c>traum eval generation</c>, and the report at the end of training): renders
-/// <c>n</c> random stems in memory (nothing is written or ingested), embeds them and the training stems with the
-/// descriptor embedding (<see cref="DescriptorEmbedder"/>), and measures diversity, novelty and a Fréchet distance, with
-/// another category's stems as the scale. CPU-bound and synchronous.
+/// <c>n</c> random stems in memory (nothing is written or ingested), embeds them and the training stems with CLAP when
+/// it is installed (so the Fréchet distance is the FAD) and with the descriptor embedding (<see cref="DescriptorEmbedder"/>)
+/// otherwise, and measures diversity, novelty and a Fréchet distance, with another category's stems as the scale.
+/// CPU-bound and synchronous.
 /// </summary>
 public sealed class GenerationEvaluator
 {
@@ -22,10 +24,26 @@ public sealed class GenerationEvaluator
     /// <summary>A generated stem nearer a training stem than this share of the training set's own nearest-neighbour distance is flagged as a copy.</summary>
     public const double CopyFraction = 0.1;
 
-    private readonly Library _library;
-    private readonly DescriptorEmbedder _embedder = new();
+    /// <summary>The name the report gives the descriptor embedding.</summary>
+    public const string DescriptorEmbedding = "descriptor";
 
-    public GenerationEvaluator(Library library) => _library = library ?? throw new ArgumentNullException(nameof(library));
+    private readonly Library _library;
+    private readonly DescriptorEmbedder _descriptors = new();
+    private readonly IAudioEmbedder? _embedder;
+
+    /// <param name="library">The library with the training stems and other categories.</param>
+    /// <param name="embedder">The embedding to measure in (CLAP's audio embedder when installed); null: the descriptor embedding.</param>
+    public GenerationEvaluator(Library library, IAudioEmbedder? embedder = null)
+    {
+        _library = library ?? throw new ArgumentNullException(nameof(library));
+        _embedder = embedder;
+    }
+
+    /// <summary>The embedding the report is measured in: the embedder's model id, or <see cref="DescriptorEmbedding"/>.</summary>
+    public string Embedding => _embedder?.ModelId ?? DescriptorEmbedding;
+
+    private float[] Embed(AudioBuffer audio, CancellationToken ct) =>
+        _embedder is null ? _descriptors.Embed(audio, ct) : _embedder.EmbedAudio([audio], ct)[0];
 
     /// <summary>Evaluates <paramref name="model"/> (trained on <paramref name="category"/>) with <paramref name="count"/> random stems from <paramref name="seed"/>.</summary>
     /// <param name="model">The model.</param>
@@ -64,7 +82,7 @@ public sealed class GenerationEvaluator
             nearerOwn = generated.Count(g => Distance(g, own) < Distance(g, alien));
             break;
         }
-        return new GenerationEvaluation("descriptor", generated.Count, training.Count, trainPair > 0 ? genPair / trainPair : double.NaN, genPair, trainPair,
+        return new GenerationEvaluation(Embedding, generated.Count, training.Count, trainPair > 0 ? genPair / trainPair : double.NaN, genPair, trainPair,
             nearest.Average(), trainNearest, copies, frechet, otherFrechet, otherName, nearerOwn, model.Metadata.ActiveLatents, model.Latent,
             model.Metadata.Evaluation);
     }
@@ -80,7 +98,7 @@ public sealed class GenerationEvaluator
         {
             ct.ThrowIfCancellationRequested();
             var stem = StemRenderer.Render(logs.AsSpan(i * d, d), model.Features, render, PhaseMode.GriffinLim, iterations, seed + i);
-            list.Add(_embedder.Embed(stem.Audio, ct));
+            list.Add(Embed(stem.Audio, ct));
         }
         return list;
     }
@@ -104,7 +122,7 @@ public sealed class GenerationEvaluator
             {
                 continue;
             }
-            list.Add(_embedder.Embed(audio, ct));
+            list.Add(Embed(audio, ct));
         }
         return list;
     }

@@ -7,6 +7,7 @@ using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Core;
 using Traum.Generative;
+using Traum.Models.Embedding;
 
 namespace Traum.Engine.Training;
 
@@ -25,12 +26,19 @@ public sealed partial class TrainingService
     private readonly Library _library;
     private readonly ILogger<TrainingService> _logger;
     private readonly TimeProvider _time;
+    private readonly IAudioEmbedder? _evaluationEmbedder;
 
-    public TrainingService(Library library, ILogger<TrainingService>? logger = null, TimeProvider? time = null)
+    /// <param name="library">The library the stems come from and the models go to.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="evaluationEmbedder">The embedding of the end-of-training evaluation (CLAP when installed, for a FAD);
+    /// null: the descriptor embedding.</param>
+    public TrainingService(Library library, ILogger<TrainingService>? logger = null, TimeProvider? time = null, IAudioEmbedder? evaluationEmbedder = null)
     {
         _library = library ?? throw new ArgumentNullException(nameof(library));
         _logger = logger ?? NullLogger<TrainingService>.Instance;
         _time = time ?? TimeProvider.System;
+        _evaluationEmbedder = evaluationEmbedder;
     }
 
     /// <summary>The stems a request selects, in id order.</summary>
@@ -139,7 +147,7 @@ public sealed partial class TrainingService
             {
                 try
                 {
-                    var report = new StemGeneration.GenerationEvaluator(_library).Evaluate(model, name, request.EvaluationStems, request.Training.Seed, 32, cancellationToken);
+                    var report = new StemGeneration.GenerationEvaluator(_library, _evaluationEmbedder).Evaluate(model, name, request.EvaluationStems, request.Training.Seed, 32, cancellationToken);
                     model = new VaeModel(model.Network, model.Scaler, model.Metadata with { GenerationReport = report });
                 }
                 catch (InvalidInputException e)

@@ -41,7 +41,8 @@ internal static class EngineWiring
         services.TryAddSingleton<ISearchPort>(sp => new EngineSearchPort(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<CatalogLibraryPort>()));
 
         // Training, generation and the model list.
-        services.TryAddSingleton(sp => new TrainingService(sp.GetRequiredService<Library>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TrainingService>(), context.Time));
+        services.TryAddSingleton(sp => new TrainingService(sp.GetRequiredService<Library>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TrainingService>(), context.Time,
+            sp.GetRequiredService<SearchModels>().ClapAudio));
         services.TryAddSingleton(sp => new GenerativeService(sp.GetRequiredService<StemIngester>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<GenerativeService>(), context.Time));
         services.TryAddSingleton<IModelsPort>(sp => new EngineModelsPort(context, sp.GetRequiredService<TrainingService>()));
 
