@@ -111,6 +111,14 @@ public class SpectralBenchmarks
     [Benchmark(Description = "mel filterbank 48k/1024/64 (construction)")]
     public int MelBank() => MelFilterBank.Create(48000, 1024, 64, 50, 14000).Length;
 
-    [Benchmark(Description = "Griffin-Lim 32 iterations, 4 s at 22.05 kHz, 1024/256")]
+    [Benchmark(Description = "Griffin-Lim 32 iterations, 4 s at 22.05 kHz, 1024/256 (Traum's STFT, what generation runs)")]
     public int GriffinLim32() => PhaseReconstruction.GriffinLim(_magnitude, _glFrames, GlOptions, _glLength, 32).Length;
+
+    [Benchmark(Description = "Griffin-Lim 32 iterations, 4 s at 22.05 kHz, 1024/256 (libtorch kernel, the reference)")]
+    public int GriffinLim32Torch()
+    {
+        using var scope = NewDisposeScope();
+        var m = tensor(_magnitude, [GlOptions.Bins, _glFrames]);
+        return (int)PhaseReconstruction.GriffinLim(m, GlOptions, _glLength, 32).shape[0];
+    }
 }

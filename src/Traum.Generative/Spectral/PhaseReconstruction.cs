@@ -23,11 +23,17 @@ public static class PhaseReconstruction
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(magnitude.Length, frames, options, length);
+        // Centred power-of-two transforms (every generation setting) run on Traum's own STFT, one thread, no libtorch:
+        // libtorch's thread pool spins on a loaded machine and made one 4 s stem take seconds.
+        if (Managed(options)) return Audio.Spectral.GriffinLim.Reconstruct(magnitude, frames, options, length, iterations, momentum, seed);
         using var scope = NewDisposeScope();
         var mag = tensor(magnitude.ToArray(), [options.Bins, frames]);
         var y = GriffinLim(mag, options, length, iterations, momentum, seed);
         return y.data<float>().ToArray();
     }
+
+    /// <summary>True when <see cref="Audio.Spectral.ManagedStft"/> handles <paramref name="options"/> (centred, power-of-two NFft).</summary>
+    internal static bool Managed(StftOptions options) => options.Center && options.NFft >= 2 && (options.NFft & (options.NFft - 1)) == 0;
 
     /// <summary>
     /// Fast Griffin-Lim on a magnitude tensor (float32 <c>[bins, frames]</c> or <c>[B, bins, frames]</c>) →
@@ -98,6 +104,7 @@ public static class PhaseReconstruction
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(magnitude.Length, frames, options, length);
+        if (Managed(options)) return Audio.Spectral.GriffinLim.RandomPhase(magnitude, frames, options, length, seed);
         using var scope = NewDisposeScope();
         var mag = tensor(magnitude.ToArray(), [options.Bins, frames]);
         var y = Stft.Inverse(mag * RandomUnitPhase(mag.shape, seed), options, length);
@@ -111,6 +118,7 @@ public static class PhaseReconstruction
     public static double SpectralConvergence(ReadOnlySpan<float> magnitude, int frames, StftOptions options, ReadOnlySpan<float> signal)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (Managed(options)) return Audio.Spectral.GriffinLim.SpectralConvergence(magnitude, frames, options, signal);
         using var scope = NewDisposeScope();
         var target = tensor(magnitude.ToArray(), [options.Bins, frames]);
         var got = Stft.Forward(tensor(signal.ToArray()), options).abs();

@@ -1,0 +1,157 @@
+using System.Numerics.Tensors;
+
+namespace Traum.Audio.Spectral;
+
+/// <summary>
+/// Phase reconstruction on <see cref="ManagedStft"/> (no libtorch, one thread, no allocation per iteration): fast
+/// Griffin-Lim (Perraudin et al. 2013) with librosa's momentum update, the random-phase inverse, and the spectral
+/// convergence of a result. Magnitudes are planar <c>[bins, frames]</c> (index f·frames + t), centred transforms only.
+/// </summary>
+public static class GriffinLim
+{
+    /// <summary>
+    /// Fast Griffin-Lim: starting from a seeded random phase, <paramref name="iterations"/> times take the spectrum X of
+    /// the inverse of |S|·phase, and set the phase to that of X − momentum/(1 + momentum)·X_previous (0 where it is 0);
+    /// momentum 0 is the classic algorithm. Returns <paramref name="length"/> samples.
+    /// </summary>
+    /// <exception cref="ArgumentException">The magnitude does not hold bins × frames values, or frames do not match the length.</exception>
+    public static float[] Reconstruct(ReadOnlySpan<float> magnitude, int frames, StftOptions options, int length,
+        int iterations = 64, double momentum = 0.99, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        if (momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        Validate(magnitude.Length, frames, options, length);
+        var stft = new ManagedStft(options);
+        var n = magnitude.Length;
+        var (phaseRe, phaseIm) = RandomUnitPhase(n, seed);
+        var specRe = new float[n];
+        var specIm = new float[n];
+        var nextRe = new float[n];
+        var nextIm = new float[n];
+        var prevRe = new float[n];
+        var prevIm = new float[n];
+        var signal = new float[length];
+        var weight = (float)(momentum / (1 + momentum));
+        var havePrevious = false;
+        for (var it = 0; it < iterations; it++)
+        {
+            TensorPrimitives.Multiply(magnitude, phaseRe, specRe);
+            TensorPrimitives.Multiply(magnitude, phaseIm, specIm);
+            stft.Inverse(specRe, specIm, frames, signal);
+            stft.Forward(signal, nextRe, nextIm);
+            if (havePrevious && weight > 0)
+            {
+                // update = next − w·previous, into the phase buffers, then normalised to unit length.
+                TensorPrimitives.MultiplyAdd(prevRe, -weight, nextRe, phaseRe);
+                TensorPrimitives.MultiplyAdd(prevIm, -weight, nextIm, phaseIm);
+            }
+            else
+            {
+                nextRe.CopyTo(phaseRe, 0);
+                nextIm.CopyTo(phaseIm, 0);
+            }
+            UnitPhasor(phaseRe, phaseIm);
+            (prevRe, nextRe) = (nextRe, prevRe);
+            (prevIm, nextIm) = (nextIm, prevIm);
+            havePrevious = true;
+        }
+        TensorPrimitives.Multiply(magnitude, phaseRe, specRe);
+        TensorPrimitives.Multiply(magnitude, phaseIm, specIm);
+        stft.Inverse(specRe, specIm, frames, signal);
+        return signal;
+    }
+
+    /// <summary>The inverse STFT of the magnitude with a uniformly random (seeded) phase: the fast, rough reconstruction.</summary>
+    public static float[] RandomPhase(ReadOnlySpan<float> magnitude, int frames, StftOptions options, int length, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(magnitude.Length, frames, options, length);
+        var (re, im) = RandomUnitPhase(magnitude.Length, seed);
+        TensorPrimitives.Multiply(magnitude, re, re);
+        TensorPrimitives.Multiply(magnitude, im, im);
+        var signal = new float[length];
+        new ManagedStft(options).Inverse(re, im, frames, signal);
+        return signal;
+    }
+
+    /// <summary>
+    /// Spectral convergence ‖ |STFT(signal)| − S ‖ / ‖S‖ (Frobenius norms) of a signal against a target magnitude
+    /// <c>[bins, frames]</c>: 0 when the magnitudes match; about √2 for unrelated spectrograms.
+    /// </summary>
+    /// <exception cref="ArgumentException">The signal's frame count differs from <paramref name="frames"/>.</exception>
+    public static double SpectralConvergence(ReadOnlySpan<float> magnitude, int frames, StftOptions options, ReadOnlySpan<float> signal)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.FrameCount(signal.Length) != frames)
+        {
+            throw new ArgumentException($"The signal has {options.FrameCount(signal.Length)} frames, the magnitude {frames}.", nameof(signal));
+        }
+        if (magnitude.Length != options.Bins * frames) throw new ArgumentException($"The magnitude must hold {options.Bins} × {frames} values.", nameof(magnitude));
+        var re = new float[magnitude.Length];
+        var im = new float[magnitude.Length];
+        new ManagedStft(options).Forward(signal, re, im);
+        double diff = 0, total = 0;
+        for (var i = 0; i < re.Length; i++)
+        {
+            var got = Math.Sqrt(((double)re[i] * re[i]) + ((double)im[i] * im[i]));
+            var d = got - magnitude[i];
+            diff += d * d;
+            total += (double)magnitude[i] * magnitude[i];
+        }
+        return Math.Sqrt(diff) / Math.Sqrt(total);
+    }
+
+    /// <summary>
+    /// exp(iφ) with φ = 2π·U, U from <c>System.Random(seed).NextDouble()</c> drawn in index order: the same phases the
+    /// libtorch reconstruction starts from, so both give the same result for the same seed.
+    /// </summary>
+    public static (float[] Real, float[] Imaginary) RandomUnitPhase(int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var rng = new Random(seed);
+        var re = new float[count];
+        var im = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            var phi = 2 * Math.PI * rng.NextDouble();
+            re[i] = (float)Math.Cos(phi);
+            im[i] = (float)Math.Sin(phi);
+        }
+        return (re, im);
+    }
+
+    /// <summary>z/|z| in place (0 where z is 0), as torch's sgn.</summary>
+    private static void UnitPhasor(Span<float> re, Span<float> im)
+    {
+        for (var i = 0; i < re.Length; i++)
+        {
+            var a = re[i];
+            var b = im[i];
+            var m = MathF.Sqrt((a * a) + (b * b));
+            if (m > 0)
+            {
+                re[i] = a / m;
+                im[i] = b / m;
+            }
+            else
+            {
+                re[i] = 0;
+                im[i] = 0;
+            }
+        }
+    }
+
+    private static void Validate(int values, int frames, StftOptions options, int length)
+    {
+        if (frames <= 0) throw new ArgumentOutOfRangeException(nameof(frames), frames, "Need at least one frame.");
+        if (values != options.Bins * frames)
+        {
+            throw new ArgumentException($"The magnitude holds {values} values; [bins={options.Bins}, frames={frames}] needs {options.Bins * frames}.", nameof(frames));
+        }
+        if (options.FrameCount(length) != frames)
+        {
+            throw new ArgumentException($"{length} samples give {options.FrameCount(length)} frames with hop {options.Hop}, not {frames}.", nameof(length));
+        }
+    }
+}
