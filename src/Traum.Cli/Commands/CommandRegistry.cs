@@ -15,6 +15,7 @@ internal static class CommandRegistry
         yield return StemsCommand.Create(globals);
         yield return TracksCommand.Create(globals);
         yield return DoctorCommand.Create(globals);
+        yield return CatalogCommand.Create(globals);
         yield return ModelsCommand.Create(globals);
         yield return ClapCommand.Create(globals);
         yield return SearchCommand.Create(globals);

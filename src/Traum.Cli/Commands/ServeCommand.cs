@@ -24,7 +24,7 @@ internal static class ServeCommand
             if (pr.GetValue(urls) is { Length: > 0 } u) flags["server:urls"] = u;
             var rootValues = pr.GetValue(roots) ?? [];
             for (var i = 0; i < rootValues.Length; i++) flags[$"server:ingestRoots:{i}"] = Path.GetFullPath(rootValues[i]);
-            var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library), flags));
+            var context = new TraumContext(globals.Settings(pr, flags));
             var options = TraumServer.ReadOptions(context);
             await using var app = TraumServer.Build([], context, options);
             try
