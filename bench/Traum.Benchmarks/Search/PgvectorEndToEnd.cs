@@ -9,10 +9,10 @@ using Traum.TestKit.Postgres;
 namespace Traum.Benchmarks.Search;
 
 /// <summary>
-/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 100] [--catalog postgresql://…]</c>:
+/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--catalog postgresql://…]</c>:
 /// top-10 vector search in SQL on the PostgreSQL catalog. Loads n stems with random normalised vectors (Gaussian, or
 /// with <c>--clusters C</c> drawn around C random centres, which is closer to real embeddings), builds the model's HNSW
-/// index, then runs the same queries approximately (HNSW, <c>hnsw.ef_search</c> = --ef) and exactly (a scan), unfiltered
+/// index, then runs the same queries approximately (HNSW, at each <c>hnsw.ef_search</c> of --ef) and exactly (a scan), unfiltered
 /// and filtered to one kind (a quarter of the stems). Prints load and index build times, p50/p99 latencies of both
 /// modes and recall@10 of HNSW against exact, all through <see cref="IVectorSearch"/>. Without --catalog it starts its
 /// own PostgreSQL 17 cluster in a temporary folder (as the tests do) and removes it afterwards.
@@ -29,7 +29,7 @@ public static class PgvectorEndToEnd
         var dim = IntArg(args, "--dim", 512);
         var queries = IntArg(args, "--queries", 50);
         var clusters = IntArg(args, "--clusters", 0);
-        var ef = IntArg(args, "--ef", 100);
+        var efs = (StringArg(args, "--ef") ?? "40,100,400").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         var url = StringArg(args, "--catalog");
         const int k = 10;
 
@@ -41,9 +41,8 @@ public static class PgvectorEndToEnd
                 cluster = new PostgresCluster();
                 url = cluster.CreateCatalogDatabase();
             }
-            Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {ef}, {Environment.ProcessorCount} processors, load average {LoadAverage()}");
+            Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {string.Join('/', efs)}, {Environment.ProcessorCount} processors, load average {LoadAverage()}");
             using var catalog = PostgresCatalog.Open(url);
-            catalog.EfSearch = ef;
             var rng = new Random(11);
             var centres = Enumerable.Range(0, clusters).Select(_ => Normalised(Gaussian(rng, dim))).ToArray();
             float[] Draw()
@@ -71,22 +70,31 @@ public static class PgvectorEndToEnd
             foreach (var (label, filter) in new (string, StemQuery?)[] { ("unfiltered", null), ("kind = bass", new StemQuery { Kind = "bass" }) })
             {
                 var exact = new List<double>();
-                var approx = new List<double>();
-                var found = 0;
-                for (var i = 0; i < 2; i++) Search(catalog, qs[i], k, filter, exact: i == 0); // warm up: plans, caches
-                foreach (var q in qs)
+                for (var i = 0; i < 2; i++) Search(catalog, qs[i], k, filter, exact: true); // warm up: plans, caches
+                var truths = qs.Select(q =>
                 {
                     var sw = Stopwatch.StartNew();
-                    var truth = Search(catalog, q, k, filter, exact: true);
+                    var truth = Search(catalog, q, k, filter, exact: true).Select(m => m.StemId).ToHashSet();
                     exact.Add(sw.Elapsed.TotalMilliseconds);
-                    sw.Restart();
-                    var got = Search(catalog, q, k, filter, exact: false);
-                    approx.Add(sw.Elapsed.TotalMilliseconds);
-                    var want = truth.Select(m => m.StemId).ToHashSet();
-                    found += got.Count(m => want.Contains(m.StemId));
+                    return truth;
+                }).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-12} exact scan p50 {P(exact, 50),8:F1} ms p99 {P(exact, 99),8:F1} ms"));
+                foreach (var ef in efs)
+                {
+                    catalog.EfSearch = ef;
+                    var approx = new List<double>();
+                    var found = 0;
+                    for (var i = 0; i < 2; i++) Search(catalog, qs[i], k, filter, exact: false);
+                    for (var i = 0; i < qs.Length; i++)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        var got = Search(catalog, qs[i], k, filter, exact: false);
+                        approx.Add(sw.Elapsed.TotalMilliseconds);
+                        found += got.Count(m => truths[i].Contains(m.StemId));
+                    }
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {label,-12} HNSW ef_search {ef,4} p50 {P(approx, 50),6:F1} ms p99 {P(approx, 99),6:F1} ms | recall@10 {found / (double)(queries * k):F3} | exact/HNSW p50 {P(exact, 50) / P(approx, 50):F1}x"));
                 }
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {label,-12} exact p50 {P(exact, 50),8:F1} ms p99 {P(exact, 99),8:F1} ms | HNSW p50 {P(approx, 50),6:F1} ms p99 {P(approx, 99),6:F1} ms | recall@10 {found / (double)(queries * k):F3} | exact/HNSW p50 {P(exact, 50) / P(approx, 50):F1}×"));
             }
             Console.WriteLine($"  load average at the end {LoadAverage()}");
             return 0;
