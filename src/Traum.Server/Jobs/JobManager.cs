@@ -124,7 +124,7 @@ internal sealed partial class JobManager
                 {
                     _runner.RecoverInterrupted();
                 }
-                catch (Exception e) when (e is TraumException or IOException || e.GetType().Name == "SqliteException")
+                catch (Exception e) when (e is TraumException or IOException or System.Data.Common.DbException)
                 {
                     LogRecoverFailed(e);
                 }
@@ -147,7 +147,7 @@ internal sealed partial class JobManager
                 {
                     ran = await _runner.RunNextAsync(lane.Kinds, ctx => RunHandlerAsync(ctx, stoppingToken), stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is TraumException or IOException || e.GetType().Name == "SqliteException")
+                catch (Exception e) when (e is TraumException or IOException or System.Data.Common.DbException)
                 {
                     LogClaimFailed(e);
                     ran = false;
