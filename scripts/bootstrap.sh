@@ -100,11 +100,7 @@ if command -v apt-get >/dev/null 2>&1; then
       pg_missing=()
     fi
     if [[ ${#pg_missing[@]} -gt 0 ]]; then
-      # Traum's clusters are made where they are needed (tests, `initdb` by the operator); no default cluster is created.
-      if [[ ! -f /etc/postgresql-common/createcluster.conf ]]; then
-        "${sudo_cmd[@]}" mkdir -p /etc/postgresql-common
-        echo "create_main_cluster = false" | "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
-      fi
+      # Tests start their own clusters (initdb in a temporary folder); a default cluster the package may make is not used.
       for pkg in "${pg_missing[@]}"; do apt_install "$pkg" --no-install-recommends "${pg_target[@]}"; done
     fi
   fi
