@@ -26,6 +26,7 @@ internal static class CommandRegistry
         yield return SeparateCommand.Create(globals);
         yield return EvalCommand.Create(globals);
         yield return ServeCommand.Create(globals);
+        yield return WorkerCommand.Create(globals);
         yield return DemoCommand.Create(globals);
     }
 }

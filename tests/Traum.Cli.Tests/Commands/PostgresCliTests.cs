@@ -73,6 +73,14 @@ public sealed class PostgresCliTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task Worker_UnknownLane_FailsNamingTheLanes()
+    {
+        var r = await CatalogCli.RunAsync("worker", "--lanes", "ingest,separation", "--catalog", NewCatalog(), "--store", _dir.File("store"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("There is no lane 'separation'; the lanes are separate, train, generate, ingest, other.", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnyCommand_UnreachableCatalog_FailsWithOneLineSayingWhatToCheck()
     {
         var r = await CatalogCli.RunAsync("stems", "list", "--catalog", "postgresql://traum:hidden@127.0.0.1:1/traum?Timeout=3", "--store", _dir.File("store"));
