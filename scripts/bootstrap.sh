@@ -83,6 +83,29 @@ if command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 
+# PostgreSQL 17 with pgvector 0.8: the catalog at scale, and the clusters the PostgreSQL provider's tests start.
+# Debian 13 and Ubuntu 24.04+ carry both; on Debian 12 they come from the Debian 13 source pinned above (the same one
+# libstdc++ comes from). The server binaries are used from /usr/lib/postgresql/17/bin, beside any other version.
+if command -v apt-get >/dev/null 2>&1; then
+  pg_missing=()
+  [[ -x /usr/lib/postgresql/17/bin/initdb ]] || pg_missing+=(postgresql-17)
+  [[ -f /usr/share/postgresql/17/extension/vector.control ]] || pg_missing+=(postgresql-17-pgvector)
+  if [[ ${#pg_missing[@]} -gt 0 ]]; then
+    codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+    pg_target=()
+    if [[ -f /etc/apt/sources.list.d/traum-trixie.list ]]; then
+      pg_target=(-t trixie)
+    elif [[ "$codename" == "bookworm" ]]; then
+      echo "bootstrap: PostgreSQL 17 and pgvector come from Debian 13 on Debian 12; rerun with --yes (which adds the pinned Debian 13 source) or install postgresql-17 and postgresql-17-pgvector yourself." >&2
+      pg_missing=()
+    fi
+    if [[ ${#pg_missing[@]} -gt 0 ]]; then
+      # Tests start their own clusters (initdb in a temporary folder); a default cluster the package may make is not used.
+      for pkg in "${pg_missing[@]}"; do apt_install "$pkg" --no-install-recommends "${pg_target[@]}"; done
+    fi
+  fi
+fi
+
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "bootstrap: the .NET 10 SDK is missing; install it from https://dotnet.microsoft.com/download (see global.json for the version)." >&2
   exit 1

@@ -99,7 +99,7 @@ public sealed partial class CatalogStore
     }
 
     /// <summary>True when <paramref name="owner"/> names a process that is still running on this machine (or another machine, which cannot be checked).</summary>
-    private static bool OwnerAlive(string? owner)
+    internal static bool OwnerAlive(string? owner)
     {
         if (owner is null) return false;
         // host:pid:start, and for a runtime's claims a fourth part: its instance.

@@ -200,7 +200,7 @@ public sealed partial class CatalogStore : ICatalog
         _ => throw new ArgumentOutOfRangeException(nameof(o), o, null),
     };
 
-    private static StemOrigin ParseOrigin(string s) => s switch
+    internal static StemOrigin ParseOrigin(string s) => s switch
     {
         "separated" => StemOrigin.Separated,
         "generated" => StemOrigin.Generated,
@@ -224,6 +224,7 @@ public sealed partial class CatalogStore : ICatalog
     /// <summary>Releases pooled connections so the database file can be moved or deleted.</summary>
     public void Dispose()
     {
+        Interlocked.Exchange(ref _vectors, null)?.Dispose();
         using var c = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(c);
     }

@@ -3,7 +3,8 @@ using Traum.Core;
 namespace Traum.Catalog;
 
 /// <summary>
-/// A library folder: <c>catalog.db</c> (SQLite), <c>stems/</c> and <c>tracks/</c> (audio stored once per content
+/// A library folder: <c>catalog.db</c> (SQLite; or a catalog elsewhere, such as a PostgreSQL database that many
+/// processes share, see <see cref="Open(string, string?, TimeProvider?)"/>), <c>stems/</c> and <c>tracks/</c> (audio stored once per content
 /// hash as <c>stems/ab/abcdef….ext</c>), <c>models/</c> (trained models) and <c>generated/</c> (generation output
 /// before ingest). Opening creates what is missing and migrates the catalog. Files are always written to a
 /// temporary name and renamed (<see cref="AtomicFile"/>), and a catalog row is only added after its file is in
@@ -18,19 +19,46 @@ public sealed class Library : IDisposable
     public const string GeneratedFolder = "generated";
     public const string UploadsFolder = "uploads";
 
-    private Library(string root, CatalogStore catalog)
+    private Library(string root, ICatalog catalog, string catalogLocation)
     {
         Root = root;
-        Store = catalog;
+        Catalog = catalog;
+        CatalogLocation = catalogLocation;
+        LocalVectors = catalog is CatalogStore sqlite ? sqlite.LocalVectors : new Vectors.InProcessVectorSearch(catalog);
     }
 
-    /// <summary>Opens (creating if needed) the library at <paramref name="root"/>.</summary>
+    /// <summary>Opens (creating if needed) the library at <paramref name="root"/>: its folder and the SQLite catalog in it.</summary>
     /// <exception cref="TraumException">The folder cannot be created or the catalog cannot be opened.</exception>
-    public static Library Open(string root, TimeProvider? time = null)
+    public static Library Open(string root, TimeProvider? time = null) => Open(root, catalog: null, time);
+
+    /// <summary>
+    /// Opens (creating what is missing) the library whose files live in the store folder <paramref name="root"/> and
+    /// whose catalog is at <paramref name="catalog"/>: null for <c>catalog.db</c> in the folder, a file path for a
+    /// SQLite catalog elsewhere, or a <c>postgresql://user@host:port/database</c> URL for a catalog that many processes
+    /// and machines share (they all mount the same store folder).
+    /// </summary>
+    /// <exception cref="InvalidInputException">The folder is a file, or the URL is malformed.</exception>
+    /// <exception cref="TraumException">The folder cannot be created or the catalog cannot be opened (the message says why and what to do).</exception>
+    public static Library Open(string root, string? catalog, TimeProvider? time = null)
+    {
+        var full = CreateFolders(root);
+        if (IsCatalogUrl(catalog))
+        {
+            var pg = Postgres.PostgresCatalog.Open(catalog!, time);
+            return new Library(full, pg, Postgres.PostgresLocation.Redact(catalog));
+        }
+        var file = string.IsNullOrWhiteSpace(catalog) ? Path.Combine(full, CatalogFileName) : Path.GetFullPath(catalog);
+        return new Library(full, CatalogStore.Open(file, time), file);
+    }
+
+    /// <summary>True when <paramref name="catalog"/> is a PostgreSQL URL (<c>postgresql://</c> or <c>postgres://</c>) rather than a file.</summary>
+    public static bool IsCatalogUrl(string? catalog) => Postgres.PostgresLocation.IsUrl(catalog);
+
+    private static string CreateFolders(string root)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         var full = Path.GetFullPath(root);
-        if (File.Exists(full)) throw new InvalidInputException($"{full} is a file; a library is a folder. Pass another --library.");
+        if (File.Exists(full)) throw new InvalidInputException($"{full} is a file; a library is a folder. Pass another --library (or --store).");
         try
         {
             foreach (var d in new[] { full, Path.Combine(full, StemsFolder), Path.Combine(full, TracksFolder), Path.Combine(full, ModelsFolder), Path.Combine(full, GeneratedFolder) })
@@ -40,9 +68,9 @@ public sealed class Library : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new TraumException($"{full}: cannot create the library folder ({e.Message}). Pass a writable --library.", e);
+            throw new TraumException($"{full}: cannot create the library folder ({e.Message}). Pass a writable --library (or --store).", e);
         }
-        return new Library(full, CatalogStore.Open(Path.Combine(full, CatalogFileName), time));
+        return full;
     }
 
     /// <summary>
@@ -50,25 +78,51 @@ public sealed class Library : IDisposable
     /// (a typo in --library must not leave an empty library behind).
     /// </summary>
     /// <exception cref="NotFoundException">There is no library there.</exception>
-    public static Library OpenExisting(string root, TimeProvider? time = null)
+    public static Library OpenExisting(string root, TimeProvider? time = null) => OpenExisting(root, catalog: null, time);
+
+    /// <summary>
+    /// Like <see cref="OpenExisting(string, TimeProvider?)"/> with the catalog at <paramref name="catalog"/>. A SQLite
+    /// catalog must exist; a PostgreSQL catalog is the server's (a wrong URL fails to connect, creating nothing).
+    /// </summary>
+    /// <exception cref="NotFoundException">There is no SQLite catalog there.</exception>
+    public static Library OpenExisting(string root, string? catalog, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         var full = Path.GetFullPath(root);
-        if (!File.Exists(Path.Combine(full, CatalogFileName)))
+        if (!IsCatalogUrl(catalog))
         {
-            throw new NotFoundException($"There is no library at {full}. Add audio with 'traum ingest PATH', or pass the folder of an existing one with --library.");
+            var file = string.IsNullOrWhiteSpace(catalog) ? Path.Combine(full, CatalogFileName) : Path.GetFullPath(catalog);
+            if (!File.Exists(file))
+            {
+                throw new NotFoundException(string.IsNullOrWhiteSpace(catalog)
+                    ? $"There is no library at {full}. Add audio with 'traum ingest PATH', or pass the folder of an existing one with --library."
+                    : $"There is no catalog at {file}. Pass an existing one with --catalog, or add audio with 'traum ingest PATH' to make it.");
+            }
         }
-        return Open(full, time);
+        return Open(full, catalog, time);
     }
 
-    /// <summary>Absolute path of the library folder.</summary>
+    /// <summary>Absolute path of the library folder: the store every process sharing the catalog mounts.</summary>
     public string Root { get; }
 
-    /// <summary>The library's catalog, through its ports (the SQLite provider is <see cref="Store"/>).</summary>
-    public ICatalog Catalog => Store;
+    /// <summary>The library's catalog, through its ports.</summary>
+    public ICatalog Catalog { get; }
+
+    /// <summary>Where the catalog is: the SQLite file's path, or the PostgreSQL URL without its password.</summary>
+    public string CatalogLocation { get; }
+
+    /// <summary>True when the catalog is shared through a database server (PostgreSQL) rather than a file.</summary>
+    public bool IsSharedCatalog => Catalog is not CatalogStore;
+
+    /// <summary>
+    /// In-process vector indexes over the catalog's embeddings: what vector searches run on with SQLite, and what
+    /// needs every vector in memory (near-duplicate pairs) on any provider.
+    /// </summary>
+    public Vectors.InProcessVectorSearch LocalVectors { get; }
 
     /// <summary>The SQLite provider itself, for what only it has (its file, PRAGMAs); engine code uses <see cref="Catalog"/>.</summary>
-    internal CatalogStore Store { get; }
+    /// <exception cref="InvalidOperationException">The catalog is not SQLite.</exception>
+    internal CatalogStore Store => Catalog as CatalogStore ?? throw new InvalidOperationException("This library's catalog is not a SQLite file.");
 
     public string StemsPath => Path.Combine(Root, StemsFolder);
     public string TracksPath => Path.Combine(Root, TracksFolder);
@@ -171,5 +225,9 @@ public sealed class Library : IDisposable
         return deletion;
     }
 
-    public void Dispose() => Catalog.Dispose();
+    public void Dispose()
+    {
+        if (Catalog is not CatalogStore) LocalVectors.Dispose();
+        Catalog.Dispose();
+    }
 }

@@ -14,7 +14,8 @@ public sealed class TraumContext
     public TraumContext(IConfiguration configuration, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         Configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
-        LibraryPath = TraumSettings.ResolveLibrary(configuration["library"]);
+        Catalog = string.IsNullOrWhiteSpace(configuration["catalog"]) ? null : configuration["catalog"]!.Trim();
+        LibraryPath = TraumSettings.ResolveStore(configuration["store"]) ?? TraumSettings.ResolveLibrary(configuration["library"]);
         ModelsPath = TraumSettings.ResolveModels(configuration);
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Time = timeProvider ?? TimeProvider.System;
@@ -26,8 +27,17 @@ public sealed class TraumContext
 
     public IConfiguration Configuration { get; }
 
-    /// <summary>Absolute path of the library folder.</summary>
+    /// <summary>
+    /// Absolute path of the library folder: the file store (<c>--store</c>/<c>TRAUM_STORE</c>) when one is given, else
+    /// <c>--library</c>/<c>TRAUM_LIBRARY</c> or the default.
+    /// </summary>
     public string LibraryPath { get; }
+
+    /// <summary>
+    /// Where the catalog is (<c>--catalog</c>/<c>TRAUM_CATALOG</c>): a <c>postgresql://</c> URL, a SQLite file, or null
+    /// for <c>catalog.db</c> in the library folder.
+    /// </summary>
+    public string? Catalog { get; }
 
     /// <summary>Absolute path of the model cache (one folder per model).</summary>
     public string ModelsPath { get; }

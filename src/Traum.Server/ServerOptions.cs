@@ -43,6 +43,18 @@ public sealed record ServerOptions
     /// <summary>Concurrent jobs of other kinds (reindex…).</summary>
     public int OtherWorkers { get; init; } = 1;
 
+    /// <summary>
+    /// Run job workers in this process (the default). False (<c>traum serve --no-worker</c>): the server only queues
+    /// jobs in the catalog, for <c>traum worker</c> processes sharing it to run.
+    /// </summary>
+    public bool RunJobs { get; init; } = true;
+
+    /// <summary>Lanes whose workers run here: separate, train, generate, ingest, other; empty for all (<c>traum worker --lanes</c>).</summary>
+    public IReadOnlyList<string> Lanes { get; init; } = [];
+
+    /// <summary>The lane names <see cref="Lanes"/> may hold.</summary>
+    public static IReadOnlyList<string> LaneNames { get; } = ["separate", "train", "generate", "ingest", "other"];
+
     /// <summary>Environment name of the host; "Production" shows no exception details to clients.</summary>
     public string Environment { get; init; } = "Production";
 

@@ -79,7 +79,7 @@ public static class TraumServer
 
         services.AddSingleton<JobEvents>();
         services.AddSingleton<JobManager>();
-        services.AddHostedService<JobHost>();
+        if (options.RunJobs) services.AddHostedService<JobHost>();
         services.AddSingleton<Uploads>();
         services.AddSingleton<IngestRoots>();
         services.AddSingleton<LibraryFiles>();
@@ -117,6 +117,43 @@ public static class TraumServer
         SignInEndpoints.Map(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>
+    /// Builds (but does not start) a worker without HTTP for the library of <paramref name="context"/>: the job
+    /// workers of <see cref="ServerOptions.Lanes"/> (all when empty), claiming jobs from the catalog, which on
+    /// PostgreSQL any number of workers and servers share. Stop it to end the running jobs (recorded as interrupted).
+    /// </summary>
+    /// <param name="configure">Optional last word on the services (tests replace engine parts here).</param>
+    /// <exception cref="Core.InvalidInputException">A lane name is not one of <see cref="ServerOptions.LaneNames"/>.</exception>
+    public static IHost BuildWorker(TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var lane in options.Lanes)
+        {
+            if (!ServerOptions.LaneNames.Contains(lane, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new Core.InvalidInputException($"There is no lane '{lane}'; the lanes are {string.Join(", ", ServerOptions.LaneNames)}.");
+            }
+        }
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = typeof(TraumServer).Assembly.GetName().Name,
+            EnvironmentName = options.Environment,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        var services = builder.Services;
+        services.AddSingleton(context);
+        services.AddSingleton(options);
+        services.AddSingleton(context.Time);
+        services.AddSingleton<JobEvents>();
+        services.AddSingleton<JobManager>();
+        services.AddHostedService<JobHost>();
+        EngineWiring.Add(services, context);
+        configure?.Invoke(services);
+        return builder.Build();
     }
 
     /// <summary>Paths answered by the API (and machine endpoints), never by UI pages.</summary>

@@ -17,7 +17,7 @@ public interface IChangeFeed
 /// The whole catalog of a library, as the engine, server and command line see it: every per-aggregate port in one.
 /// A provider (SQLite embedded, PostgreSQL at scale) implements it; callers never see the provider's types.
 /// </summary>
-public interface ICatalog : IStemCatalog, ITrackCatalog, IAnalysisStore, IEmbeddingStore, IProfileStore, IModelRegistry, IJobQueue, IChangeFeed, IDisposable
+public interface ICatalog : IStemCatalog, ITrackCatalog, IAnalysisStore, IEmbeddingStore, IVectorSearch, IProfileStore, IModelRegistry, IJobQueue, IChangeFeed, IDisposable
 {
     /// <summary>The schema version of the open catalog (the provider's migration count).</summary>
     int SchemaVersion { get; }

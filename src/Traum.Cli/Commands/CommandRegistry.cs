@@ -15,6 +15,7 @@ internal static class CommandRegistry
         yield return StemsCommand.Create(globals);
         yield return TracksCommand.Create(globals);
         yield return DoctorCommand.Create(globals);
+        yield return CatalogCommand.Create(globals);
         yield return ModelsCommand.Create(globals);
         yield return ClapCommand.Create(globals);
         yield return SearchCommand.Create(globals);
@@ -25,6 +26,7 @@ internal static class CommandRegistry
         yield return SeparateCommand.Create(globals);
         yield return EvalCommand.Create(globals);
         yield return ServeCommand.Create(globals);
+        yield return WorkerCommand.Create(globals);
         yield return DemoCommand.Create(globals);
     }
 }

@@ -42,7 +42,7 @@ internal static class DoctorCommand
             if (!(minutes >= 0)) throw new Core.InvalidInputException("--grace must be zero or more minutes.");
             var context = Context(pr, globals);
             // Opened without recovering jobs first, so that a check without --repair changes nothing.
-            using var library = Library.OpenExisting(context.LibraryPath, context.Time);
+            using var library = Library.OpenExisting(context.LibraryPath, context.Catalog, context.Time);
             var report = new LibraryDoctor(library, context.Time).Run(pr.GetValue(repair), new DoctorOptions(TimeSpan.FromMinutes(minutes)));
             var described = report.Repaired ? Describe(context, library, report.StemsWithoutDescriptors) : [];
             if (json)

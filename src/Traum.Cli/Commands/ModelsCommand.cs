@@ -22,7 +22,7 @@ internal static class ModelsCommand
         return cmd;
     }
 
-    internal static TraumContext Context(ParseResult pr, GlobalOptions globals) => new(TraumSettings.Build(pr.GetValue(globals.Library)));
+    internal static TraumContext Context(ParseResult pr, GlobalOptions globals) => new(globals.Settings(pr));
 
     private static ModelStore Store(TraumContext ctx) =>
         new(ctx.ModelsPath, logger: ctx.LoggerFactory.CreateLogger<ModelStore>());

@@ -20,7 +20,7 @@ internal static class ReindexCommand
         {
             var json = pr.GetValue(globals.Json);
             using var session = SearchCommandSupport.Open(pr, globals);
-            var describe = Engine.Ingest.StemAnalyzerRegistry.Descriptors(new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library))));
+            var describe = Engine.Ingest.StemAnalyzerRegistry.Descriptors(new TraumContext(globals.Settings(pr)));
             var summary = await Output.WithProgressAsync("reindex", json,
                 (progress, token) => Task.Run(() => session.Service.Reindex(progress, token, describe), token), ct).ConfigureAwait(false);
             if (json)

@@ -85,8 +85,8 @@ internal static class SearchCommandSupport
 
     public static Session Open(ParseResult pr, GlobalOptions globals)
     {
-        var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)));
-        var library = Library.OpenExisting(context.LibraryPath, context.Time);
+        var context = new TraumContext(globals.Settings(pr));
+        var library = Library.OpenExisting(context.LibraryPath, context.Catalog, context.Time);
         SearchModels? models = null;
         try
         {

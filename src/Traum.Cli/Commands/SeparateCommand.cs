@@ -68,7 +68,7 @@ internal static class SeparateCommand
             using var loggerFactory = LoggerFactory.Create(b => b
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(pr.GetValue(globals.Verbose) ? LogLevel.Debug : (json ? LogLevel.Warning : LogLevel.Information)));
-            var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library)), loggerFactory);
+            var context = new TraumContext(globals.Settings(pr), loggerFactory);
             var (library, ingestor) = request.Ingest ? SeparationIngest.Create(context, json) : (null, null);
             using var libraryScope = library;
             var pipeline = new SeparationPipeline(context, ingestor);

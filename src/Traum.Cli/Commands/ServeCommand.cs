@@ -17,14 +17,16 @@ internal static class ServeCommand
     {
         var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, ';'-separated (default http://127.0.0.1:5170; any non-loopback address requires the API key)" };
         var roots = new Option<string[]>("--ingest-root") { Description = "A server-side folder that POST /api/ingest may read (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var cmd = new Command("serve", "Run the HTTP API and the web UI") { urls, roots };
+        var noWorker = new Option<bool>("--no-worker") { Description = "Only queue jobs in the catalog; 'traum worker' processes sharing it run them" };
+        var cmd = new Command("serve", "Run the HTTP API and the web UI") { urls, roots, noWorker };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             if (pr.GetValue(urls) is { Length: > 0 } u) flags["server:urls"] = u;
+            if (pr.GetValue(noWorker)) flags["server:runJobs"] = "false";
             var rootValues = pr.GetValue(roots) ?? [];
             for (var i = 0; i < rootValues.Length; i++) flags[$"server:ingestRoots:{i}"] = Path.GetFullPath(rootValues[i]);
-            var context = new TraumContext(TraumSettings.Build(pr.GetValue(globals.Library), flags));
+            var context = new TraumContext(globals.Settings(pr, flags));
             var options = TraumServer.ReadOptions(context);
             await using var app = TraumServer.Build([], context, options);
             try

@@ -13,7 +13,7 @@ namespace Traum.Cli.Commands;
 internal static class LibraryCommandSupport
 {
     public static TraumContext Context(ParseResult pr, GlobalOptions globals) =>
-        new(TraumSettings.Build(pr.GetValue(globals.Library)));
+        new(globals.Settings(pr));
 
     /// <summary>Opens the library and marks jobs of dead processes interrupted (telling the user).</summary>
     /// <summary>Opens the library (and recovers jobs a dead process left running).</summary>
@@ -23,7 +23,7 @@ internal static class LibraryCommandSupport
     /// <exception cref="Core.NotFoundException">No library there and <paramref name="create"/> is false.</exception>
     public static Library Open(TraumContext context, bool quiet, bool create = false)
     {
-        var library = create ? Library.Open(context.LibraryPath, context.Time) : Library.OpenExisting(context.LibraryPath, context.Time);
+        var library = create ? Library.Open(context.LibraryPath, context.Catalog, context.Time) : Library.OpenExisting(context.LibraryPath, context.Catalog, context.Time);
         var interrupted = new JobRunner(library.Catalog, context.Time).RecoverInterrupted();
         if (!quiet)
         {

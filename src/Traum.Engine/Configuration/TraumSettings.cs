@@ -39,6 +39,14 @@ public static class TraumSettings
         return Path.GetFullPath(ExpandHome(path));
     }
 
+    /// <summary>The shared file store folder (<c>--store</c>, else <c>TRAUM_STORE</c>), or null when none is given.</summary>
+    public static string? ResolveStore(string? storeOverride)
+    {
+        var path = storeOverride;
+        if (string.IsNullOrWhiteSpace(path)) path = Environment.GetEnvironmentVariable("TRAUM_STORE");
+        return string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(ExpandHome(path.Trim()));
+    }
+
     /// <summary>The model cache: <c>TRAUM_MODELS</c>, else <c>$XDG_CACHE_HOME/traum/models</c>.</summary>
     public static string ResolveModels(IConfiguration? configuration = null)
     {

@@ -289,7 +289,7 @@ public sealed partial class JobRunner
             {
                 renewal = _catalog.RenewJobLease(id, Owner, _options.Lease);
             }
-            catch (Exception e) when (e is TraumException or IOException or InvalidOperationException || e.GetType().Name == "SqliteException")
+            catch (Exception e) when (e is TraumException or IOException or InvalidOperationException or System.Data.Common.DbException)
             {
                 LogHeartbeatFailed(_logger, e, id);
                 continue; // the catalog may be busy; the lease has room for a missed beat

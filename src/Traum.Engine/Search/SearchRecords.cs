@@ -35,8 +35,14 @@ public sealed record SearchOptions
     /// </summary>
     public double MaxExampleSeconds { get; init; } = 600;
 
-    /// <summary>Vector index settings (section <c>search:index</c>).</summary>
+    /// <summary>Vector index settings (section <c>search:index</c>) of the in-process indexes (SQLite catalogs, duplicate pairs).</summary>
     public VectorIndexOptions Index { get; init; } = new();
+
+    /// <summary>
+    /// Search by an exact scan instead of the catalog's approximate index (PostgreSQL's HNSW; the in-process index
+    /// is exact in float32 storage anyway). Slower on large catalogs; the result is the true top k.
+    /// </summary>
+    public bool ExactSearch { get; init; }
 }
 
 /// <summary>Restrictions on search results; every criterion set must hold.</summary>

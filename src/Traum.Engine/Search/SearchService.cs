@@ -12,17 +12,15 @@ namespace Traum.Engine.Search;
 
 /// <summary>
 /// Finds stems by text (CLAP), by example (an audio file or a stem; CLAP or the descriptor embedding), and finds
-/// duplicates; fills in missing embeddings and profiles (<see cref="Reindex"/>). One in-process
-/// <see cref="VectorIndex"/> per embedding model is loaded from the catalog on first use and kept in step with it
-/// through the catalog's change log before every query. Thread-safe.
+/// duplicates; fills in missing embeddings and profiles (<see cref="Reindex"/>). Searches go through the catalog's
+/// vector-search port (<see cref="IVectorSearch"/>: SQL with pgvector on PostgreSQL, an in-process
+/// <see cref="VectorIndex"/> kept in step with the change log on SQLite). Thread-safe.
 /// </summary>
 public sealed partial class SearchService : IDisposable
 {
     private readonly Library _library;
     private readonly SearchOptions _options;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, VectorIndex> _indexes = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
 
     public SearchService(Library library, SearchModels models, SearchOptions? options = null, ILogger<SearchService>? logger = null)
     {
@@ -30,6 +28,7 @@ public sealed partial class SearchService : IDisposable
         Models = models ?? throw new ArgumentNullException(nameof(models));
         _options = options ?? new SearchOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _library.LocalVectors.Options = _options.Index;
     }
 
     public SearchModels Models { get; }
@@ -96,88 +95,28 @@ public sealed partial class SearchService : IDisposable
         return all.ContainsKey(stemId) ? SemanticAnalyzer.Rank(all)[stemId] : null;
     }
 
-    /// <summary>The in-process index of <paramref name="modelId"/>, loaded on first use and brought up to date with the catalog.</summary>
+    /// <summary>
+    /// The in-process index of <paramref name="modelId"/>, loaded on first use and brought up to date with the catalog
+    /// (what needs every vector in memory, such as near-duplicate pairs; searches go through the catalog's port).
+    /// </summary>
     public VectorIndex IndexFor(string modelId, int dimension)
     {
-        lock (_gate)
-        {
-            var catalog = _library.Catalog;
-            if (!_indexes.TryGetValue(modelId, out var index))
-            {
-                var sequence = catalog.ChangeSequence;
-                index = new VectorIndex(modelId, dimension, _options.Index);
-                try
-                {
-                    index.UpsertRange(catalog.GetEmbeddings(modelId).Select(v => (v.StemId, v.Vector)));
-                }
-                catch (InvalidInputException e)
-                {
-                    index.Dispose();
-                    throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
-                }
-                index.CatalogVersion = sequence;
-                _indexes[modelId] = index;
-                LogIndexLoaded(_logger, modelId, index.Count);
-                return index;
-            }
-            while (true)
-            {
-                var changes = catalog.GetChangesSince(index.CatalogVersion, 10_000);
-                if (changes.Count == 0) return index;
-                foreach (var change in changes)
-                {
-                    if (change.Kind == CatalogChangeKind.StemRemoved)
-                    {
-                        index.Remove(change.StemId);
-                    }
-                    else if (change.Kind == CatalogChangeKind.EmbeddingSet && change.ModelId == modelId)
-                    {
-                        if (catalog.GetEmbedding(change.StemId, modelId) is { } e) index.Upsert(change.StemId, e.Vector);
-                        else index.Remove(change.StemId);
-                    }
-                }
-                index.CatalogVersion = changes[^1].Sequence;
-            }
-        }
+        var index = _library.LocalVectors.IndexFor(modelId, dimension);
+        LogIndexLoaded(_logger, modelId, index.Count);
+        return index;
     }
 
+    /// <summary>Nothing to release: the in-process indexes belong to the library (<see cref="Library.LocalVectors"/>).</summary>
     public void Dispose()
     {
-        lock (_gate)
-        {
-            foreach (var index in _indexes.Values) index.Dispose();
-            _indexes.Clear();
-        }
     }
 
     private SearchResults Query(string query, string modelId, int dimension, float[] vector, int k, SearchFilters? filters, long? exclude, CancellationToken cancellationToken)
     {
         if (k < 1) throw new InvalidInputException($"-k must be at least 1 (it is {k}).");
+        if (vector.Length != dimension) throw new InvalidInputException($"The query embedding has {vector.Length} values; the model '{modelId}' makes {dimension}.");
         filters ??= SearchFilters.None;
-        var index = IndexFor(modelId, dimension);
-        var filter = BuildFilter(filters);
-        if (exclude is { } self) filter = VectorFilter.And(filter, VectorFilter.Where(id => id != self));
-        var hits = index.Search(vector, k, filter, cancellationToken);
-        // Hydrated with one query per kind of data (stems, descriptors), not one per hit.
-        var ids = hits.Select(h => h.Id).ToList();
-        var stems = _library.Catalog.GetStems(ids);
-        var descriptors = _library.Catalog.GetDescriptors(ids);
-        var results = new List<SearchHit>(hits.Count);
-        foreach (var h in hits)
-        {
-            if (stems.TryGetValue(h.Id, out var stem)) results.Add(ToHit(stem, descriptors.GetValueOrDefault(h.Id), h.Score, modelId));
-        }
-        var total = _library.Catalog.CountStems();
-        return new SearchResults(query, modelId, results, index.Count, Math.Max(0, total - index.Count));
-    }
-
-    private VectorFilter? BuildFilter(SearchFilters filters)
-    {
-        VectorFilter? filter = null;
-        if (filters.HasCatalogCriteria)
-        {
-            filter = VectorFilter.Only(_library.Catalog.ListStems(filters.ToStemQuery()).Select(s => s.Id));
-        }
+        var catalogQuery = filters.HasCatalogCriteria ? filters.ToStemQuery() : null;
         if (filters.Profile.Count > 0)
         {
             if (Models.ProfileKey is not { } key)
@@ -185,10 +124,25 @@ public sealed partial class SearchService : IDisposable
                 throw new ModelNotFoundException($"Profile filters need semantic profiles, which need the CLAP model. Install it with '{SearchModels.InstallClap}' and run 'traum reindex'.");
             }
             var ranked = SemanticAnalyzer.Rank(_library.Catalog.GetProfiles(key));
-            var ids = ranked.Where(p => filters.Profile.All(c => c.IsSatisfiedBy(p.Value))).Select(p => p.Key);
-            filter = VectorFilter.And(filter, VectorFilter.Only(ids));
+            var ids = ranked.Where(p => filters.Profile.All(c => c.IsSatisfiedBy(p.Value))).Select(p => p.Key).ToList();
+            catalogQuery = (catalogQuery ?? StemQuery.All) with { Ids = ids };
         }
-        return filter;
+        // Searched where the catalog keeps its vectors: in SQL on PostgreSQL, in an in-process index with SQLite.
+        var found = _library.Catalog.SearchVectors(new VectorSearchRequest
+        {
+            ModelId = modelId, Vector = vector, K = k, Filter = catalogQuery, Exclude = exclude, Exact = _options.ExactSearch,
+        }, cancellationToken);
+        // Hydrated with one query per kind of data (stems, descriptors), not one per hit.
+        var hitIds = found.Matches.Select(h => h.StemId).ToList();
+        var stems = _library.Catalog.GetStems(hitIds);
+        var descriptors = _library.Catalog.GetDescriptors(hitIds);
+        var results = new List<SearchHit>(found.Matches.Count);
+        foreach (var h in found.Matches)
+        {
+            if (stems.TryGetValue(h.StemId, out var stem)) results.Add(ToHit(stem, descriptors.GetValueOrDefault(h.StemId), h.Score, modelId));
+        }
+        var total = _library.Catalog.CountStems();
+        return new SearchResults(query, modelId, results, found.Indexed, Math.Max(0, total - found.Indexed));
     }
 
     private SearchHit ToHit(Stem stem, double score, string modelId) => ToHit(stem, _library.Catalog.GetDescriptors(stem.Id), score, modelId);

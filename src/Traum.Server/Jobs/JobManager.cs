@@ -24,6 +24,7 @@ internal sealed partial class JobManager
     private readonly Dictionary<string, IJobHandler> _handlers;
     private readonly Dictionary<string, Lane> _lanes;
     private readonly ILogger<JobManager> _log;
+    private readonly IReadOnlyList<string> _runLanes;
 
     public JobManager(JobRunner runner, Library library, JobEvents events, IEnumerable<IJobHandler> handlers, ServerOptions options, ILogger<JobManager> log)
     {
@@ -36,6 +37,7 @@ internal sealed partial class JobManager
         _handlers = new Dictionary<string, IJobHandler>(StringComparer.OrdinalIgnoreCase);
         foreach (var h in handlers) _handlers[h.Kind] = h;
         _log = log;
+        _runLanes = options.Lanes;
         string[] dedicated = [JobKinds.Separate, JobKinds.Train, JobKinds.Generate, JobKinds.Ingest];
         _lanes = new Dictionary<string, Lane>(StringComparer.Ordinal)
         {
@@ -104,9 +106,10 @@ internal sealed partial class JobManager
     {
         _runner.RecoverInterrupted();
         var workers = new List<Task> { RecoverLoopAsync(stoppingToken) };
-        foreach (var (_, lane) in _lanes)
+        foreach (var (name, lane) in _lanes)
         {
             if (lane.Kinds.Count == 0) continue;
+            if (_runLanes.Count > 0 && !_runLanes.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
             for (var i = 0; i < lane.Workers; i++) workers.Add(WorkerAsync(lane, stoppingToken));
         }
         await Task.WhenAll(workers).ConfigureAwait(false);
@@ -124,7 +127,7 @@ internal sealed partial class JobManager
                 {
                     _runner.RecoverInterrupted();
                 }
-                catch (Exception e) when (e is TraumException or IOException || e.GetType().Name == "SqliteException")
+                catch (Exception e) when (e is TraumException or IOException or System.Data.Common.DbException)
                 {
                     LogRecoverFailed(e);
                 }
@@ -147,7 +150,7 @@ internal sealed partial class JobManager
                 {
                     ran = await _runner.RunNextAsync(lane.Kinds, ctx => RunHandlerAsync(ctx, stoppingToken), stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is TraumException or IOException || e.GetType().Name == "SqliteException")
+                catch (Exception e) when (e is TraumException or IOException or System.Data.Common.DbException)
                 {
                     LogClaimFailed(e);
                     ran = false;

@@ -25,7 +25,7 @@ internal static class EngineWiring
     public static void Add(IServiceCollection services, TraumContext context)
     {
         // Catalog, ingest and job records.
-        services.TryAddSingleton(_ => Library.Open(context.LibraryPath, context.Time));
+        services.TryAddSingleton(_ => Library.Open(context.LibraryPath, context.Catalog, context.Time));
         services.TryAddSingleton(sp => new JobRunner(sp.GetRequiredService<Library>().Catalog, context.Time,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<JobRunner>(), TraumSettings.Bind<JobRuntimeOptions>(context.Configuration, "jobs")));
         services.TryAddSingleton<CatalogLibraryPort>();

@@ -6,8 +6,8 @@ namespace Traum.Catalog.Tests.Contract;
 /// <summary>Makes empty catalogs of one provider for <see cref="CatalogContractTests"/>; disposing removes them.</summary>
 public interface ICatalogTestProvider : IDisposable
 {
-    /// <summary>A new, empty catalog at the newest schema.</summary>
-    ICatalog Create();
+    /// <summary>A new, empty catalog at the newest schema, reading the time from <paramref name="time"/> (the system clock by default).</summary>
+    ICatalog Create(TimeProvider? time = null);
 }
 
 /// <summary>
@@ -18,6 +18,7 @@ public interface ICatalogTestProvider : IDisposable
 public abstract partial class CatalogContractTests : IDisposable
 {
     private readonly ICatalogTestProvider _provider;
+    private readonly List<ICatalog> _extra = [];
     private readonly ICatalog _store;
 
     protected CatalogContractTests(ICatalogTestProvider provider)
@@ -26,8 +27,17 @@ public abstract partial class CatalogContractTests : IDisposable
         _store = provider.Create();
     }
 
+    /// <summary>Another empty catalog of the provider on a clock the test moves (disposed with the test).</summary>
+    private ICatalog CreateWithClock(TimeProvider time)
+    {
+        var c = _provider.Create(time);
+        _extra.Add(c);
+        return c;
+    }
+
     public void Dispose()
     {
+        foreach (var c in _extra) c.Dispose();
         _store.Dispose();
         _provider.Dispose();
         GC.SuppressFinalize(this);

@@ -10,7 +10,7 @@ public sealed class SqliteCatalogContractTests() : CatalogContractTests(new Sqli
         private readonly TempDir _dir = new("catalog-contract");
         private int _count;
 
-        public ICatalog Create() => CatalogStore.Open(_dir.File($"catalog-{Interlocked.Increment(ref _count)}.db"));
+        public ICatalog Create(TimeProvider? time = null) => CatalogStore.Open(_dir.File($"catalog-{Interlocked.Increment(ref _count)}.db"), time);
 
         public void Dispose() => _dir.Dispose();
     }

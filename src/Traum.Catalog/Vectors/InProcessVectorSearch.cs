@@ -1,0 +1,128 @@
+using Traum.Core;
+
+namespace Traum.Catalog.Vectors;
+
+/// <summary>
+/// <see cref="IVectorSearch"/> over any catalog with in-process indexes: one <see cref="VectorIndex"/> per embedding
+/// model, loaded from the catalog on first use and kept in step with it through the change log before every query.
+/// The SQLite provider answers vector searches with it; on any provider it also serves what needs every vector in
+/// memory (near-duplicate pairs). Thread-safe.
+/// </summary>
+public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
+{
+    private readonly ICatalog _catalog;
+    private readonly Dictionary<string, VectorIndex> _indexes = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private VectorIndexOptions _options = new();
+
+    /// <summary>Indexes over <paramref name="catalog"/>'s embeddings.</summary>
+    public InProcessVectorSearch(ICatalog catalog)
+    {
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+    }
+
+    /// <summary>Settings of indexes loaded from now on (those already loaded keep theirs).</summary>
+    public VectorIndexOptions Options
+    {
+        get { lock (_gate) return _options; }
+        set { lock (_gate) _options = value ?? throw new ArgumentNullException(nameof(value)); }
+    }
+
+    /// <summary>The index of <paramref name="modelId"/>, loaded on first use and brought up to date with the catalog.</summary>
+    /// <exception cref="InvalidInputException">Stored vectors of the model have another dimension than <paramref name="dimension"/>.</exception>
+    public VectorIndex IndexFor(string modelId, int dimension)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        lock (_gate)
+        {
+            if (!_indexes.TryGetValue(modelId, out var index))
+            {
+                var sequence = _catalog.ChangeSequence;
+                index = new VectorIndex(modelId, dimension, _options);
+                try
+                {
+                    index.UpsertRange(_catalog.GetEmbeddings(modelId).Select(v => (v.StemId, v.Vector)));
+                }
+                catch (InvalidInputException e)
+                {
+                    index.Dispose();
+                    throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
+                }
+                index.CatalogVersion = sequence;
+                _indexes[modelId] = index;
+                return index;
+            }
+            if (index.Dimension != dimension)
+            {
+                throw new InvalidInputException($"The query has {dimension} values but the stored embeddings of '{modelId}' have {index.Dimension}; embed the query with the same model.");
+            }
+            while (true)
+            {
+                var changes = _catalog.GetChangesSince(index.CatalogVersion, 10_000);
+                if (changes.Count == 0) return index;
+                foreach (var change in changes)
+                {
+                    if (change.Kind == CatalogChangeKind.StemRemoved)
+                    {
+                        index.Remove(change.StemId);
+                    }
+                    else if (change.Kind == CatalogChangeKind.EmbeddingSet && change.ModelId == modelId)
+                    {
+                        if (_catalog.GetEmbedding(change.StemId, modelId) is { } e) index.Upsert(change.StemId, e.Vector);
+                        else index.Remove(change.StemId);
+                    }
+                }
+                index.CatalogVersion = changes[^1].Sequence;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public VectorSearchResult SearchVectors(VectorSearchRequest request, CancellationToken cancellationToken = default)
+    {
+        VectorSearchChecks.Check(request);
+        var index = IndexFor(request.ModelId, request.Vector.Length);
+        VectorFilter? filter = null;
+        if (request.Filter is { } q && !VectorSearchChecks.IsUnfiltered(q))
+        {
+            filter = VectorFilter.Only(_catalog.ListStems(q with { Limit = null, Offset = 0, Sort = StemSort.Id, Descending = false }).Select(s => s.Id));
+        }
+        if (request.Exclude is { } self) filter = VectorFilter.And(filter, VectorFilter.Where(id => id != self));
+        var hits = request.Exact
+            ? index.SearchExact(request.Vector, request.K, filter, cancellationToken)
+            : index.Search(request.Vector, request.K, filter, cancellationToken);
+        return new VectorSearchResult(hits.Select(h => new VectorMatch(h.Id, h.Score)).ToList(), index.Count);
+    }
+
+    /// <summary>Drops every loaded index.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var index in _indexes.Values) index.Dispose();
+            _indexes.Clear();
+        }
+    }
+}
+
+/// <summary>The request checks every provider makes, so bad input gets the same message everywhere.</summary>
+internal static class VectorSearchChecks
+{
+    public static void Check(VectorSearchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.ModelId);
+        if (request.K < 1) throw new InvalidInputException($"-k must be at least 1 (it is {request.K}).");
+        if (request.Vector is not { Length: > 0 } v) throw new InvalidInputException("The query vector is empty.");
+        var sum = 0.0;
+        foreach (var x in v)
+        {
+            if (!float.IsFinite(x)) throw new InvalidInputException("The query vector holds a value that is not a finite number.");
+            sum += (double)x * x;
+        }
+        if (sum == 0) throw new InvalidInputException("The query vector is zero, so it has no direction to compare by.");
+    }
+
+    /// <summary>True when <paramref name="q"/> sets no criterion (order and paging aside).</summary>
+    public static bool IsUnfiltered(StemQuery q) => q with { Sort = StemSort.Id, Descending = false, Limit = null, Offset = 0 } == StemQuery.All;
+}

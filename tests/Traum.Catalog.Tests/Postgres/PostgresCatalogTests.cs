@@ -1,0 +1,259 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Traum.Catalog.Postgres;
+using Traum.Core;
+using Traum.TestKit;
+using Traum.TestKit.Postgres;
+using static Traum.Catalog.Tests.CatalogFixtures;
+
+namespace Traum.Catalog.Tests.Postgres;
+
+/// <summary>What only the PostgreSQL provider has: migrations under a lock, its own refusals, pgvector indexes.</summary>
+public sealed class PostgresCatalogTests(PostgresCluster cluster)
+{
+    private static long Scalar(NpgsqlConnection c, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, c);
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0];
+
+    [Fact]
+    public void Open_ManyProcessesAtOnceOnAnEmptyDatabase_MigrateOnce()
+    {
+        var db = cluster.CreateEmptyDatabase();
+        var url = cluster.Url(db);
+        var catalogs = new PostgresCatalog[6];
+        Parallel.For(0, catalogs.Length, new ParallelOptions { MaxDegreeOfParallelism = 6 }, i => catalogs[i] = PostgresCatalog.Open(url));
+        try
+        {
+            Assert.All(catalogs, c => Assert.Equal(PostgresCatalog.LatestSchemaVersion, c.SchemaVersion));
+            // Exactly one of them applied the migrations; the others found the catalog current.
+            Assert.Single(catalogs, c => c.OpenedAtVersion == 0);
+            using var conn = catalogs[0].Connect();
+            Assert.Equal(PostgresCatalog.LatestSchemaVersion, Scalar(conn, "SELECT COUNT(*) FROM traum_schema_version;"));
+            var s = catalogs[1].AddStem(Stem(1));
+            Assert.Equal(s.Id, catalogs[2].GetStem(s.Id)!.Id);
+        }
+        finally
+        {
+            foreach (var c in catalogs) c?.Dispose();
+            cluster.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    public void Open_SchemaFromANewerTraum_RefusesInOneLineNamingBothVersionsAndTheFix()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            using (var c = PostgresCatalog.Open(url))
+            {
+                using var conn = c.Connect();
+                using var cmd = new NpgsqlCommand("INSERT INTO traum_schema_version (version, applied_at) VALUES (42, now());", conn);
+                cmd.ExecuteNonQuery();
+            }
+            var e = Assert.Throws<TraumException>(() => PostgresCatalog.Open(url));
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Contains("schema version 42", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"up to {PostgresCatalog.LatestSchemaVersion}", e.Message, StringComparison.Ordinal);
+            Assert.Contains("update Traum", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            cluster.DropDatabase(url);
+        }
+    }
+
+    [Fact]
+    public void Open_OlderSchema_IsMigratedAndKeepsItsRows()
+    {
+        var db = cluster.CreateEmptyDatabase();
+        var url = cluster.Url(db);
+        // A later migration that this build does not have yet: opening with the prefix, then with it, applies only it.
+        string[] withNext = [.. PostgresSchema.Migrations, "ALTER TABLE stems ADD COLUMN test_extra INTEGER NOT NULL DEFAULT 7;"];
+        try
+        {
+            long id;
+            using (var old = PostgresCatalog.Open(url))
+            {
+                id = old.AddStem(Stem(1)).Id;
+            }
+            using var next = PostgresCatalog.Open(url, withNext);
+            Assert.Equal(PostgresCatalog.LatestSchemaVersion, next.OpenedAtVersion);
+            Assert.Equal(withNext.Length, next.SchemaVersion);
+            Assert.Equal("stem 1", next.GetStem(id)!.Name);
+            using var conn = next.Connect();
+            Assert.Equal(7, Scalar(conn, $"SELECT test_extra FROM stems WHERE id = {id};"));
+        }
+        finally
+        {
+            cluster.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    public void Open_WrongPassword_SaysTheLoginWasRefused()
+    {
+        var url = cluster.Url("postgres", password: "not-the-password");
+        var e = Assert.Throws<TraumException>(() => PostgresCatalog.Open(url));
+        Assert.Contains("refused the login", e.Message, StringComparison.Ordinal);
+        Assert.Contains("password", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_MissingDatabase_SaysToCreateIt()
+    {
+        var e = Assert.Throws<TraumException>(() => PostgresCatalog.Open(cluster.Url("no_such_catalog")));
+        Assert.Contains("no_such_catalog", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+        Assert.Contains("CREATE DATABASE", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_NothingListening_SaysTheServerCannotBeReached()
+    {
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+        var e = Assert.Throws<TraumException>(() => PostgresCatalog.Open($"postgresql://traum:secret@127.0.0.1:{port}/traum?Timeout=3"));
+        Assert.StartsWith($"Cannot reach PostgreSQL at traum@127.0.0.1:{port}/traum", e.Message, StringComparison.Ordinal);
+        Assert.Contains("server runs", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_UserWhoMayNotEnablePgvector_IsToldToAskASuperuser()
+    {
+        var role = $"r_{Guid.NewGuid():N}"[..12];
+        cluster.Admin($"CREATE ROLE {role} LOGIN PASSWORD 'pw';");
+        var db = cluster.CreateEmptyDatabase(owner: role);
+        try
+        {
+            var e = Assert.Throws<TraumException>(() => PostgresCatalog.Open(cluster.Url(db, role, "pw")));
+            Assert.Contains("CREATE EXTENSION vector", e.Message, StringComparison.Ordinal);
+            Assert.Contains(db, e.Message, StringComparison.Ordinal);
+            // Once a superuser enabled it, the database owner migrates and uses the catalog.
+            cluster.Admin("CREATE EXTENSION vector;", db);
+            using var c = PostgresCatalog.Open(cluster.Url(db, role, "pw"));
+            Assert.Equal(PostgresCatalog.LatestSchemaVersion, c.SchemaVersion);
+            c.SetEmbedding(c.AddStem(Stem(1)).Id, new Embedding("m", [1f, 0f]));
+            Assert.Single(c.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = [1f, 0f], K = 1 }, TestContext.Current.CancellationToken).Matches);
+        }
+        finally
+        {
+            cluster.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    public void SetEmbedding_AnotherDimensionForAKnownModel_IsRefusedAndWritesNothing()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            using var c = PostgresCatalog.Open(url);
+            var a = c.AddStem(Stem(1)).Id;
+            var b = c.AddStem(Stem(2)).Id;
+            c.SetEmbedding(a, new Embedding("clap", [0.6f, 0.8f, 0f]));
+            var start = c.ChangeSequence;
+            var e = Assert.Throws<InvalidInputException>(() => c.SetEmbedding(b, new Embedding("clap", [1f, 0f])));
+            Assert.Contains("3 dimensions", e.Message, StringComparison.Ordinal);
+            Assert.Null(c.GetEmbedding(b, "clap"));
+            Assert.Equal(start, c.ChangeSequence);
+            Assert.Empty(c.IntegrityCheck());
+        }
+        finally
+        {
+            cluster.DropDatabase(url);
+        }
+    }
+
+    [Fact]
+    public void SearchVectors_Approximate_UsesTheModelsHnswIndex_Exact_DoesNot()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            using var c = PostgresCatalog.Open(url);
+            var rng = new Random(5);
+            for (var i = 0; i < 300; i++)
+            {
+                var v = new float[8];
+                for (var j = 0; j < v.Length; j++) v[j] = (float)rng.NextDouble() - 0.5f;
+                c.SetEmbedding(c.AddStem(Stem(i)).Id, new Embedding("model's \"id\"", v)); // quotes in an id reach the index predicate safely
+            }
+            using var conn = c.Connect();
+            var index = PostgresCatalog.IndexName("model's \"id\"");
+            Assert.Equal(1, Scalar(conn, $"SELECT COUNT(*) FROM pg_indexes WHERE indexname = '{index}' AND indexdef LIKE '%hnsw%vector_cosine_ops%';"));
+            using (var analyze = new NpgsqlCommand("ANALYZE embeddings;", conn)) analyze.ExecuteNonQuery();
+            string Plan(string order)
+            {
+                using var cmd = new NpgsqlCommand(
+                    $"EXPLAIN SELECT stem_id FROM embeddings e WHERE e.model_id = 'model''s \"id\"' ORDER BY {order} LIMIT 10;", conn);
+                using var r = cmd.ExecuteReader();
+                var lines = new List<string>();
+                while (r.Read()) lines.Add(r.GetString(0));
+                return string.Join('\n', lines);
+            }
+            var q = "'[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8]'";
+            // A table this small is cheaper to sort: forbid the other plans, so what is tested is that the index applies at all.
+            using (var off = new NpgsqlCommand("SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;", conn)) off.ExecuteNonQuery();
+            var approximate = Plan($"e.vector::vector(8) <=> {q}::vector(8)");
+            Assert.True(approximate.Contains(index, StringComparison.Ordinal), approximate);
+            Assert.DoesNotContain(index, Plan($"e.vector <=> {q}"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            cluster.DropDatabase(url);
+        }
+    }
+
+    [Theory]
+    [InlineData("postgresql://alice:p%40ss@db.example:6543/traum?sslmode=require", "alice", "p@ss", "db.example", 6543, "traum")]
+    [InlineData("postgres://bob@10.0.0.5/lib", "bob", null, "10.0.0.5", 5432, "lib")]
+    public void Parse_Urls_GiveTheirParts(string url, string user, string? password, string host, int port, string database)
+    {
+        var b = PostgresLocation.Parse(url);
+        Assert.Equal((user, password, host, port, database), (b.Username, b.Password, b.Host, b.Port, b.Database));
+        Assert.DoesNotContain("p@ss", PostgresLocation.Redact(url), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgresql://host:5432")]
+    [InlineData("postgresql://host/")]
+    [InlineData("postgresql://user@host/db?frobnicate=1")]
+    public void Parse_Malformed_SaysHowToWriteIt(string url) =>
+        Assert.Throws<InvalidInputException>(() => PostgresLocation.Parse(url));
+
+    [Fact]
+    public void LibraryOpen_WithAUrl_KeepsFilesInTheStoreAndRowsInTheDatabase()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        using var store = new TempDir("pg-store");
+        try
+        {
+            using (var lib = Library.Open(store.Path, url))
+            {
+                Assert.True(lib.IsSharedCatalog);
+                Assert.DoesNotContain(PostgresCluster.Password, lib.CatalogLocation, StringComparison.Ordinal);
+                lib.Catalog.AddStem(Stem(1));
+                Assert.False(File.Exists(store.File(Library.CatalogFileName)));
+                Assert.True(Directory.Exists(store.File(Library.StemsFolder)));
+            }
+            using var again = Library.OpenExisting(store.Path, url);
+            Assert.Equal(1, again.Catalog.CountStems());
+        }
+        finally
+        {
+            cluster.DropDatabase(url);
+        }
+    }
+}
