@@ -33,11 +33,23 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(finalPath);
         ArgumentNullException.ThrowIfNull(writeTemp);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(finalPath))!);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
+        Directory.CreateDirectory(folder);
         var temp = TempPathFor(finalPath);
         try
         {
-            writeTemp(temp);
+            try
+            {
+                writeTemp(temp);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The doctor removes empty store folders; one it found empty between our CreateDirectory and the first
+                // byte of the temporary file is made again, once.
+                TryDelete(temp);
+                Directory.CreateDirectory(folder);
+                writeTemp(temp);
+            }
             using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
             {
                 fs.Flush(flushToDisk: true);

@@ -100,6 +100,23 @@ public sealed class LibraryTests
     }
 
     [Fact]
+    public void AtomicWrite_FolderRemovedBeforeTheFirstByte_IsMadeAgainAndTheWriteCompletes()
+    {
+        // What the doctor's removal of an empty store folder does to an ingest that just created it.
+        using var dir = new TempDir("atomic");
+        var final = dir.File("stems/ab/out.bin");
+        var calls = 0;
+        AtomicFile.Write(final, temp =>
+        {
+            if (calls++ == 0) Directory.Delete(Path.GetDirectoryName(temp)!);
+            File.WriteAllBytes(temp, [1, 2, 3]);
+        });
+        Assert.Equal(2, calls);
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(final));
+        Assert.Equal(new[] { final }, Directory.EnumerateFiles(Path.GetDirectoryName(final)!));
+    }
+
+    [Fact]
     public void AtomicWrite_ExistingFile_IsReplacedWhole()
     {
         using var dir = new TempDir("atomic");
