@@ -97,7 +97,7 @@ public static class DescriptorAccuracy
 
             var speed = seconds / elapsed;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"accuracy: {items.Count} synthesized files, {seconds:F0} s of audio, key profile {options.KeyProfile}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
+                $"accuracy: {items.Count} synthesized files, {seconds:F0} s of audio, key profile {options.KeyProfile}, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
             Console.WriteLine($"  {"figure",-52} {"measured",10} {"target",8}");
             void Row(string what, double value, string unit, double target, bool higherBetter = true) =>
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

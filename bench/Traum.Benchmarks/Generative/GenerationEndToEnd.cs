@@ -33,7 +33,7 @@ public static class GenerationEndToEnd
         var epochs = IntArg(args, "--epochs", new TrainingOptions().Epochs);
         var archs = StringArg(args, "--arch", "conv,mlp").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var root = Path.Combine(Path.GetTempPath(), "traum-gen-bench-" + Guid.NewGuid().ToString("N"));
-        Console.WriteLine($"generation: {stems} loops per category, {Seconds} s stereo {Rate} Hz at {Bpm} BPM; {threads} threads; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"generation: {stems} loops per category, {Seconds} s stereo {Rate} Hz at {Bpm} BPM; {threads} threads; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC");
         try
         {
             using var library = Library.Open(root);

@@ -35,7 +35,7 @@ public static class ReliabilityProbe
         var files = Arg(args, "--files", 120);
         var mutations = Arg(args, "--mutations", 300);
         var requests = Arg(args, "--requests", 40);
-        Console.WriteLine($"reliability probe, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {Load()}");
+        Console.WriteLine($"reliability probe, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, load {Load()}");
         var bad = 0;
         bad += KillTrials(kills, files);
         bad += MutatedFiles(mutations);

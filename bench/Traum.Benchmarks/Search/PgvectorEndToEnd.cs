@@ -120,7 +120,7 @@ public static class PgvectorEndToEnd
         catalog.SetEmbedding(first.Id, new Core.Embedding(Model, draw()));
         using var c = catalog.Connect();
         Exec(c, $"DROP INDEX IF EXISTS {PostgresCatalog.IndexName(Model)};");
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         using (var w = c.BeginBinaryImport("COPY stems (id, name, kind, category, origin, file_path, content_hash, sample_rate, channels, duration, created_at) FROM STDIN (FORMAT BINARY)"))
         {
             for (var i = 1; i < n; i++)

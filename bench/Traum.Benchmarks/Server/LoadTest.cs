@@ -114,13 +114,13 @@ public static class LoadTest
         Console.WriteLine($"{clients} clients searching for {seconds} s while ingest job {job.Id} runs…");
         var latencies = new List<double>[clients];
         var errors = new int[clients];
-        var stop = DateTime.UtcNow.AddSeconds(seconds);
+        var stop = TimeProvider.System.GetUtcNow().AddSeconds(seconds);
         var run = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
             var mine = latencies[c] = new List<double>(100_000);
             var i = c;
-            while (DateTime.UtcNow < stop)
+            while (TimeProvider.System.GetUtcNow() < stop)
             {
                 var q = s_queries[i++ % s_queries.Length];
                 var sw = Stopwatch.StartNew();

@@ -22,7 +22,7 @@ internal static class DemoCommand
         {
             var json = pr.GetValue(globals.Json);
             var given = pr.GetValue(globals.Library);
-            var library = given ?? Path.Combine(Path.GetTempPath(), $"traum-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+            var library = given ?? Path.Combine(Path.GetTempPath(), $"traum-demo-{TimeProvider.System.GetUtcNow():yyyyMMdd-HHmmss}-{Environment.ProcessId}");
             var kept = given is not null || pr.GetValue(keep);
             var context = new TraumContext(TraumSettings.Build(library));
             var runner = new DemoRunner(context, new DemoOptions { Epochs = pr.GetValue(epochs) });

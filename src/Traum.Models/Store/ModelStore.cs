@@ -42,15 +42,18 @@ public sealed partial class ModelStore
     private readonly ModelStoreOptions _options;
     private readonly HttpMessageHandler? _handler;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     /// <param name="modelsPath">Root folder of installed models (TraumContext.ModelsPath).</param>
     /// <param name="registry">Known models; default <see cref="ModelRegistry.Default"/>.</param>
     /// <param name="options">Endpoint, token, hub cache roots.</param>
     /// <param name="handler">HTTP handler (tests); must not follow redirects itself.</param>
     /// <param name="logger">Logger.</param>
+    /// <param name="time">Clock of the installation times.</param>
     public ModelStore(string modelsPath, ModelRegistry? registry = null, ModelStoreOptions? options = null,
-        HttpMessageHandler? handler = null, ILogger<ModelStore>? logger = null)
+        HttpMessageHandler? handler = null, ILogger<ModelStore>? logger = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrWhiteSpace(modelsPath);
         ModelsPath = Path.GetFullPath(modelsPath);
         Registry = registry ?? ModelRegistry.Default;
@@ -244,7 +247,7 @@ public sealed partial class ModelStore
             File.Move(part, target, overwrite: true);
             progress?.Report(new ProgressInfo(size, size, "bytes", file.Path));
             LogReused(_logger, file.Path, hit.Path);
-            return new InstalledFile { Size = size, Sha256 = sha, CheckedAgainst = against, Source = "hf-cache", InstalledAt = DateTimeOffset.UtcNow };
+            return new InstalledFile { Size = size, Sha256 = sha, CheckedAgainst = against, Source = "hf-cache", InstalledAt = _time.GetUtcNow() };
         }
         return null;
     }
@@ -312,7 +315,7 @@ public sealed partial class ModelStore
             throw Failure(def, variant, file, uri, $"the downloaded file is corrupt (SHA-256 {actualSha}, expected {expected}); it was removed");
         }
         File.Move(part, target, overwrite: true);
-        return new InstalledFile { Size = actualSize, Sha256 = actualSha, CheckedAgainst = against, Source = "download", InstalledAt = DateTimeOffset.UtcNow };
+        return new InstalledFile { Size = actualSize, Sha256 = actualSha, CheckedAgainst = against, Source = "download", InstalledAt = _time.GetUtcNow() };
     }
 
     private ModelNotFoundException Failure(ModelDefinition def, string variant, ModelFile file, Uri uri, string why, Exception? inner = null)
