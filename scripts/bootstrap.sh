@@ -85,7 +85,7 @@ if command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 
-if command -v ffmpeg >/dev/null 2>&1 && ! ffmpeg -hide_banner -filters 2>/dev/null | grep -q ' rubberband '; then
+if command -v ffmpeg >/dev/null 2>&1 && [[ "$(ffmpeg -hide_banner -filters 2>/dev/null || true)" != *" rubberband "* ]]; then
   echo "bootstrap: this ffmpeg has no rubberband filter, so stems cannot play at a project tempo; install an ffmpeg built with librubberband" >&2
 fi
 
