@@ -29,7 +29,7 @@ internal static class StemEndpoints
             .WithSummary("The stem's audio; supports HTTP range requests")
             .WithDescription("With `tempo` (project BPM, 20–300) the stem is time-stretched to it (between 0.5× and 2× its own tempo; a stem without a tempo plays unstretched); " +
                 "with `key` (Am, F#, 8A …) it is pitch-shifted by the shortest interval to that key or its relative (a stem without a key keeps its pitch). " +
-                "Stretched audio is 16-bit WAV; the headers `X-Traum-Tempo-Ratio`, `X-Traum-Semitones` and, when something was not applied, `X-Traum-Audition-Note` say what was done.")
+                "`from` and `fromKey` replace the stem's own tempo and key (a track's stems all moved by the track's, so they stay together). Stretched audio is 16-bit WAV; the headers `X-Traum-Tempo-Ratio`, `X-Traum-Semitones` and, when something was not applied, `X-Traum-Audition-Note` say what was done.")
             .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
             .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
             .Produces(StatusCodes.Status416RangeNotSatisfiable)
@@ -82,12 +82,15 @@ internal static class StemEndpoints
 
     /// <param name="tempo">Project tempo in BPM to stretch to.</param>
     /// <param name="key">Project key to shift to.</param>
-    private static async Task<IResult> AudioAsync(ILibraryPort library, LibraryFiles files, HttpResponse response, long id, double? tempo, string? key, CancellationToken ct)
+    /// <param name="from">The stem's tempo to stretch from, BPM, instead of its own.</param>
+    /// <param name="fromKey">The stem's key to shift from, instead of its own.</param>
+    private static async Task<IResult> AudioAsync(ILibraryPort library, LibraryFiles files, HttpResponse response, long id, double? tempo, string? key,
+        double? from, string? fromKey, CancellationToken ct)
     {
         var detail = await library.GetStemAsync(id, ct).ConfigureAwait(false);
         var path = files.StemFile(detail.Stem);
         if (tempo is null && QueryParsing.Trimmed(key) is null) return Results.File(path, LibraryFiles.ContentType(path), enableRangeProcessing: true);
-        var plan = Audition.Plan(detail.Descriptors, tempo, key);
+        var plan = Audition.Plan(detail.Descriptors, tempo, key, from, fromKey);
         response.Headers["X-Traum-Tempo-Ratio"] = plan.TempoRatio.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["X-Traum-Semitones"] = plan.Semitones.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (plan.Note is { } note) response.Headers["X-Traum-Audition-Note"] = note;

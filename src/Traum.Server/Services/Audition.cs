@@ -28,20 +28,27 @@ internal static class Audition
     /// The plan for a stem with <paramref name="descriptors"/> at project tempo <paramref name="tempo"/> (BPM) and key
     /// <paramref name="key"/> ("Am", "F#", "8A"). The stem's tempo and key are the ones its name states, else the estimated ones.
     /// A stem without a tempo (a one-shot, a pad) is not stretched; one without a key is not shifted; the note says so.
+    /// <paramref name="from"/> and <paramref name="fromKey"/> take the place of the stem's own tempo and key, so that every stem
+    /// of a track moves by the same ratio and interval (the track's) and the stems stay together.
     /// </summary>
     /// <exception cref="InvalidInputException">The tempo or key is malformed, or the stretch is beyond <see cref="TimeStretch.MinRatio"/>…<see cref="TimeStretch.MaxRatio"/>.</exception>
-    public static AuditionPlan Plan(Descriptors? descriptors, double? tempo, string? key)
+    public static AuditionPlan Plan(Descriptors? descriptors, double? tempo, string? key, double? from = null, string? fromKey = null)
     {
         if (tempo is { } t && (!double.IsFinite(t) || t < MinTempo || t > MaxTempo))
         {
             throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"A project tempo of {t:0.##} BPM is out of range; give one between {MinTempo} and {MaxTempo} BPM."));
         }
+        if (from is { } f && (!double.IsFinite(f) || f < MinTempo || f > MaxTempo))
+        {
+            throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"A stem tempo (from) of {f:0.##} BPM is out of range; give one between {MinTempo} and {MaxTempo} BPM."));
+        }
         var target = string.IsNullOrWhiteSpace(key) ? null : StemFilters.ParseKey(key);
+        var source = string.IsNullOrWhiteSpace(fromKey) ? null : StemFilters.ParseKey(fromKey);
         var notes = new List<string>();
         var ratio = 1.0;
         if (tempo is { } project)
         {
-            if ((descriptors?.StatedBpm ?? descriptors?.Bpm) is { } own && own > 0)
+            if ((from ?? descriptors?.StatedBpm ?? descriptors?.Bpm) is { } own && own > 0)
             {
                 ratio = project / own;
                 if (ratio < TimeStretch.MinRatio || ratio > TimeStretch.MaxRatio)
@@ -59,7 +66,8 @@ internal static class Audition
         var semitones = 0;
         if (target is not null)
         {
-            var (tonic, mode) = descriptors?.StatedKey is { } stated ? (stated, descriptors.StatedMode) : (descriptors?.Key, descriptors?.Mode);
+            var (tonic, mode) = source is not null ? (source.Tonic, source.Mode)
+                : descriptors?.StatedKey is { } stated ? (stated, descriptors.StatedMode) : (descriptors?.Key, descriptors?.Mode);
             if (KeyNames.PitchClass(tonic) is { } pc)
             {
                 var toMinor = target.Mode == "minor";
