@@ -413,6 +413,16 @@ window.traum = (() => {
     });
   }
 
+  // Searches by the file chosen in `input` (POST /api/search/audio with `fields`). Only ids and scores come back to the
+  // server-side page (a whole result list would exceed the live connection's message size); a refusal brings its problem text.
+  async function searchByFile(input, fields) {
+    const r = await upload(input, "/api/search/audio", fields, null);
+    if (r.status < 200 || r.status >= 300) return { status: r.status, body: r.body, hits: [] };
+    try {
+      return { status: r.status, body: "", hits: JSON.parse(r.body).map(h => ({ id: h.stem.stem.id, score: h.score })) };
+    } catch { return { status: 0, body: "The search answered with something unreadable.", hits: [] }; }
+  }
+
   // Makes `zone` accept dropped files into `input`, telling ref.FilesChosen the names.
   function dropZone(zone, input, ref) {
     if (!zone || zone._drop) return;
@@ -431,5 +441,5 @@ window.traum = (() => {
   // The server calls this once the page is interactive.
   function ready() { bindProject(); document.body.dataset.interactive = "1"; }
 
-  return { wave, zoom, preview, toggle, stop, isPlaying, position, stemList, copy, upload, dropZone, ready, mixPlay, mixStop, mixSeek, mixMute, mixSolo, mixState };
+  return { wave, zoom, preview, toggle, stop, isPlaying, position, stemList, copy, upload, searchByFile, dropZone, ready, mixPlay, mixStop, mixSeek, mixMute, mixSolo, mixState };
 })();
