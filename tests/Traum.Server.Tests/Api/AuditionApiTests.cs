@@ -113,6 +113,27 @@ public sealed class AuditionApiTests
         Assert.False(Directory.Exists(Path.Combine(host.Library, "cache", "audition")) && Directory.EnumerateFiles(Path.Combine(host.Library, "cache", "audition")).Any());
     }
 
+    /// <summary>A track's lanes send the track's tempo and key (from, fromKey), so every stem moves by the same ratio and interval.</summary>
+    [Fact]
+    public async Task Audio_FromTrackTempoAndKey_MovesByTheTracksRatioAndInterval()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var stem = await IngestAsync(host, "tone.wav", Signals.Sine(440, 4, Rate, amplitude: 0.4));
+        Assert.Null(stem.Descriptors!.Bpm);
+
+        // The tone has no tempo of its own; taken as the track's 100 BPM, 125 BPM plays it 1.25× as fast (4 s → 3.2 s).
+        // Taken as in D (the track's key), the project's E is two semitones up: 440 Hz → 493.88 Hz.
+        using var r = await host.Client.GetAsync($"/api/stems/{stem.Stem.Id}/audio?tempo=125&from=100&key=E&fromKey=D", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("1.25", Header(r, "X-Traum-Tempo-Ratio"));
+        Assert.Equal("2", Header(r, "X-Traum-Semitones"));
+        Assert.Equal("", Header(r, "X-Traum-Audition-Note"));
+        var audio = await DecodeAsync(host, r, "moved.wav");
+        Assert.InRange(audio.Channels[0].Length / (double)audio.SampleRate, 3.2 * 0.99, 3.2 * 1.01);
+        Assert.InRange(ZeroCrossingFrequency(audio.Channels[0], audio.SampleRate), 493.88 * 0.995, 493.88 * 1.005);
+    }
+
     [Theory]
     [InlineData("tempo=300", "between")]   // 2.5× a 120 BPM loop
     [InlineData("tempo=50", "between")]    // 0.42×
