@@ -36,6 +36,8 @@ have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok install
 if command -v apt-get >/dev/null 2>&1; then
   # ffmpeg decodes and encodes every format other than WAV.
   command -v ffmpeg >/dev/null 2>&1 || apt_install ffmpeg
+  # ffmpeg's rubberband filter (librubberband) stretches auditions to a project's tempo and key.
+  have_deb librubberband2 || apt_install librubberband2
   # Chromaprint fingerprints every stem at ingest (duplicates by recording).
   have_deb libchromaprint1 || apt_install libchromaprint1
   # FFTW computes the STFTs (CLAP features, Demucs, descriptors); without it Traum falls back to its own, slower FFT.
@@ -104,6 +106,10 @@ if command -v apt-get >/dev/null 2>&1; then
       for pkg in "${pg_missing[@]}"; do apt_install "$pkg" --no-install-recommends "${pg_target[@]}"; done
     fi
   fi
+fi
+
+if command -v ffmpeg >/dev/null 2>&1 && [[ "$(ffmpeg -hide_banner -filters 2>/dev/null || true)" != *" rubberband "* ]]; then
+  echo "bootstrap: this ffmpeg has no rubberband filter, so stems cannot play at a project tempo; install an ffmpeg built with librubberband" >&2
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -124,7 +124,7 @@ internal static class Ffmpeg
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) RunToEnd(string exe, string path, IEnumerable<string> args, CancellationToken ct)
+    internal static (int Code, string Stdout, string Stderr) RunToEnd(string exe, string path, IEnumerable<string> args, CancellationToken ct)
     {
         using var p = Start(exe, path, args, redirectInput: false);
         using var reg = ct.Register(() => KillQuietly(p));

@@ -38,6 +38,7 @@ internal sealed class SearchFilterOptions
     private readonly Option<string?> _category = new("--category") { Description = "Only this category (e.g. kick, pad)" };
     private readonly Option<string?> _origin = new("--origin") { Description = "Only stems that were separated, imported or generated" };
     private readonly Option<string?> _bpm = new("--bpm") { Description = "Tempo in BPM: 124 (123.5-124.5), a range 120-130, 120- or -130" };
+    private readonly Option<bool> _halfDouble = new("--half-double") { Description = "Also match half and double the --bpm range (124 also finds 62 and 248)" };
     private readonly Option<string?> _key = new("--key") { Description = "Musical key, e.g. Am, C, F#m, Bb minor" };
     private readonly Option<string?> _compatible = new("--compatible") { Description = "Keys that mix with this one on the Camelot wheel (same, relative, a fifth up or down)" };
     private readonly Option<double?> _minDuration = new("--min-duration") { Description = "Shortest duration in seconds" };
@@ -50,13 +51,14 @@ internal sealed class SearchFilterOptions
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _kind, _category, _origin, _bpm, _key, _compatible, _minDuration, _maxDuration, _profile }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _kind, _category, _origin, _bpm, _halfDouble, _key, _compatible, _minDuration, _maxDuration, _profile }) cmd.Options.Add(o);
     }
 
     /// <exception cref="InvalidInputException">A value is malformed; the message says how to write it.</exception>
     public SearchFilters Read(ParseResult pr, PromptSet prompts)
     {
         var (minBpm, maxBpm) = StemFilters.ParseBpm(pr.GetValue(_bpm));
+        if (pr.GetValue(_halfDouble) && minBpm is null && maxBpm is null) throw new InvalidInputException("--half-double needs a tempo to halve and double; give --bpm 124 or --bpm 120-130.");
         var min = pr.GetValue(_minDuration);
         var max = pr.GetValue(_maxDuration);
         if (min is < 0 || max is < 0 || (min > max)) throw new InvalidInputException("--min-duration and --max-duration must be seconds ≥ 0 with min ≤ max.");
@@ -67,6 +69,7 @@ internal sealed class SearchFilterOptions
             Origin = StemFilters.ParseOrigin(pr.GetValue(_origin)),
             MinBpm = minBpm,
             MaxBpm = maxBpm,
+            BpmHalfDouble = pr.GetValue(_halfDouble),
             Key = pr.GetValue(_key) is { } key ? StemFilters.ParseKey(key) : null,
             CompatibleWith = pr.GetValue(_compatible) is { } ck ? StemFilters.ParseKey(ck) : null,
             MinDuration = min,

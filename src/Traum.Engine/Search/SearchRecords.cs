@@ -54,6 +54,8 @@ public sealed record SearchFilters
     /// <summary>Inclusive BPM range.</summary>
     public double? MinBpm { get; init; }
     public double? MaxBpm { get; init; }
+    /// <summary>Also match the BPM range halved and doubled (124 finds 62 and 248 too), as the library listing does.</summary>
+    public bool BpmHalfDouble { get; init; }
     /// <summary>A key such as "Am" or "F# major".</summary>
     public MusicalKey? Key { get; init; }
     /// <summary>Only keys that mix with this one on the Camelot wheel (same, relative, a fifth up or down).</summary>
@@ -75,7 +77,7 @@ public sealed record SearchFilters
     /// <summary>The catalog query these criteria make.</summary>
     public StemQuery ToStemQuery() => new()
     {
-        Kind = Kind, Category = Category, Origin = Origin, MinBpm = MinBpm, MaxBpm = MaxBpm, Key = Key, CompatibleWith = CompatibleWith,
+        Kind = Kind, Category = Category, Origin = Origin, MinBpm = MinBpm, MaxBpm = MaxBpm, BpmHalfDouble = BpmHalfDouble, Key = Key, CompatibleWith = CompatibleWith,
         MinDuration = MinDuration, MaxDuration = MaxDuration,
     };
 }

@@ -29,11 +29,11 @@ internal static class SearchEndpoints
 
     private static async Task<Ok<IReadOnlyList<SearchHit>>> TextAsync(ISearchPort search, string? q, int? k,
         string? kind, string? category, string? origin, string? bpm, string? key, double? minDuration, double? maxDuration, string[]? profile,
-        string? compatible, CancellationToken ct)
+        string? compatible, bool? halfDouble, CancellationToken ct)
     {
         var text = QueryParsing.Trimmed(q) ?? throw new InvalidInputException("Give a query: /api/search?q=dusty+vinyl+drum+loop");
         if (text.Length > 1000) throw new InvalidInputException("The query is longer than 1000 characters.");
-        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, minDuration, maxDuration, profile) with { Compatible = QueryParsing.Trimmed(compatible) };
+        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, minDuration, maxDuration, profile, halfDouble ?? false, compatible);
         return TypedResults.Ok(await search.ByTextAsync(text, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
     }
 
@@ -44,7 +44,9 @@ internal static class SearchEndpoints
         try
         {
             int? k = form.Field("k") is { } ks && int.TryParse(ks, System.Globalization.CultureInfo.InvariantCulture, out var kv) ? kv : null;
-            var filter = QueryParsing.Filter(form.Field("kind"), form.Field("category"), form.Field("origin"), form.Field("bpm"), form.Field("key"), null, null, null);
+            var halfDouble = form.Field("halfDouble") is { } hd && (hd.Equals("true", StringComparison.OrdinalIgnoreCase) || hd == "1" || hd.Equals("on", StringComparison.OrdinalIgnoreCase));
+            var filter = QueryParsing.Filter(form.Field("kind"), form.Field("category"), form.Field("origin"), form.Field("bpm"), form.Field("key"), null, null, null,
+                halfDouble, form.Field("compatible"));
             return TypedResults.Ok(await search.ByAudioAsync(form.Files[0].Path, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
         }
         finally
@@ -54,9 +56,9 @@ internal static class SearchEndpoints
     }
 
     private static async Task<Ok<IReadOnlyList<SearchHit>>> SimilarAsync(ISearchPort search, long id, int? k,
-        string? kind, string? category, string? origin, string? bpm, string? key, CancellationToken ct)
+        string? kind, string? category, string? origin, string? bpm, string? key, bool? halfDouble, string? compatible, CancellationToken ct)
     {
-        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, null, null, null);
+        var filter = QueryParsing.Filter(kind, category, origin, bpm, key, null, null, null, halfDouble ?? false, compatible);
         return TypedResults.Ok(await search.ByStemAsync(id, QueryParsing.Clamp(k, 10, 1, MaxK, "k"), filter, ct).ConfigureAwait(false));
     }
 

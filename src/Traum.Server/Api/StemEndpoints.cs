@@ -25,11 +25,15 @@ internal static class StemEndpoints
         var stems = app.MapGroup("/api/stems").WithTags("Stems");
         stems.MapGet("/", ListAsync).WithSummary("List and filter stems (the filters of `traum stems list`)").Problems(400, 503);
         stems.MapGet("/{id:long}", GetAsync).WithSummary("One stem with its descriptors and semantic profile").Problems(404, 503);
-        stems.MapGet("/{id:long}/audio", AudioAsync).WithSummary("The stem's audio; supports HTTP range requests")
+        stems.MapGet("/{id:long}/audio", AudioAsync)
+            .WithSummary("The stem's audio; supports HTTP range requests")
+            .WithDescription("With `tempo` (project BPM, 20–300) the stem is time-stretched to it (between 0.5× and 2× its own tempo; a stem without a tempo plays unstretched); " +
+                "with `key` (Am, F#, 8A …) it is pitch-shifted by the shortest interval to that key or its relative (a stem without a key keeps its pitch). " +
+                "`from` and `fromKey` replace the stem's own tempo and key (a track's stems all moved by the track's, so they stay together). Stretched audio is 16-bit WAV; the headers `X-Traum-Tempo-Ratio`, `X-Traum-Semitones` and, when something was not applied, `X-Traum-Audition-Note` say what was done.")
             .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
             .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
             .Produces(StatusCodes.Status416RangeNotSatisfiable)
-            .Problems(404, 503);
+            .Problems(400, 404, 422, 503);
         stems.MapGet("/{id:long}/peaks", PeaksAsync).WithSummary("Min/max envelope for drawing a waveform").Problems(400, 404, 503);
         stems.MapGet("/{id:long}/download", DownloadAsync).WithSummary("Download as WAV or FLAC")
             .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: "audio/wav", additionalContentTypes: "audio/flac")
@@ -76,11 +80,23 @@ internal static class StemEndpoints
     private static async Task<Ok<StemDetail>> GetAsync(ILibraryPort library, long id, CancellationToken ct) =>
         TypedResults.Ok(await library.GetStemAsync(id, ct).ConfigureAwait(false));
 
-    private static async Task<IResult> AudioAsync(ILibraryPort library, LibraryFiles files, long id, CancellationToken ct)
+    /// <param name="tempo">Project tempo in BPM to stretch to.</param>
+    /// <param name="key">Project key to shift to.</param>
+    /// <param name="from">The stem's tempo to stretch from, BPM, instead of its own.</param>
+    /// <param name="fromKey">The stem's key to shift from, instead of its own.</param>
+    private static async Task<IResult> AudioAsync(ILibraryPort library, LibraryFiles files, HttpResponse response, long id, double? tempo, string? key,
+        double? from, string? fromKey, CancellationToken ct)
     {
-        var stem = (await library.GetStemAsync(id, ct).ConfigureAwait(false)).Stem;
-        var path = files.StemFile(stem);
-        return Results.File(path, LibraryFiles.ContentType(path), enableRangeProcessing: true);
+        var detail = await library.GetStemAsync(id, ct).ConfigureAwait(false);
+        var path = files.StemFile(detail.Stem);
+        if (tempo is null && QueryParsing.Trimmed(key) is null) return Results.File(path, LibraryFiles.ContentType(path), enableRangeProcessing: true);
+        var plan = Audition.Plan(detail.Descriptors, tempo, key, from, fromKey);
+        response.Headers["X-Traum-Tempo-Ratio"] = plan.TempoRatio.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["X-Traum-Semitones"] = plan.Semitones.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (plan.Note is { } note) response.Headers["X-Traum-Audition-Note"] = note;
+        if (plan.IsIdentity) return Results.File(path, LibraryFiles.ContentType(path), enableRangeProcessing: true);
+        var stretched = await files.AuditionAsync(detail.Stem, plan.TempoRatio, plan.Semitones, ct).ConfigureAwait(false);
+        return Results.File(stretched, "audio/wav", enableRangeProcessing: true);
     }
 
     private static async Task<Ok<Peaks>> PeaksAsync(ILibraryPort library, LibraryFiles files, Waveforms waveforms, long id, int? buckets, CancellationToken ct)

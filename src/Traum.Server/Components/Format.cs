@@ -14,6 +14,15 @@ internal static class Format
     public static string Key(Descriptors? d) =>
         d?.Key is { } k ? (d.Mode == "minor" ? k + "m" : k) : "–";
 
+    /// <summary>The tempo a stem is auditioned from (the one its name states, else the estimate), BPM, as "124.5"; null without one.</summary>
+    public static string? AuditionBpm(Descriptors? d) =>
+        (d?.StatedBpm ?? d?.Bpm) is { } b && b > 0 ? b.ToString("0.###", CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The key a stem is auditioned from ("Am", "F#"; the stated one, else the estimate); null without one.</summary>
+    public static string? AuditionKey(Descriptors? d) =>
+        d?.StatedKey is { } sk ? (d.StatedMode == "minor" ? sk + "m" : sk)
+        : d?.Key is { } k ? (d.Mode == "minor" ? k + "m" : k) : null;
+
     public static string Lufs(Descriptors? d) =>
         d is null || !double.IsFinite(d.Lufs) ? "–" : d.Lufs.ToString("0.0", CultureInfo.InvariantCulture) + " LUFS";
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Traum.Audio.IO;
 using Traum.Core;
 using Traum.Engine.Export;
 using Traum.Server.Hosting;
@@ -57,6 +58,36 @@ internal sealed class LibraryFiles
             var tmp = Path.Combine(folder, $"{Guid.NewGuid():N}.{format}");
             // The conversion of export packs too: the stem's rate, 24 bit for 24-bit and float sources, else 16.
             await Task.Run(() => AudioConverter.Convert(source, tmp, new ExportFormat(format), cancellationToken), cancellationToken).ConfigureAwait(false);
+            File.Move(tmp, target, overwrite: true);
+            return target;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The stem's audio played <paramref name="tempoRatio"/> times as fast and shifted by <paramref name="semitones"/> (16-bit WAV),
+    /// rendered once per (content hash, ratio, shift) into <c>LIBRARY/cache/audition</c>.
+    /// </summary>
+    /// <exception cref="AudioFormatException">ffmpeg or its rubberband filter is missing, or the file cannot be decoded.</exception>
+    public async Task<string> AuditionAsync(Stem stem, double tempoRatio, int semitones, CancellationToken cancellationToken)
+    {
+        var source = StemFile(stem);
+        var folder = Path.Combine(_library, "cache", "audition");
+        Directory.CreateDirectory(folder);
+        var hash = new string(stem.ContentHash.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
+        var name = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{(hash.Length > 0 ? hash : "stem" + stem.Id)}-t{tempoRatio:0.000000}-p{semitones}.wav");
+        var target = Path.Combine(folder, name);
+        var gate = _converting.GetOrAdd(target, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (File.Exists(target)) return target;
+            var tmp = Path.Combine(folder, $"{Guid.NewGuid():N}.wav");
+            await Task.Run(() => TimeStretch.Render(source, tmp, tempoRatio, semitones, cancellationToken), cancellationToken).ConfigureAwait(false);
             File.Move(tmp, target, overwrite: true);
             return target;
         }

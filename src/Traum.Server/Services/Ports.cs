@@ -61,6 +61,7 @@ internal sealed record CategoryCount(string Kind, string Category, int Count);
 /// <param name="MaxDuration">Seconds.</param>
 /// <param name="Profile">Profile constraints such as "energy:intense&gt;0.8".</param>
 /// <param name="Compatible">A key whose Camelot-compatible keys the stems must be in.</param>
+/// <param name="HalfDouble">Also match the BPM range halved and doubled.</param>
 internal sealed record SearchFilter(
     string? Kind = null,
     string? Category = null,
@@ -71,7 +72,8 @@ internal sealed record SearchFilter(
     double? MinDuration = null,
     double? MaxDuration = null,
     IReadOnlyList<string>? Profile = null,
-    string? Compatible = null);
+    string? Compatible = null,
+    bool HalfDouble = false);
 
 /// <summary>One search result: a stem and its cosine similarity (−1…1) to the query.</summary>
 internal sealed record SearchHit(StemDetail Stem, double Score);

@@ -5,6 +5,85 @@ window.traum = (() => {
   let current = null; // { id, ref, canvas }
   const peaks = new Map(); // "id:buckets" -> Promise<peaks>
 
+  // ── Project tempo and key: set once in the header, kept in this browser, used by every player. ──
+  const PROJECT = "traum.project";
+  // Stems are stretched between half and twice their own tempo (the server's TimeStretch.MinRatio/MaxRatio).
+  const MIN_RATIO = 0.5, MAX_RATIO = 2;
+
+  function project() {
+    try {
+      const p = JSON.parse(localStorage.getItem(PROJECT) || "{}");
+      const tempo = Number(p.tempo);
+      return { tempo: tempo >= 20 && tempo <= 300 ? tempo : null, key: typeof p.key === "string" && p.key ? p.key : null, on: !!p.on };
+    } catch { return { tempo: null, key: null, on: false }; }
+  }
+
+  function setProject(p) {
+    localStorage.setItem(PROJECT, JSON.stringify(p));
+    showProject();
+  }
+
+  function showProject() {
+    const p = project(), t = document.getElementById("project-tempo"), k = document.getElementById("project-key"), on = document.getElementById("project-on");
+    if (!t || !k || !on) return;
+    if (document.activeElement !== t) t.value = p.tempo === null ? "" : String(p.tempo);
+    k.value = p.key || "";
+    on.checked = p.on;
+    on.disabled = p.tempo === null && p.key === null;
+    t.closest(".project").classList.toggle("on", p.on && !on.disabled);
+  }
+
+  function bindProject() {
+    const t = document.getElementById("project-tempo"), k = document.getElementById("project-key"), on = document.getElementById("project-on");
+    if (!t || t._bound) { showProject(); return; }
+    t._bound = true;
+    const save = turnOn => {
+      const p = project(), v = t.value.trim() === "" ? null : Number(t.value);
+      const tempo = v !== null && v >= 20 && v <= 300 ? v : null;
+      t.setCustomValidity(v !== null && tempo === null ? "Give a tempo between 20 and 300 BPM." : "");
+      if (v !== null && tempo === null) { t.reportValidity(); return; }
+      // Setting a tempo or key for the first time switches playing at it on.
+      const on2 = turnOn && !p.on && p.tempo === null && p.key === null ? true : p.on;
+      setProject({ tempo, key: k.value || null, on: on2 });
+    };
+    t.addEventListener("change", () => save(true));
+    k.addEventListener("change", () => save(true));
+    on.addEventListener("change", () => { const p = project(); p.on = on.checked; setProject(p); note(""); });
+    window.addEventListener("storage", e => { if (e.key === PROJECT) showProject(); });
+    showProject();
+  }
+
+  function note(text) {
+    const n = document.getElementById("project-note");
+    if (!n) return;
+    n.textContent = text;
+    clearTimeout(n._timer);
+    if (text) n._timer = setTimeout(() => { n.textContent = ""; }, 6000);
+  }
+
+  // Where stem `id` plays from, and what the header says about it: the stem as it is, or stretched and shifted to the project
+  // tempo and key (its play button carries the stem's tempo and key; a track's lanes carry the track's, sent as from/fromKey).
+  function audioSource(id) {
+    const base = `/api/stems/${id}/audio`, p = project();
+    if (!p.on || (p.tempo === null && p.key === null)) return { url: base, text: "" };
+    const b = document.querySelector(`button[data-play="${id}"]`), d = b ? b.dataset : {};
+    const name = d.name ? `“${d.name}”` : "This stem";
+    const q = new URLSearchParams(), said = [], not = [];
+    const bpm = Number(d.bpm) || null;
+    if (p.tempo !== null) {
+      if (bpm === null) not.push("has no tempo, so it plays at its own speed");
+      else if (p.tempo / bpm < MIN_RATIO || p.tempo / bpm > MAX_RATIO) not.push(`is at ${bpm} BPM, too far from ${p.tempo} to stretch, so it plays at its own speed`);
+      else { q.set("tempo", String(p.tempo)); if (d.shared) q.set("from", String(bpm)); if (Math.abs(p.tempo - bpm) > 0.01) said.push(`${bpm} → ${p.tempo} BPM`); }
+    }
+    if (p.key !== null) {
+      if (!d.key) not.push("has no key, so it keeps its pitch");
+      else { q.set("key", p.key); if (d.shared) q.set("fromKey", d.key); if (d.key !== p.key) said.push(`${d.key} → ${p.key}`); }
+    }
+    const text = not.length ? `${name} ${not.join("; it ")}.` : said.length ? `${name}: ${said.join(", ")}` : "";
+    const qs = q.toString();
+    return { url: qs ? `${base}?${qs}` : base, text };
+  }
+
   function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
   function fetchPeaks(id, buckets) {
@@ -126,7 +205,7 @@ window.traum = (() => {
   }
 
   // ── Track player: every stem of a track in sync through Web Audio, with mute and solo. ──
-  const mix = { ctx: null, ids: [], buffers: new Map(), sources: new Map(), gains: new Map(), mute: new Set(), solo: new Set(), playing: false, startedAt: 0, offset: 0, starts: [], ref: null };
+  const mix = { ctx: null, ids: [], buffers: new Map(), urls: new Map(), sources: new Map(), gains: new Map(), mute: new Set(), solo: new Set(), playing: false, startedAt: 0, offset: 0, starts: [], ref: null };
 
   function audible(id) { return mix.solo.size > 0 ? mix.solo.has(id) : !mix.mute.has(id); }
   function applyGains() { for (const [id, g] of mix.gains) g.gain.value = audible(id) ? 1 : 0; }
@@ -134,10 +213,13 @@ window.traum = (() => {
   function mixLength() { let n = 0; for (const b of mix.buffers.values()) n = Math.max(n, b.duration); return n; }
 
   async function load(id) {
-    if (mix.buffers.has(id)) return;
-    const r = await fetch(`/api/stems/${id}/audio`, { credentials: "same-origin" });
+    const { url, text } = audioSource(id);
+    if (text) note(text);
+    if (mix.buffers.has(id) && mix.urls.get(id) === url) return;
+    const r = await fetch(url, { credentials: "same-origin" });
     if (!r.ok) throw new Error(`stem ${id}: ${r.status}`);
     mix.buffers.set(id, await mix.ctx.decodeAudioData(await r.arrayBuffer()));
+    mix.urls.set(id, url);
   }
 
   function startAll(offset) {
@@ -240,7 +322,10 @@ window.traum = (() => {
     current = { id, ref, canvas };
     const cue = canvas && canvas._stem === id ? (canvas._cue || 0) : 0;
     if (canvas) canvas._cue = 0;
-    audio.src = `/api/stems/${id}/audio`;
+    const source = audioSource(id);
+    note(source.text);
+    audio.src = source.url;
+    current.url = source.url;
     audio.currentTime = 0;
     if (cue > 0) audio.addEventListener("loadedmetadata", () => { if (current && current.id === id) audio.currentTime = cue * audio.duration; }, { once: true });
     audio.play().catch(stop);
@@ -250,7 +335,7 @@ window.traum = (() => {
   function isPlaying() { return !!current && !audio.paused; }
 
   // What plays: the stem id, seconds in and the length in seconds (null when nothing plays).
-  function position() { return current ? { id: current.id, time: audio.currentTime, duration: audio.duration || 0, playing: !audio.paused } : null; }
+  function position() { return current ? { id: current.id, time: audio.currentTime, duration: audio.duration || 0, playing: !audio.paused, url: current.url } : null; }
 
   // The library list: arrow keys move and audition, Space plays or stops, Enter opens; rows drag out as WAV files.
   function stemList(table, ref) {
@@ -328,6 +413,16 @@ window.traum = (() => {
     });
   }
 
+  // Searches by the file chosen in `input` (POST /api/search/audio with `fields`). Only ids and scores come back to the
+  // server-side page (a whole result list would exceed the live connection's message size); a refusal brings its problem text.
+  async function searchByFile(input, fields) {
+    const r = await upload(input, "/api/search/audio", fields, null);
+    if (r.status < 200 || r.status >= 300) return { status: r.status, body: r.body, hits: [] };
+    try {
+      return { status: r.status, body: "", hits: JSON.parse(r.body).map(h => ({ id: h.stem.stem.id, score: h.score })) };
+    } catch { return { status: 0, body: "The search answered with something unreadable.", hits: [] }; }
+  }
+
   // Makes `zone` accept dropped files into `input`, telling ref.FilesChosen the names.
   function dropZone(zone, input, ref) {
     if (!zone || zone._drop) return;
@@ -344,7 +439,7 @@ window.traum = (() => {
   }
 
   // The server calls this once the page is interactive.
-  function ready() { document.body.dataset.interactive = "1"; }
+  function ready() { bindProject(); document.body.dataset.interactive = "1"; }
 
-  return { wave, zoom, preview, toggle, stop, isPlaying, position, stemList, copy, upload, dropZone, ready, mixPlay, mixStop, mixSeek, mixMute, mixSolo, mixState };
+  return { wave, zoom, preview, toggle, stop, isPlaying, position, stemList, copy, upload, searchByFile, dropZone, ready, mixPlay, mixStop, mixSeek, mixMute, mixSolo, mixState };
 })();

@@ -44,6 +44,28 @@ public sealed class StemFilterApiTests
         Assert.Equal(["Loop 250 BPM", "Loop 248 BPM"], await NamesAsync(host, "sort=tempo&desc=true&limit=2"));
     }
 
+    /// <summary>Search by example (here: "more like" a stem, which needs no text model) reads tempo and keys as the listing does.</summary>
+    [Fact]
+    public async Task Similar_HalfDoubleAndCompatible_MatchTheListingsFilters()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var ids = await UploadAsync(host, "drums", "loop", "Loop 124 BPM", "Loop 62 BPM", "Loop 248 BPM", "Loop 100 BPM", "Am Loop 124 BPM", "Bm Loop 124 BPM");
+        async Task<List<string>> Similar(string query) =>
+            (await host.GetJsonAsync<List<SearchHit>>($"/api/stems/{ids["Loop 100 BPM"]}/similar?k=50&" + query)).Select(h => h.Stem.Stem.Name).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal((await NamesAsync(host, "bpm=124")).Order(StringComparer.Ordinal), await Similar("bpm=124"));
+        var halfDouble = await Similar("bpm=124&halfDouble=true");
+        Assert.Equal(["Am Loop 124 BPM", "Bm Loop 124 BPM", "Loop 124 BPM", "Loop 248 BPM", "Loop 62 BPM"], halfDouble);
+        Assert.Equal((await NamesAsync(host, "bpm=124&halfDouble=true")).Order(StringComparer.Ordinal), halfDouble);
+        // Keys that mix with C major (8B): A minor is its relative; B minor is not.
+        Assert.Equal(["Am Loop 124 BPM"], await Similar("compatible=C"));
+
+        using var noTempo = await host.Client.GetAsync($"/api/stems/{ids["Loop 100 BPM"]}/similar?halfDouble=true", TestContext.Current.CancellationToken);
+        Assert.Contains("needs a tempo", (await ProblemAssert.IsProblemAsync(noTempo, HttpStatusCode.BadRequest)).Detail, StringComparison.Ordinal);
+        using var badKey = await host.Client.GetAsync("/api/search?q=kick&compatible=H", TestContext.Current.CancellationToken);
+        Assert.Contains("is not a key", (await ProblemAssert.IsProblemAsync(badKey, HttpStatusCode.BadRequest)).Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ListStems_NameShapeLengthAndKey_Filter()
     {

@@ -63,6 +63,46 @@ public sealed class BrowserTests
     }
 
     [Fact]
+    public async Task Search_DropASound_ShowsStemsLikeItFirstTheSameAudio()
+    {
+        string? root = null;
+        await using var host = await TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => UseClapFixture(s, root!));
+        await SeedAsync(host);
+        // The example is a byte-for-byte copy of one hat loop under another name: its embedding is that stem's, so it comes first at 1.00.
+        var hats = GenerativeSignals.HatCategory(4, 1.0, Rate);
+        var example = host.WriteWav("my example.wav", hats[2], Rate);
+        var stems = await host.GetJsonAsync<List<Traum.Server.Services.StemDetail>>("/api/stems?limit=100");
+        await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
+        var page = browser.Page;
+        await browser.GotoAsync("/");
+
+        await page.SetInputFilesAsync("#example", example);
+
+        await page.Locator(".like-file", new() { HasText = "my example.wav" }).WaitForAsync();
+        await page.Locator(".card").First.WaitForAsync();
+        Assert.Equal(12, await page.Locator(".card").CountAsync());
+        Assert.Equal("Hat loop 03", (await page.Locator(".card h3").First.InnerTextAsync()).Trim());
+        Assert.Contains("1.00", await page.Locator(".card .score").First.InnerTextAsync(), StringComparison.Ordinal);
+        await browser.ScreenshotAsync("search-by-audio");
+
+        // The filters apply to it as to text search; filters that match nothing say so and offer to clear them.
+        await page.GetByRole(AriaRole.Group, new() { Name = "Kind" }).GetByRole(AriaRole.Button, new() { Name = "bass" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.card').length === 8");
+        Assert.All(await page.Locator(".card .kind").AllInnerTextsAsync(), k => Assert.Equal("BASS", k.ToUpperInvariant()));
+        await page.Locator("#bpm").FillAsync("300");
+        await page.Locator("#bpm").PressAsync("Tab");
+        await page.GetByText("The filters match no stem in the library.").WaitForAsync();
+        await page.Locator(".empty").GetByRole(AriaRole.Button, new() { Name = "Clear filters" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.card').length === 12");
+        Assert.Equal(12, stems.Count);
+
+        // Back to text search clears the example.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back to text search" }).ClickAsync();
+        await page.Locator(".like-file").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
     public async Task Search_TypeAQuery_ShowsCardsAndPlaysAResult()
     {
         string? root = null;

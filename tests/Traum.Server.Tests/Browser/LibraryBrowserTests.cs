@@ -118,8 +118,8 @@ public sealed class LibraryBrowserTests
         await page.Locator("table.stem-list tbody tr").Nth(35).WaitForAsync();
 
         // Tempo 124 with half/double: the rows are what the API (and so `traum stems list`) returns for the same words.
-        await page.GetByLabel("Tempo").FillAsync("124");
-        await page.GetByLabel("Tempo").PressAsync("Tab");
+        await page.GetByLabel("Tempo", new() { Exact = true }).FillAsync("124");
+        await page.GetByLabel("Tempo", new() { Exact = true }).PressAsync("Tab");
         await page.GetByLabel("½× / 2×").CheckAsync();
         var api = (await host.GetJsonAsync<List<StemDetail>>("/api/stems?bpm=124&halfDouble=true")).Select(s => s.Stem.Name).ToArray();
         Assert.NotEmpty(api);
@@ -137,8 +137,8 @@ public sealed class LibraryBrowserTests
         await page.Locator("table.stem-list tbody tr").Nth(35).WaitForAsync();
 
         // A malformed tempo says how to write one; the address carries filters in the API's words.
-        await page.GetByLabel("Tempo").FillAsync("fast");
-        await page.GetByLabel("Tempo").PressAsync("Tab");
+        await page.GetByLabel("Tempo", new() { Exact = true }).FillAsync("fast");
+        await page.GetByLabel("Tempo", new() { Exact = true }).PressAsync("Tab");
         await page.GetByText("'fast' is not a tempo; write BPM as 124 (123.5-124.5), a range 120-130, 120- or -130.").WaitForAsync();
         await browser.GotoAsync("/library?kind=bass&sort=name&minDuration=soon&desc=maybe"); // unreadable words in the address are left out
         await page.WaitForFunctionAsync("() => document.querySelectorAll('table.stem-list tbody tr').length === 12");

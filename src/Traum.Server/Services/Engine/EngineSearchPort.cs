@@ -47,6 +47,7 @@ internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort 
             Origin = f.Origin,
             MinBpm = f.BpmMin,
             MaxBpm = f.BpmMax,
+            BpmHalfDouble = f.HalfDouble,
             Key = key,
             CompatibleWith = compatible,
             MinDuration = f.MinDuration,
