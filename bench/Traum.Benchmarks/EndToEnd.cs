@@ -9,6 +9,7 @@ public static class EndToEnd
         {
             ["generation"] = ("Issue 12 targets: train conv and mlp on two synthetic loop categories, evaluate, time one 4 s stem", Generative.GenerationEndToEnd.Run),
             ["vae"] = ("Default VAE: seconds per epoch and samples/s on fixed synthetic bass stems; decode + 64 Griffin-Lim per stem", Generative.VaeEndToEnd.Run),
+            ["vae-step"] = ("Default conv VAE: milliseconds per training step on random input (compare tools/vae/conv_reference.py, same network in PyTorch)", Generative.VaeStepSpeed.Run),
             ["audio"] = ("Audio decode, resample, STFT, CLAP log-mel, Griffin-Lim: median times vs targets", Audio.AudioEndToEnd.Run),
             ["accuracy"] = ("Descriptor accuracy on a synthesized library (tempo Acc1, key MIREX, unpitched, one-shots, speed) beside the targets", Descriptors.DescriptorAccuracy.Run),
             ["descriptors"] = ("Descriptors and descriptor embedding over the demo kit: accuracy against the kit, seconds of audio per second", Descriptors.DescriptorsEndToEnd.Run),
