@@ -200,6 +200,22 @@ public sealed partial class CatalogStore
         return GetStem(id)!;
     }
 
+    /// <inheritdoc/>
+    public Stem RelinkStem(long id, string filePath)
+    {
+        if (string.IsNullOrWhiteSpace(filePath)) throw new InvalidInputException("A stem's file path must not be empty.");
+        using var c = Connect();
+        using var tx = c.BeginTransaction();
+        using (var cmd = Cmd(c, tx, "UPDATE stems SET file_path = $p WHERE id = $id;", ("$p", filePath), ("$id", id)))
+        {
+            if (cmd.ExecuteNonQuery() == 0) throw NoStem(id);
+        }
+        var change = LogChange(c, tx, CatalogChangeKind.StemUpdated, id, null);
+        tx.Commit();
+        Raise(change);
+        return GetStem(id)!;
+    }
+
     /// <summary>Adds user tags (trimmed; case-insensitive; duplicates ignored).</summary>
     public Stem AddTags(long id, IEnumerable<string> tags) => ChangeTags(id, tags, add: true);
 

@@ -142,6 +142,20 @@ public sealed class Library : IDisposable
         return full;
     }
 
+    /// <summary>
+    /// Absolute path of a file path as the catalog stores it: relative paths lie in the library's store; an absolute
+    /// path is a file indexed in place (the user's own file, never copied, moved or deleted by Traum).
+    /// </summary>
+    /// <exception cref="InvalidInputException">A relative path leads outside the library.</exception>
+    public string ResolveFile(string catalogPath)
+    {
+        ArgumentNullException.ThrowIfNull(catalogPath);
+        return IsInPlace(catalogPath) ? Path.GetFullPath(catalogPath) : GetFullPath(catalogPath);
+    }
+
+    /// <summary>True when the catalog path is a file indexed in place (absolute, outside the store).</summary>
+    public static bool IsInPlace(string catalogPath) => Path.IsPathFullyQualified(catalogPath ?? throw new ArgumentNullException(nameof(catalogPath)));
+
     /// <summary>The catalog form (relative, '/'-separated) of an absolute path inside the library.</summary>
     public string GetRelativePath(string fullPath)
     {
@@ -215,13 +229,15 @@ public sealed class Library : IDisposable
 
     /// <summary>
     /// Deletes a stem: first its catalog row (in one transaction), then its file unless another stem or track still
-    /// uses it. A crash between the two leaves only an unreferenced file, which <see cref="LibraryDoctor"/> removes.
+    /// uses it; a file indexed in place is never deleted. A crash between the two leaves only an unreferenced file,
+    /// which <see cref="LibraryDoctor"/> removes.
     /// </summary>
     /// <exception cref="NotFoundException">No such stem.</exception>
     public StemDeletion DeleteStem(long id)
     {
         var deletion = Catalog.DeleteStem(id);
-        if (!deletion.FileShared) AtomicFile.TryDelete(GetFullPath(deletion.Stem.FilePath));
+        // A file indexed in place is the user's: forgetting the stem never deletes it.
+        if (!deletion.FileShared && !IsInPlace(deletion.Stem.FilePath)) AtomicFile.TryDelete(ResolveFile(deletion.Stem.FilePath));
         return deletion;
     }
 

@@ -101,9 +101,9 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
         foreach (var stem in catalog.ListStems())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!File.Exists(library.GetFullPath(stem.FilePath))) missingStems.Add(stem);
+            if (!File.Exists(library.ResolveFile(stem.FilePath))) missingStems.Add(stem);
         }
-        var missingTracks = catalog.ListTracks().Where(t => t.FilePath is not null && !File.Exists(library.GetFullPath(t.FilePath))).ToList();
+        var missingTracks = catalog.ListTracks().Where(t => t.FilePath is not null && !File.Exists(library.ResolveFile(t.FilePath))).ToList();
 
         IReadOnlyList<JobInfo> interrupted;
         if (repair)
@@ -123,7 +123,8 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
                 if (catalog.IsFileReferenced(o)) continue;
                 AtomicFile.TryDelete(full);
             }
-            foreach (var s in missingStems) catalog.DeleteStem(s.Id);
+            // A file indexed in place that is gone was moved or deleted by its owner: the row stays for `traum doctor --relink DIR`.
+            foreach (var s in missingStems.Where(s => !Library.IsInPlace(s.FilePath))) catalog.DeleteStem(s.Id);
             foreach (var t in missingTracks) catalog.ClearTrackFile(t.Id);
             foreach (var l in leftovers)
             {

@@ -47,6 +47,14 @@ public interface IStemCatalog
     Stem UpdateStem(long id, string? kind = null, string? category = null, string? name = null, IReadOnlyCollection<string>? tags = null,
         bool? favourite = null, int? rating = null);
 
+    /// <summary>
+    /// Points a stem at another file of the same sound (an in-place stem whose file the user moved): sets its file path
+    /// and logs <see cref="CatalogChangeKind.StemUpdated"/>. The caller checks that the file holds the stem's sound.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such stem.</exception>
+    /// <exception cref="InvalidInputException">An empty path.</exception>
+    Stem RelinkStem(long id, string filePath);
+
     /// <summary>Adds user tags (trimmed; case-insensitive; duplicates ignored).</summary>
     Stem AddTags(long id, IEnumerable<string> tags);
 

@@ -18,7 +18,7 @@ internal static class DoctorCommand
             if (library.Catalog.GetStem(id) is not { } stem) continue;
             try
             {
-                var audio = Audio.IO.AudioFile.Read(library.GetFullPath(stem.FilePath));
+                var audio = Audio.IO.AudioFile.Read(library.ResolveFile(stem.FilePath));
                 library.Catalog.SaveAnalysis(id, analyzer.Analyze(stem, new Audio.DecodedAudio(audio), StoredAnalysis.None, CancellationToken.None));
                 done.Add(id);
             }
@@ -34,7 +34,12 @@ internal static class DoctorCommand
     {
         var repair = new Option<bool>("--repair") { Description = "Fix what is found: delete leftover and orphaned files, drop rows whose file is gone, mark dead jobs interrupted" };
         var grace = new Option<double>("--grace") { Description = "Leave files younger than this many minutes alone (an ingest may be running)", DefaultValueFactory = _ => new DoctorOptions().GracePeriod.TotalMinutes };
-        var cmd = new Command("doctor", "Check the library: files without catalog rows, rows without files, leftovers of a crash, interrupted jobs") { repair, grace };
+        var relink = new Option<string[]>("--relink")
+        {
+            Description = "Folders to look in for stems whose files moved (matched by content hash; they are then indexed where they are)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var cmd = new Command("doctor", "Check the library: files without catalog rows, rows without files, leftovers of a crash, interrupted jobs") { repair, grace, relink };
         cmd.SetAction(pr =>
         {
             var json = pr.GetValue(globals.Json);
@@ -43,6 +48,7 @@ internal static class DoctorCommand
             var context = Context(pr, globals);
             // Opened without recovering jobs first, so that a check without --repair changes nothing.
             using var library = Library.OpenExisting(context.LibraryPath, context.Catalog, context.Time);
+            var relinked = pr.GetValue(relink) is { Length: > 0 } folders ? new Engine.Ingest.StemRelinker(library).Relink(folders) : [];
             var report = new LibraryDoctor(library, context.Time).Run(pr.GetValue(repair), new DoctorOptions(TimeSpan.FromMinutes(minutes)));
             var described = report.Repaired ? Describe(context, library, report.StemsWithoutDescriptors) : [];
             if (json)
@@ -60,14 +66,21 @@ internal static class DoctorCommand
                     leftoverFiles = report.LeftoverFiles,
                     stemsWithoutDescriptors = report.StemsWithoutDescriptors,
                     described,
+                    relinked,
                 });
             }
             else
             {
+                foreach (var r in relinked) Output.Line($"stem {r.StemId} found again: {r.To} (was {r.From})");
                 var verb = report.Repaired ? "removed" : "found";
                 foreach (var t in report.TempFiles) Output.Line($"leftover temporary file ({verb}): {t}");
                 foreach (var o in report.OrphanFiles) Output.Line($"file without a catalog row ({verb}): {o}");
-                foreach (var s in report.MissingStemFiles) Output.Line($"stem {s.Id} has no file {s.FilePath} ({(report.Repaired ? "row removed" : "found")})");
+                foreach (var s in report.MissingStemFiles)
+                {
+                    Output.Line(Library.IsInPlace(s.FilePath)
+                        ? $"stem {s.Id} is indexed in place and its file {s.FilePath} is gone; if it moved, run 'traum doctor --relink FOLDER'"
+                        : $"stem {s.Id} has no file {s.FilePath} ({(report.Repaired ? "row removed" : "found")})");
+                }
                 foreach (var t in report.MissingTrackFiles) Output.Line($"track {t.Id} has no file {t.FilePath} ({(report.Repaired ? "reference cleared" : "found")})");
                 foreach (var j in report.InterruptedJobs) Output.Line($"job {j.Id} ({j.Kind}) was left running by a process that is gone ({(report.Repaired ? "marked interrupted" : "found")})");
                 foreach (var l in report.LeftoverFiles) Output.Line($"leftover of interrupted work ({verb}): {l}");
@@ -81,7 +94,9 @@ internal static class DoctorCommand
                 else Output.Line($"{report.ProblemCount} problem(s); run 'traum doctor --repair' to fix them.");
                 if (report.IntegrityProblems.Count > 0) Output.Note("The database itself is damaged: copy catalog.db aside and re-ingest your sources into a new library.");
             }
-            var unrepaired = report.Repaired ? report.IntegrityProblems.Count + report.StemsWithoutDescriptors.Count - described.Count : report.ProblemCount;
+            var unrepaired = report.Repaired
+                ? report.IntegrityProblems.Count + report.StemsWithoutDescriptors.Count - described.Count + report.MissingStemFiles.Count(s => Library.IsInPlace(s.FilePath))
+                : report.ProblemCount;
             return unrepaired == 0 ? CliApp.ExitOk : CliApp.ExitUserError;
         });
         return cmd;

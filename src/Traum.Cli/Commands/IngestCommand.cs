@@ -17,9 +17,13 @@ internal static class IngestCommand
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Also ingest files in sub-folders" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files processed at once", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var tags = new Option<string[]>("--tag") { Description = "Tag every new stem (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var inPlace = new Option<bool>("--in-place")
+        {
+            Description = "Keep the files where they are (no copy in the library; 'traum doctor --relink DIR' finds moved ones). Default: the ingest:inPlace setting, else copy",
+        };
         var cmd = new Command("ingest", "Add audio files (any format ffmpeg reads) to the library: stored once per sound, described and catalogued")
         {
-            paths, category, kind, recursive, jobs, tags,
+            paths, category, kind, recursive, jobs, tags, inPlace,
         };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -36,6 +40,7 @@ internal static class IngestCommand
                 Recursive = pr.GetValue(recursive),
                 Jobs = n,
                 Tags = pr.GetValue(tags) ?? [],
+                InPlace = pr.GetValue(inPlace) || string.Equals(context.Configuration["ingest:inPlace"], "true", StringComparison.OrdinalIgnoreCase),
             };
             var runner = new JobRunner(library.Catalog, context.Time);
             var summary = await Output.WithProgressAsync("ingest", json,

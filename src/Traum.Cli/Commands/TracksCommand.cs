@@ -54,7 +54,7 @@ internal static class TracksCommand
                 ["id", track.Id.ToString(inv)],
                 ["name", track.Name],
                 ["source", track.SourcePath],
-                ["file", track.FilePath is null ? "(not kept)" : library.GetFullPath(track.FilePath)],
+                ["file", track.FilePath is null ? "(not kept)" : library.ResolveFile(track.FilePath)],
                 ["format", track.Format],
                 ["duration", Seconds(track.Duration) + " s"],
                 ["content hash", track.ContentHash],
@@ -63,7 +63,7 @@ internal static class TracksCommand
             if (stems.Count > 0)
             {
                 Output.Table(["id", "name", "kind", "seconds", "file"],
-                    stems.Select(s => (IReadOnlyList<string?>)[s.Id.ToString(inv), s.Name, s.Kind, Seconds(s.Duration), library.GetFullPath(s.FilePath)]), title: "stems");
+                    stems.Select(s => (IReadOnlyList<string?>)[s.Id.ToString(inv), s.Name, s.Kind, Seconds(s.Duration), library.ResolveFile(s.FilePath)]), title: "stems");
             }
             return 0;
         });
@@ -77,7 +77,7 @@ internal static class TracksCommand
         t.Id,
         t.Name,
         t.SourcePath,
-        File = t.FilePath is null ? null : library.GetFullPath(t.FilePath),
+        File = t.FilePath is null ? null : library.ResolveFile(t.FilePath),
         t.Format,
         t.Duration,
         t.ContentHash,

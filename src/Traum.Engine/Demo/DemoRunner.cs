@@ -217,7 +217,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
     {
         var d = library.Catalog.GetDescriptors(s.Id);
         return new SearchHit(s.Id, s.Name, 1.0, s.Kind, s.Category, s.Origin, d?.Bpm, d?.Key is null ? null : d.Key + (d.Mode == "minor" ? "m" : ""),
-            s.Duration, library.GetFullPath(s.FilePath), "catalog filter");
+            s.Duration, library.ResolveFile(s.FilePath), "catalog filter");
     }
 
     private sealed class StepProgress(string step, IProgress<(string, ProgressInfo)>? inner) : IProgress<ProgressInfo>

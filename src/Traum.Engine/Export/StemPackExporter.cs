@@ -92,7 +92,7 @@ public sealed class StemPackExporter(Library library)
 
     private string SourceOf(PackItem item)
     {
-        var source = _library.GetFullPath(item.Stem.FilePath);
+        var source = _library.ResolveFile(item.Stem.FilePath);
         if (!File.Exists(source))
         {
             throw new NotFoundException($"The audio file of stem {item.Stem.Id} ('{item.Stem.Name}') is missing from the library; run `traum doctor` to repair the catalog.");

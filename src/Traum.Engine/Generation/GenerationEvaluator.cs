@@ -112,7 +112,7 @@ public sealed class GenerationEvaluator
             AudioBuffer audio;
             try
             {
-                audio = AudioFile.Read(_library.GetFullPath(s.FilePath), ct);
+                audio = AudioFile.Read(_library.ResolveFile(s.FilePath), ct);
             }
             catch (AudioFormatException)
             {

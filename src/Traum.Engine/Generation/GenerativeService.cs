@@ -319,7 +319,7 @@ public sealed partial class GenerativeService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         var stem = _library.Catalog.GetStem(stemId) ?? throw new NotFoundException($"No stem with id {stemId}; list stems with 'traum stems'.");
-        var audio = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+        var audio = AudioFile.Read(_library.ResolveFile(stem.FilePath), cancellationToken);
         var desc = _library.Catalog.GetDescriptors(stemId);
         var ds = AudioDataset.Build([new DatasetSource(audio, stemId.ToString(CultureInfo.InvariantCulture), new ExcerptHints(desc?.Bpm, null, desc?.IsOneShot))],
             model.Features with { MaxExcerptsPerStem = 1 }, cancellationToken);

@@ -22,6 +22,8 @@ public sealed record IngestRequest(IReadOnlyList<string> Paths)
     public IReadOnlyList<string> Tags { get; init; } = [];
     /// <summary>Follow symbolic links inside folders (the server turns this off so no link leads outside its roots).</summary>
     public bool FollowLinks { get; init; } = true;
+    /// <summary>Index files where they are instead of copying them into the library (<see cref="IngestItem.InPlace"/>).</summary>
+    public bool InPlace { get; init; }
 }
 
 /// <summary>The outcome of a batch.</summary>
@@ -98,7 +100,7 @@ public sealed class IngestService(StemIngester ingester)
     }
 
     private static IngestItem Item(string path, string root, IngestRequest r) =>
-        new(path) { Root = root, Kind = r.Kind, Category = r.Category, Tags = r.Tags };
+        new(path) { Root = root, Kind = r.Kind, Category = r.Category, Tags = r.Tags, InPlace = r.InPlace };
 
     /// <summary>Ingests everything the request names. Progress counts files; its message gives audio seconds and rate.</summary>
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)

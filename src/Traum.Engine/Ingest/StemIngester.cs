@@ -26,6 +26,12 @@ public sealed record IngestItem(string SourcePath)
     public IReadOnlyList<string> Tags { get; init; } = [];
     /// <summary>Delete the source after storing it (for files Traum wrote itself, e.g. separation or generation output).</summary>
     public bool MoveSource { get; init; }
+
+    /// <summary>
+    /// Index the file where it is (the catalog keeps its absolute path) instead of copying it into the library; Traum
+    /// never moves or deletes it, and <c>traum doctor --relink DIR</c> finds it again by content hash when it moves.
+    /// </summary>
+    public bool InPlace { get; init; }
 }
 
 /// <summary>What happened to one file.</summary>
@@ -102,15 +108,18 @@ public sealed partial class StemIngester
             if (duplicate is not null)
             {
                 var errs = RunAnalyzers(duplicate, audio, catalog.GetStoredAnalysis(duplicate.Id), cancellationToken);
-                if (item.MoveSource && source != _library.GetFullPath(duplicate.FilePath)) AtomicFile.TryDelete(source);
+                if (item.MoveSource && source != _library.ResolveFile(duplicate.FilePath)) AtomicFile.TryDelete(source);
                 LogDuplicate(_logger, source, duplicate.Id);
                 return new IngestResult(source, IngestStatus.Duplicate, duplicate, audio.Duration, null, errs);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var filePath = sameSound.Count > 0 && File.Exists(_library.GetFullPath(sameSound[0].FilePath))
-                ? sameSound[0].FilePath
-                : _library.StoreStemFile(source, hash, item.MoveSource);
+            // In place: the catalog refers to the user's file (absolute) and nothing is copied.
+            var filePath = item.InPlace
+                ? Path.GetFullPath(source)
+                : sameSound.FirstOrDefault(s => !Library.IsInPlace(s.FilePath)) is { } stored && File.Exists(_library.ResolveFile(stored.FilePath))
+                    ? stored.FilePath
+                    : _library.StoreStemFile(source, hash, item.MoveSource);
             var cls = StemClassifier.Classify(source, item.Kind, item.Category, item.Root ?? Path.GetDirectoryName(source));
             Stem stem;
             try

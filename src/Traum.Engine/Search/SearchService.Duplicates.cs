@@ -60,7 +60,7 @@ public sealed partial class SearchService
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo(done++, missing.Count, "stems", "fingerprinting"));
-            var audio = AudioFile.Read(_library.GetFullPath(s.FilePath), cancellationToken);
+            var audio = AudioFile.Read(_library.ResolveFile(s.FilePath), cancellationToken);
             var items = Chromaprint.Compute(audio, cancellationToken);
             _library.Catalog.SetFingerprint(s.Id, Chromaprint.AlgorithmName, audio.Duration, items);
             known = new Dictionary<long, uint[]>(known) { [s.Id] = items };

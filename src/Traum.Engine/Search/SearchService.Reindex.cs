@@ -59,7 +59,7 @@ public sealed partial class SearchService
                 if (stem is null) continue;
                 try
                 {
-                    var buffer = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+                    var buffer = AudioFile.Read(_library.ResolveFile(stem.FilePath), cancellationToken);
                     CheckAudible(buffer, stem.Name);
                     audio[id] = buffer;
                 }
@@ -107,7 +107,7 @@ public sealed partial class SearchService
             if (catalog.GetStem(id) is not { } stem) continue;
             try
             {
-                var buffer = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+                var buffer = AudioFile.Read(_library.ResolveFile(stem.FilePath), cancellationToken);
                 catalog.SaveAnalysis(stem.Id, descriptors.Analyze(stem, new DecodedAudio(buffer), StoredAnalysis.None, cancellationToken));
                 count++;
             }

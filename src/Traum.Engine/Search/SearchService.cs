@@ -76,7 +76,7 @@ public sealed partial class SearchService : IDisposable
         var vector = _library.Catalog.GetEmbedding(stemId, embedder.ModelId)?.Vector;
         if (vector is null)
         {
-            var audio = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+            var audio = AudioFile.Read(_library.ResolveFile(stem.FilePath), cancellationToken);
             CheckAudible(audio, stem.Name);
             // Embedded for this query only: a read never writes to the catalog (reindex and ingest store embeddings).
             vector = embedder.EmbedAudio([audio], cancellationToken)[0];
@@ -152,7 +152,7 @@ public sealed partial class SearchService : IDisposable
         string? key = null;
         if (d?.Key is { } tonic) key = d.Mode == "minor" ? tonic + "m" : tonic;
         return new SearchHit(stem.Id, stem.Name, score, stem.Kind, stem.Category, stem.Origin, d?.Bpm, key, stem.Duration,
-            _library.GetFullPath(stem.FilePath), modelId, stem.SourcePath);
+            _library.ResolveFile(stem.FilePath), modelId, stem.SourcePath);
     }
 
     private static void CheckAudible(AudioBuffer audio, string what)

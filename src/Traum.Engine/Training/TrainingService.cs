@@ -124,7 +124,7 @@ public sealed partial class TrainingService
         foreach (var stem in stems)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var audio = AudioFile.Read(_library.GetFullPath(stem.FilePath), cancellationToken);
+            var audio = AudioFile.Read(_library.ResolveFile(stem.FilePath), cancellationToken);
             // Keep only the mono mix at the training rate (a quarter of a 44.1 kHz stereo stem at 22.05 kHz).
             var mono = Audio.AudioBuffer.Mono(AudioDataset.ToTrainingMono(audio, request.Features.SampleRate), request.Features.SampleRate);
             var d = _library.Catalog.GetDescriptors(stem.Id);

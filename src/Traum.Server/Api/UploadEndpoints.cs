@@ -12,7 +12,7 @@ namespace Traum.Server.Api;
 
 /// <summary>Ingest of a server-side folder or file.</summary>
 /// <param name="Path">Absolute path under one of the configured ingest roots.</param>
-internal sealed record IngestRequest(string Path, string? Kind = null, string? Category = null, bool Recursive = true);
+internal sealed record IngestRequest(string Path, string? Kind = null, string? Category = null, bool Recursive = true, bool? InPlace = null);
 
 /// <summary>/api/uploads and /api/ingest: audio in, jobs out.</summary>
 internal static class UploadEndpoints
@@ -81,12 +81,15 @@ internal static class UploadEndpoints
         }
     }
 
-    private static async Task<Accepted<JobInfo>> IngestFolderAsync([FromBody] IngestRequest body, IngestRoots roots, JobManager jobs, CancellationToken ct)
+    private static async Task<Accepted<JobInfo>> IngestFolderAsync([FromBody] IngestRequest body, IngestRoots roots, JobManager jobs,
+        Microsoft.Extensions.Configuration.IConfiguration configuration, CancellationToken ct)
     {
         if (body is null) throw new InvalidInputException("Send {\"path\": \"/absolute/folder\"}.");
         var path = roots.Guard.Resolve(body.Path);
         if (!Directory.Exists(path) && !File.Exists(path)) throw new NotFoundException($"'{body.Path}' does not exist on the server.");
-        var p = new IngestParameters([path], QueryParsing.Trimmed(body.Kind), QueryParsing.Trimmed(body.Category), body.Recursive);
+        // In place: "inPlace" in the request, else the ingest:inPlace setting (the files stay where they are on the server).
+        var inPlace = body.InPlace ?? string.Equals(configuration["ingest:inPlace"], "true", StringComparison.OrdinalIgnoreCase);
+        var p = new IngestParameters([path], QueryParsing.Trimmed(body.Kind), QueryParsing.Trimmed(body.Category), body.Recursive, InPlace: inPlace);
         var job = await jobs.SubmitAsync(JobKinds.Ingest, JobParameters.Serialize(p), ct).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
     }

@@ -27,7 +27,7 @@ internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
             {
                 // The same enumeration as the command line, but symbolic links are not followed: they could lead
                 // outside the allowed folders.
-                var (found, _) = IngestService.Enumerate(new IngestRequest([path]) { Recursive = p.Recursive, Kind = p.Kind, Category = p.Category, FollowLinks = false });
+                var (found, _) = IngestService.Enumerate(new IngestRequest([path]) { Recursive = p.Recursive, Kind = p.Kind, Category = p.Category, FollowLinks = false, InPlace = p.InPlace });
                 items.AddRange(found);
             }
             else
@@ -38,6 +38,7 @@ internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
                     Category = p.Category,
                     Name = p.Names is { } names && i < names.Count ? names[i] : null,
                     MoveSource = p.DeleteAfter,
+                    InPlace = p.InPlace && !p.DeleteAfter,
                 });
             }
         }

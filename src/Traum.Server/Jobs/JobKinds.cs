@@ -24,8 +24,9 @@ internal sealed record SeparateParameters(string Path, string Name, string? Mode
 /// <param name="Paths">Files or folders (absolute, checked against the allowed roots).</param>
 /// <param name="Names">Display names of uploaded files, parallel to <paramref name="Paths"/>, if they came from an upload.</param>
 /// <param name="DeleteAfter">Remove the files after ingest (uploads).</param>
+/// <param name="InPlace">Index the files where they are on the server instead of copying them into the library.</param>
 internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kind = null, string? Category = null, bool Recursive = true,
-    bool DeleteAfter = false, IReadOnlyList<string>? Names = null);
+    bool DeleteAfter = false, IReadOnlyList<string>? Names = null, bool InPlace = false);
 
 /// <summary>Parameters of a training job (POST /api/train).</summary>
 /// <param name="Category">Stem category (or kind) to learn, e.g. "bass".</param>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Traum.Audio.IO;
+using Traum.Catalog;
 using Traum.Core;
 using Traum.Engine.Export;
 using Traum.Server.Hosting;
@@ -32,9 +33,16 @@ internal sealed class LibraryFiles
     public string StemFile(Stem stem)
     {
         ArgumentNullException.ThrowIfNull(stem);
-        var full = Path.IsPathFullyQualified(stem.FilePath) ? stem.FilePath : Path.Combine(_library, stem.FilePath);
+        var inPlace = Library.IsInPlace(stem.FilePath);
+        var full = inPlace ? stem.FilePath : Path.Combine(_library, stem.FilePath);
         var canonical = PathGuard.Canonical(Path.GetFullPath(full));
-        if (!_guard.IsUnderRoot(canonical) || !File.Exists(canonical))
+        // A file indexed in place was named by whoever ingested it (the command line, or /api/ingest under the ingest
+        // roots); every other catalog path must stay inside the library.
+        if (inPlace && !File.Exists(canonical))
+        {
+            throw new NotFoundException($"Stem {stem.Id} is indexed in place and its file {stem.FilePath} is gone; if it moved, run `traum doctor --relink FOLDER`.");
+        }
+        if (!inPlace && (!_guard.IsUnderRoot(canonical) || !File.Exists(canonical)))
         {
             throw new NotFoundException($"The audio file of stem {stem.Id} is missing from the library; run `traum doctor` to repair the catalog.");
         }

@@ -70,6 +70,22 @@ public abstract partial class CatalogContractTests : IDisposable
     }
 
     [Fact]
+    public void RelinkStem_SetsTheFilePath_LogsAChange_AndKeepsEverythingElse()
+    {
+        var added = _store.AddStem(Stem(1, StemKinds.Bass, "808", tags: ["warm"]));
+        var before = _store.ChangeSequence;
+        var moved = _store.RelinkStem(added.Id, "/music/moved/a.wav");
+        Assert.Equal("/music/moved/a.wav", moved.FilePath);
+        Assert.Equal("/music/moved/a.wav", _store.GetStem(added.Id)!.FilePath);
+        Assert.Equal((added.Name, added.ContentHash), (moved.Name, moved.ContentHash));
+        Assert.Equal(added.Tags, moved.Tags);
+        var change = Assert.Single(_store.GetChangesSince(before));
+        Assert.Equal((CatalogChangeKind.StemUpdated, added.Id), (change.Kind, change.StemId));
+        Assert.Throws<NotFoundException>(() => _store.RelinkStem(999, "/x.wav"));
+        Assert.Throws<InvalidInputException>(() => _store.RelinkStem(added.Id, " "));
+    }
+
+    [Fact]
     public void AddStem_KindAndCategory_AreStoredLowerCase()
     {
         var s = _store.AddStem(Stem(1, " Drums ", "Kick"));

@@ -52,6 +52,32 @@ public sealed class CatalogCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_InPlace_ThenMoved_DoctorRelinksIt()
+    {
+        var root = Samples(kicks: 1, pads: 1);
+        var r = await CatalogCli.RunAsync("ingest", root, "-r", "--in-place", "--library", Lib);
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var lib = Library.Open(Lib))
+        {
+            Assert.Empty(Directory.EnumerateFiles(lib.StemsPath, "*", SearchOption.AllDirectories));
+            Assert.All(lib.Catalog.ListStems(), s => Assert.StartsWith(root, s.FilePath, StringComparison.Ordinal));
+        }
+        var moved = _dir.File("moved");
+        Directory.Move(root, moved);
+        var check = await CatalogCli.RunAsync("doctor", "--library", Lib);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("doctor --relink FOLDER", check.Out, StringComparison.Ordinal);
+        var repair = await CatalogCli.RunAsync("doctor", "--repair", "--library", Lib);
+        Assert.Equal(1, repair.ExitCode); // the moved files are not repaired away
+        var relink = await CatalogCli.RunAsync("doctor", "--relink", moved, "--library", Lib, "--json");
+        Assert.True(relink.ExitCode == 0, relink.Out + relink.Err);
+        Assert.Equal(2, Json(relink.Out).GetProperty("relinked").GetArrayLength());
+        using var again = Library.Open(Lib);
+        Assert.Equal(2, again.Catalog.CountStems());
+        Assert.All(again.Catalog.ListStems(), s => Assert.True(File.Exists(s.FilePath) && s.FilePath.StartsWith(moved, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Ingest_WithUnreadableFile_ReportsItAndExitsOne()
     {
         var root = Samples(kicks: 1, pads: 0);

@@ -125,6 +125,32 @@ public sealed class StemApiTests
     }
 
     [Fact]
+    public async Task IngestInPlace_ServesTheUsersFile_AndDeleteLeavesIt()
+    {
+        await using var host = await TestServerHost.StartAsync((dir, o) => o with { IngestRoots = [Path.Combine(dir, "scratch")] });
+        var folder = Path.Combine(host.Scratch, "pack");
+        Directory.CreateDirectory(folder);
+        var path = host.WriteWav(Path.Combine("pack", "tone.wav"), Sine441(0.3));
+        using var body = new StringContent($"{{\"path\": {JsonSerializer.Serialize(folder)}, \"inPlace\": true}}", System.Text.Encoding.UTF8, "application/json");
+        using var response = await host.Client.PostAsync("/api/ingest", body, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var done = await host.WaitForJobAsync((await TestServerHost.ReadAsync<JobInfo>(response)).Id);
+        Assert.True(done.State == JobState.Succeeded, done.Error);
+        var id = JsonDocument.Parse(done.Result!).RootElement.GetProperty("stemIds").EnumerateArray().Single().GetInt64();
+        var stem = await host.GetJsonAsync<StemDetail>($"/api/stems/{id}");
+        Assert.Equal(Path.GetFullPath(path), stem.Stem.FilePath);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(host.Library, "stems"), "*", SearchOption.AllDirectories));
+
+        using var audio = await host.Client.GetAsync($"/api/stems/{id}/audio", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
+        Assert.Equal(await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken), await audio.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+
+        using var deleted = await host.Client.DeleteAsync($"/api/stems/{id}", TestContext.Current.CancellationToken);
+        Assert.True(deleted.IsSuccessStatusCode, deleted.StatusCode.ToString());
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
     public async Task Audio_UnsatisfiableRange_Returns416()
     {
         await using var host = await TestServerHost.StartAsync();
