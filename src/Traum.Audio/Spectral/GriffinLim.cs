@@ -142,8 +142,11 @@ public static class GriffinLim
         }
     }
 
-    private static void Validate(int values, int frames, StftOptions options, int length)
+    /// <summary>Checks that <paramref name="values"/> magnitudes are <c>[bins, frames]</c> and that <paramref name="length"/> samples give those frames.</summary>
+    /// <exception cref="ArgumentException">They do not.</exception>
+    public static void Validate(int values, int frames, StftOptions options, int length)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (frames <= 0) throw new ArgumentOutOfRangeException(nameof(frames), frames, "Need at least one frame.");
         if (values != options.Bins * frames)
         {

@@ -126,33 +126,14 @@ public static class PhaseReconstruction
         return (got - target).norm().item<float>() / (double)target.norm().item<float>();
     }
 
-    private static void Validate(int values, int frames, StftOptions options, int length)
-    {
-        if (frames <= 0) throw new ArgumentOutOfRangeException(nameof(frames), frames, "Need at least one frame.");
-        if (values != options.Bins * frames)
-        {
-            throw new ArgumentException($"The magnitude holds {values} values; [bins={options.Bins}, frames={frames}] needs {options.Bins * frames}.", nameof(frames));
-        }
-        if (options.FrameCount(length) != frames)
-        {
-            throw new ArgumentException($"{length} samples give {options.FrameCount(length)} frames with hop {options.Hop}, not {frames}.", nameof(length));
-        }
-    }
+    private static void Validate(int values, int frames, StftOptions options, int length) => Audio.Spectral.GriffinLim.Validate(values, frames, options, length);
 
     /// <summary>exp(iφ) with φ uniform in [0, 2π) from a seeded generator; complex64 of the given shape.</summary>
     private static Tensor RandomUnitPhase(long[] shape, int seed)
     {
         var count = 1L;
         foreach (var d in shape) count *= d;
-        var rng = new Random(seed);
-        var re = new float[count];
-        var im = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            var phi = 2 * Math.PI * rng.NextDouble();
-            re[i] = (float)Math.Cos(phi);
-            im[i] = (float)Math.Sin(phi);
-        }
+        var (re, im) = Audio.Spectral.GriffinLim.RandomUnitPhase(checked((int)count), seed);
         using var scope = NewDisposeScope();
         return complex(tensor(re, shape), tensor(im, shape)).MoveToOuterDisposeScope();
     }
