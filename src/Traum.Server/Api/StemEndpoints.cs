@@ -52,6 +52,19 @@ internal static class StemEndpoints
         tracks.MapGet("/{id:long}", async (ILibraryPort library, long id, CancellationToken ct) =>
             TypedResults.Ok(await library.GetTrackAsync(id, ct).ConfigureAwait(false)))
             .WithSummary("A track and its stems").Problems(404, 503);
+        tracks.MapGet("/{id:long}/audio", TrackAudioAsync)
+            .WithSummary("The track's original mix, when the library kept it (tracks separated on the server); supports HTTP range requests")
+            .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces(StatusCodes.Status416RangeNotSatisfiable)
+            .Problems(404, 503);
+    }
+
+    private static async Task<IResult> TrackAudioAsync(ILibraryPort library, LibraryFiles files, long id, CancellationToken ct)
+    {
+        var detail = await library.GetTrackAsync(id, ct).ConfigureAwait(false);
+        var path = files.TrackFile(detail.Track);
+        return Results.File(path, LibraryFiles.ContentType(path), enableRangeProcessing: true);
     }
 
     private static async Task<Ok<IReadOnlyList<StemDetail>>> ListAsync(ILibraryPort library, HttpResponse response,

@@ -49,6 +49,23 @@ internal sealed class LibraryFiles
         return canonical;
     }
 
+    /// <summary>The track's kept mix.</summary>
+    /// <exception cref="NotFoundException">The library did not keep the mix, or its file is missing.</exception>
+    public string TrackFile(Track track)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        if (track.FilePath is null)
+        {
+            throw new NotFoundException($"The library did not keep the mix of track {track.Id} (it was separated from the command line); its stems are all there is.");
+        }
+        var canonical = PathGuard.Canonical(Path.GetFullPath(Path.Combine(_library, track.FilePath)));
+        if (!_guard.IsUnderRoot(canonical) || !File.Exists(canonical))
+        {
+            throw new NotFoundException($"The mix of track {track.Id} is missing from the library; run `traum doctor --repair`.");
+        }
+        return canonical;
+    }
+
     /// <summary>The stem's audio as <paramref name="format"/> ("wav" or "flac"), converted once into <c>LIBRARY/cache/downloads</c>.</summary>
     public async Task<string> InFormatAsync(Stem stem, string format, CancellationToken cancellationToken)
     {

@@ -28,6 +28,7 @@ public sealed class OpenApiContractTests
         ["GET /api/stems/{id}/similar"] = [400, 404, 503],
         ["GET /api/tracks"] = [400, 503],
         ["GET /api/tracks/{id}"] = [404, 503],
+        ["GET /api/tracks/{id}/audio"] = [404, 503],
         ["POST /api/uploads/track"] = [400, 413, 415, 422, 503],
         ["POST /api/uploads/stems"] = [400, 413, 415, 422, 503],
         ["POST /api/ingest"] = [400, 404, 415, 503],

@@ -129,5 +129,12 @@ public sealed class UploadApiTests
             Assert.Equal(-expected[stem.Kind] * 0.5, peaks.Min.Min(), 3);
         }
         Assert.Empty(Directory.GetFiles(Path.Combine(host.Library, "uploads"), "*", SearchOption.AllDirectories));
+
+        // The original mix is kept and served beside its stems (the track page plays it), byte for byte.
+        using var original = await host.Client.GetAsync($"/api/tracks/{track.Id}/audio", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, original.StatusCode);
+        Assert.Equal(wav, await original.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        using var missing = await host.Client.GetAsync("/api/tracks/999/audio", TestContext.Current.CancellationToken);
+        await ProblemAssert.IsProblemAsync(missing, HttpStatusCode.NotFound);
     }
 }

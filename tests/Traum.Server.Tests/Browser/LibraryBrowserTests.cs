@@ -295,6 +295,14 @@ public sealed class LibraryBrowserTests
         await browser.GotoAsync($"/tracks/{track.Id}");
         await page.Locator(".lane").Nth(3).WaitForAsync();
 
+        // The original mix plays beside the stems, and one link downloads all of them as a pack.
+        var mixDuration = await page.EvaluateAsync<double>(
+            "() => new Promise((ok, fail) => { const a = document.getElementById('original-mix'); a.preload = 'auto'; " +
+            "a.addEventListener('loadedmetadata', () => ok(a.duration)); a.addEventListener('error', () => fail('no mix')); a.load(); })");
+        Assert.Equal(6.0, mixDuration, 1);
+        var pack = await page.EvaluateAsync<int>("async () => (await fetch(document.getElementById('download-stems').href)).status");
+        Assert.Equal(200, pack);
+
         // Mute one stem before playing; the mute holds once it plays.
         var bass = stems.Single(s => s.Kind == "bass");
         var vocals = stems.Single(s => s.Kind == "vocals");
