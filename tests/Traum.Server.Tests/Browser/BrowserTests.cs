@@ -85,6 +85,12 @@ public sealed class BrowserTests
         Assert.Contains("1.00", await page.Locator(".card .score").First.InnerTextAsync(), StringComparison.Ordinal);
         await browser.ScreenshotAsync("search-by-audio");
 
+        // The results export as one pack, in their order.
+        var export = await page.EvaluateAsync<string[]>(
+            "async () => { const r = await fetch(document.getElementById('export-results').href); return [String(r.status), r.headers.get('content-type')]; }");
+        Assert.Equal(["200", "application/zip"], export);
+        Assert.Equal(12, (await page.Locator("#export-results").GetAttributeAsync("href"))!.Split('=')[1].Split('&')[0].Split(',').Length);
+
         // The filters apply to it as to text search; filters that match nothing say so and offer to clear them.
         await page.GetByRole(AriaRole.Group, new() { Name = "Kind" }).GetByRole(AriaRole.Button, new() { Name = "bass" }).ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelectorAll('.card').length === 8");

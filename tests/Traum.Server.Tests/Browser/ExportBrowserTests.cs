@@ -61,16 +61,26 @@ public sealed class ExportBrowserTests
             }
         }
 
-        // One selected stem: a pack of just that one.
+        // One selected stem, as 16-bit WAV at 48 kHz: a pack of just that one, converted.
+        await page.Locator("#exportformat").SelectOptionAsync("wav");
+        await page.Locator("#exportrate").SelectOptionAsync("48000");
+        await page.Locator("#exportbits").SelectOptionAsync("16");
         await page.Locator("table.stem-list tbody tr", new() { HasText = "Bass 02" }).ClickAsync();
         var selected = page.Locator("#export-selected");
         await selected.WaitForAsync();
+        await page.WaitForFunctionAsync("() => (document.querySelector('#export-selected')?.getAttribute('href') ?? '').includes('rate=48000')");
         var one = await page.RunAndWaitForDownloadAsync(() => selected.ClickAsync());
         var onePath = Path.Combine(host.Scratch, "one.zip");
         await one.SaveAsAsync(onePath);
         using (var zip = ZipFile.OpenRead(onePath))
         {
-            Assert.Equal(["Bass 02.flac", "manifest.csv"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+            Assert.Equal(["Bass 02.wav", "manifest.csv"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+            var path = Path.Combine(host.Scratch, "one-Bass 02.wav");
+            zip.GetEntry("Bass 02.wav")!.ExtractToFile(path);
+            var info = AudioFile.Probe(path);
+            Assert.Equal(48000, info.SampleRate);
+            Assert.Equal(16, info.BitsPerSample);
+            Assert.Equal(0.5, AudioFile.Read(path, TestContext.Current.CancellationToken).Duration, 2);
         }
         Assert.Empty(browser.Errors);
     }
