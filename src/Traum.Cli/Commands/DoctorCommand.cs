@@ -91,7 +91,13 @@ internal static class DoctorCommand
                 foreach (var p in report.IntegrityProblems) Output.Line($"database: {p}");
                 if (report.Healthy) Output.Line($"The library at {library.Root} is healthy.");
                 else if (report.Repaired) Output.Line($"Repaired {report.ProblemCount - report.IntegrityProblems.Count} problem(s).");
-                else Output.Line($"{report.ProblemCount} problem(s); run 'traum doctor --repair' to fix them.");
+                else
+                {
+                    var moved = report.MissingStemFiles.Count(s => Library.IsInPlace(s.FilePath));
+                    var fixable = report.ProblemCount - moved;
+                    if (fixable > 0) Output.Line($"{fixable} problem(s); run 'traum doctor --repair' to fix them.");
+                    if (moved > 0) Output.Line($"{moved} stem(s) indexed in place lost their file; run 'traum doctor --relink FOLDER' with the folder they moved to (--repair keeps them).");
+                }
                 if (report.IntegrityProblems.Count > 0) Output.Note("The database itself is damaged: copy catalog.db aside and re-ingest your sources into a new library.");
             }
             var unrepaired = report.Repaired

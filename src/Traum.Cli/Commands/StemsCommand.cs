@@ -257,13 +257,13 @@ internal static class StemsCommand
             var results = targets.Distinct().Select(library.DeleteStem).ToList();
             if (json)
             {
-                Output.Json(results.Select(r => new { id = r.Stem.Id, fileDeleted = !r.FileShared, file = r.Stem.FilePath }));
+                Output.Json(results.Select(r => new { id = r.Stem.Id, fileDeleted = !r.FileShared && !Library.IsInPlace(r.Stem.FilePath), file = r.Stem.FilePath }));
             }
             else
             {
                 foreach (var r in results)
                 {
-                    Output.Line($"removed stem {r.Stem.Id} ({r.Stem.Name}); {(r.FileShared ? "file kept: another stem uses it" : "file deleted")}");
+                    Output.Line($"removed stem {r.Stem.Id} ({r.Stem.Name}); {(Library.IsInPlace(r.Stem.FilePath) ? "your file stays where it is (indexed in place)" : r.FileShared ? "file kept: another stem uses it" : "file deleted")}");
                 }
             }
             return 0;

@@ -235,6 +235,11 @@ public sealed partial class GenerativeService : IDisposable
             progress?.Report(new ProgressInfo(i, items.Count, "stems", $"{category} {i + 1}/{items.Count}"));
             var item = items[i];
             var rendered = StemRenderer.Render(logs.AsSpan(i * d, d), features, render, r.Phase, r.GriffinLimIterations, item.Seed);
+            if (Useless(rendered) is { } problem)
+            {
+                throw new TraumException($"Generated stem {i + 1} of '{record.Category}' {record.Version} (seed {item.Seed}) {problem}; nothing was added. " +
+                    "Train the category again (more stems or epochs), or use another version with 'traum train list'.");
+            }
             var parameters = new Dictionary<string, object?>(extra)
             {
                 ["batchSeed"] = seed,
@@ -291,6 +296,16 @@ public sealed partial class GenerativeService : IDisposable
         progress?.Report(new ProgressInfo(items.Count, items.Count, "stems"));
         LogGenerated(_logger, items.Count, category, record.Version, mode);
         return results;
+    }
+
+    /// <summary>
+    /// Why a rendered stem is no use to anyone (silent: below the −70 LUFS absolute gate of BS.1770, which is also what
+    /// non-finite decoder output becomes), or null when it is a sound.
+    /// </summary>
+    internal static string? Useless(RenderedStem stem)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        return !(stem.LoudnessLufs > -70) ? "is silent (the model decoded its latent to nothing)" : null;
     }
 
     /// <summary>

@@ -75,6 +75,15 @@ public sealed class CatalogCommandsTests : IDisposable
         using var again = Library.Open(Lib);
         Assert.Equal(2, again.Catalog.CountStems());
         Assert.All(again.Catalog.ListStems(), s => Assert.True(File.Exists(s.FilePath) && s.FilePath.StartsWith(moved, StringComparison.Ordinal)));
+        Assert.Contains("stem(s) indexed in place lost their file; run 'traum doctor --relink FOLDER'", check.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("run 'traum doctor --repair' to fix them", check.Out, StringComparison.Ordinal);
+
+        // Removing an in-place stem says the file stays, and it does.
+        var first = again.Catalog.ListStems()[0];
+        var rm = await CatalogCli.RunAsync("stems", "rm", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--library", Lib);
+        Assert.True(rm.ExitCode == 0, rm.Err);
+        Assert.Contains("your file stays where it is", rm.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(first.FilePath));
     }
 
     [Fact]

@@ -11,6 +11,19 @@ namespace Traum.Engine.Tests.StemGeneration;
 
 public sealed class GenerativeServiceTests
 {
+    [Fact]
+    public void Useless_SilentRender_IsRefused_AndASoundIsNot()
+    {
+        var silent = new Traum.Audio.AudioBuffer([new float[44100], new float[44100]], 44100);
+        var lufsSilent = Traum.Audio.Loudness.LoudnessMeter.IntegratedLufs(silent);
+        Assert.Contains("silent", GenerativeService.Useless(new RenderedStem(silent, 0, lufsSilent, 0, false)), StringComparison.Ordinal);
+        Assert.NotNull(GenerativeService.Useless(new RenderedStem(silent, 0, double.NaN, 0, false)));
+        var tone = new Traum.Audio.AudioBuffer([Traum.TestKit.Signals.Sine(220, 1.0, 44100, 0.3)], 44100);
+        var lufs = Traum.Audio.Loudness.LoudnessMeter.IntegratedLufs(tone);
+        Assert.True(lufs > -70);
+        Assert.Null(GenerativeService.Useless(new RenderedStem(tone, 0, lufs, 0, false)));
+    }
+
     private static GenerationRequest Quick(string category) => new()
     {
         Category = category, Count = 3, Seed = 42, GriffinLimIterations = 4, Steps = 3,
