@@ -107,6 +107,11 @@ public sealed partial class StemIngester
             var duplicate = sameSound.FirstOrDefault(s => IsSameStem(s, item));
             if (duplicate is not null)
             {
+                // The same sound ingested in place from where its file is now: the stem follows the file.
+                if (item.InPlace && Library.IsInPlace(duplicate.FilePath) && !File.Exists(duplicate.FilePath))
+                {
+                    duplicate = catalog.RelinkStem(duplicate.Id, Path.GetFullPath(source));
+                }
                 var errs = RunAnalyzers(duplicate, audio, catalog.GetStoredAnalysis(duplicate.Id), cancellationToken);
                 if (item.MoveSource && source != _library.ResolveFile(duplicate.FilePath)) AtomicFile.TryDelete(source);
                 LogDuplicate(_logger, source, duplicate.Id);

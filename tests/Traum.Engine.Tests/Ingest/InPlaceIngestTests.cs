@@ -87,6 +87,22 @@ public sealed class InPlaceIngestTests : IDisposable
     }
 
     [Fact]
+    public void InPlaceIngestOfAMovedFile_MovesTheStemWithIt()
+    {
+        var src = _dir.File("a/kick.wav");
+        WriteSound(src, 7);
+        var stem = Ingester().Ingest(new IngestItem(src) { InPlace = true }, Ct).Stem!;
+        var moved = _dir.File("b/kick renamed.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
+        File.Move(src, moved);
+        var again = Ingester().Ingest(new IngestItem(moved) { InPlace = true }, Ct);
+        Assert.Equal(IngestStatus.Duplicate, again.Status);
+        Assert.Equal(stem.Id, again.Stem!.Id);
+        Assert.Equal(Path.GetFullPath(moved), _lib.Catalog.GetStem(stem.Id)!.FilePath);
+        Assert.Equal(1, _lib.Catalog.CountStems());
+    }
+
+    [Fact]
     public void Relink_UnknownFolder_SaysWhatToName() =>
         Assert.Contains("no such folder", Assert.Throws<Core.InvalidInputException>(() => new StemRelinker(_lib).Relink([_dir.File("nope")], Ct)).Message, StringComparison.Ordinal);
 }
