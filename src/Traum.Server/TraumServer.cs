@@ -66,6 +66,9 @@ public static class TraumServer
         services.ConfigureHttpJsonOptions(j => ServerJson.Configure(j.SerializerOptions));
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(context.LibraryPath, "cache", "keys")));
         services.AddProblemDetails();
+        // A query value that does not parse (tempo=abc) throws, so the handler can say which parameter and what it takes,
+        // instead of the framework's bare 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi("v1", o =>
         {

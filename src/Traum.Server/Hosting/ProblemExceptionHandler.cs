@@ -41,6 +41,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         TraumException e => (StatusCodes.Status400BadRequest, "Request failed", e.Message),
         BadHttpRequestException e when e.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             (e.StatusCode, "Upload too large", "The request body is larger than the server accepts (server:maxUploadBytes)."),
+        BadHttpRequestException e when BindingProblem(e.Message) is { } detail => (StatusCodes.Status400BadRequest, "Invalid request", detail),
         BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message),
         _ when StorageFullException.IsDiskFull(exception) =>
             (StatusCodes.Status507InsufficientStorage, "Disk full", "The server's disk is full; nothing was lost. Free some space on it and try again."),
@@ -51,6 +52,35 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             (StatusCodes.Status415UnsupportedMediaType, "Unsupported charset", "The request's charset is not supported; send UTF-8."),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong on the server; the details are in its log."),
     };
+
+    /// <summary>
+    /// The framework's binding failure ('Failed to bind parameter "double? tempo" from "abc".', or a required value
+    /// missing) in words a client can act on, without .NET type names; null for other messages.
+    /// </summary>
+    internal static string? BindingProblem(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Failed to bind parameter ""(?<type>[^"" ]+)\s+(?<name>[^""]+)"" from ""(?<value>.*)""\.$");
+        if (m.Success)
+        {
+            // "double?", "Nullable<int>", "System.Boolean": the value type is what counts.
+            var type = m.Groups["type"].Value.Replace("Nullable<", "", StringComparison.Ordinal).Replace("System.", "", StringComparison.Ordinal)
+                .TrimEnd('?', '>').ToLowerInvariant();
+            var what = type switch
+            {
+                "int" or "int32" or "long" or "int64" => "a whole number",
+                "double" or "single" or "float" or "decimal" => "a number (with a dot for decimals)",
+                "bool" or "boolean" => "true or false",
+                _ => "a value of another form",
+            };
+            return $"'{m.Groups["value"].Value}' is not a valid {m.Groups["name"].Value}; give {what}.";
+        }
+        if (message.StartsWith("Failed to read parameter", StringComparison.Ordinal))
+        {
+            return "The request body is not the JSON this endpoint takes; its schema is in /openapi/v1.json.";
+        }
+        var r = System.Text.RegularExpressions.Regex.Match(message, @"^Required parameter ""[^"" ]+\s+(?<name>[^""]+)"" was not provided");
+        return r.Success ? $"{r.Groups["name"].Value} is required." : null;
+    }
 
     /// <summary>
     /// True for errors reading the request body: the multipart and form readers raise <see cref="InvalidDataException"/>

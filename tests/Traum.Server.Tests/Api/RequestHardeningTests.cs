@@ -11,6 +11,29 @@ public sealed class RequestHardeningTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Theory]
+    [InlineData("/api/stems?limit=abc", "'abc' is not a valid limit; give a whole number.")]
+    [InlineData("/api/stems/1/audio?tempo=fast", "'fast' is not a valid tempo; give a number (with a dot for decimals).")]
+    [InlineData("/api/stems?halfDouble=maybe", "'maybe' is not a valid halfDouble; give true or false.")]
+    public async Task UnparsableQueryValue_Is400ThatNamesTheParameterAndItsForm(string url, string detail)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var r = await host.Client.GetAsync(url, Ct);
+        var p = await ProblemAssert.IsProblemAsync(r, HttpStatusCode.BadRequest);
+        Assert.Equal(detail, p.Detail);
+    }
+
+    [Fact]
+    public async Task BodyOfTheWrongShape_Is400ThatPointsToTheSchema_WithoutTypeNames()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var body = new StringContent("{\"path\": 42, \"recursive\": \"yes\"}", Encoding.UTF8, "application/json");
+        using var r = await host.Client.PostAsync("/api/ingest", body, Ct);
+        var p = await ProblemAssert.IsProblemAsync(r, HttpStatusCode.BadRequest);
+        Assert.Contains("/openapi/v1.json", p.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("IngestRequest", p.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task KestrelEndpointOverride_OnEveryInterface_KeyIsRequired()
     {
