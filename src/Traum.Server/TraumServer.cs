@@ -123,6 +123,35 @@ public static class TraumServer
     }
 
     /// <summary>
+    /// Validates a job exactly as a worker's handler will and queues it in the catalog of <paramref name="context"/>
+    /// for any worker or server with that lane (<c>traum ingest --queue</c> and the like). Nothing runs here.
+    /// </summary>
+    /// <param name="context">Settings of this run (catalog, library, models).</param>
+    /// <param name="kind">A <see cref="Jobs.JobKinds"/> value.</param>
+    /// <param name="parameters">The kind's parameters record (e.g. <see cref="Jobs.IngestParameters"/>).</param>
+    /// <param name="cancellationToken">Stops the validation.</param>
+    /// <returns>The queued job.</returns>
+    /// <exception cref="Core.InvalidInputException">The parameters are not acceptable.</exception>
+    public static async Task<Core.JobInfo> QueueAsync(TraumContext context, string kind, object parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(context);
+        services.AddSingleton(ReadOptions(context));
+        services.AddSingleton(context.Time);
+        services.AddSingleton<JobEvents>();
+        services.AddSingleton<JobManager>();
+        EngineWiring.Add(services, context);
+        var provider = services.BuildServiceProvider();
+        await using (provider.ConfigureAwait(false))
+        {
+            return await provider.GetRequiredService<JobManager>().SubmitAsync(kind, JobParameters.Serialize(parameters), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Builds (but does not start) a worker without HTTP for the library of <paramref name="context"/>: the job
     /// workers of <see cref="ServerOptions.Lanes"/> (all when empty), claiming jobs from the catalog, which on
     /// PostgreSQL any number of workers and servers share. Stop it to end the running jobs (recorded as interrupted).

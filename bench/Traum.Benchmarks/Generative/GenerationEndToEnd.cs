@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Audio;
 using Traum.Audio.Descriptors;
 using Traum.Audio.IO;
 using Traum.Catalog;
+using Traum.Engine.Hosting;
 using Traum.Engine.Ingest;
 using Traum.Engine.StemGeneration;
 using Traum.Engine.Training;
@@ -38,7 +40,10 @@ public static class GenerationEndToEnd
         {
             using var library = Library.Open(root);
             var analyzer = new DescriptorAnalyzer();
-            var ingester = new StemIngester(library, [new DescriptorStemAnalyzer((a, ct) => analyzer.Analyze(a, ct))]);
+            // The product's composition with descriptors as the only analyser (the figures are about the VAE, not CLAP).
+            using var engine = EngineServices.Build(Traum.Engine.TraumContext.ForLibrary(root), library,
+                s => s.AddSingleton<IReadOnlyList<IStemAnalyzer>>([new DescriptorStemAnalyzer((a, ct) => analyzer.Analyze(a, ct))]));
+            var ingester = engine.GetRequiredService<StemIngester>();
             var src = Path.Combine(root, "src");
             Directory.CreateDirectory(src);
             for (var i = 0; i < stems; i++)
@@ -46,7 +51,7 @@ public static class GenerationEndToEnd
                 Add(ingester, src, $"bass_{i}.wav", Bassline(i), "bass", "bassline");
                 Add(ingester, src, $"hat_{i}.wav", HatLoop(i), "drums", "hatloop");
             }
-            var service = new TrainingService(library);
+            var service = engine.GetRequiredService<TrainingService>();
             foreach (var arch in archs)
             {
                 foreach (var category in Categories(args))
@@ -86,7 +91,7 @@ public static class GenerationEndToEnd
                     }
                 }
             }
-            using var generator = new GenerativeService(ingester);
+            var generator = engine.GetRequiredService<GenerativeService>();
             foreach (var arch in archs)
             {
                 foreach (var category in new[] { "bassline", "hatloop" })

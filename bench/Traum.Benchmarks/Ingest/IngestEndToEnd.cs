@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Catalog;
 using Traum.Engine;
+using Traum.Engine.Hosting;
 using Traum.Engine.Ingest;
 using Traum.TestKit;
 
@@ -37,9 +39,10 @@ public static class IngestEndToEnd
 
             var context = TraumContext.ForLibrary(lib);
             using var library = Library.Open(lib);
-            var analyzers = StemAnalyzerRegistry.Create(context);
+            using var engine = EngineServices.Build(context, library);
+            var analyzers = engine.GetRequiredService<IReadOnlyList<IStemAnalyzer>>();
             Console.WriteLine($"  analysers: {(analyzers.Count == 0 ? "(none in this build)" : string.Join(", ", analyzers.Select(a => a.Name)))}");
-            var service = new IngestService(new StemIngester(library, analyzers));
+            var service = engine.GetRequiredService<IngestService>();
             var request = new IngestRequest([src]) { Jobs = jobs };
 
             sw.Restart();

@@ -27,6 +27,7 @@ internal static class CommandRegistry
         yield return EvalCommand.Create(globals);
         yield return ServeCommand.Create(globals);
         yield return WorkerCommand.Create(globals);
+        yield return JobsCommand.Create(globals);
         yield return DemoCommand.Create(globals);
     }
 }

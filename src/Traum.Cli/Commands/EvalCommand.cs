@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Engine.Separation;
 using Traum.Engine.StemGeneration;
 using Traum.Generative;
@@ -62,9 +63,10 @@ internal static class EvalCommand
             var json = pr.GetValue(globals.Json);
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, json);
-            using var service = new GenerativeService(new Traum.Engine.Ingest.StemIngester(library, []));
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            var service = engine.GetRequiredService<GenerativeService>();
             var (record, model) = service.ResolveModel(pr.GetValue(category)!, pr.GetValue(version));
-            using var models = Traum.Engine.Search.SearchModels.Load(context);
+            var models = engine.GetRequiredService<Traum.Engine.Search.SearchModels>();
             var report = await Task.Run(() => new GenerationEvaluator(library, models.ClapAudio).Evaluate(model, record.Category, pr.GetValue(count), pr.GetValue(seed), cancellationToken: ct), ct)
                 .ConfigureAwait(false);
             if (json)

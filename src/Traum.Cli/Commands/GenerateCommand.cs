@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Traum.Core;
-using Traum.Engine.StemGeneration;
 using Traum.Engine.Ingest;
 using Traum.Engine.Jobs;
+using Traum.Engine.StemGeneration;
 using Traum.Generative;
 
 namespace Traum.Cli.Commands;
@@ -34,8 +35,9 @@ internal static class GenerateCommand
         var bars = new Option<int?>("--bars") { Description = "Output length in 4/4 bars at the material's tempo" };
         var all = new Option<bool>("--all") { Description = "A batch from every trained model" };
 
+        var queue = QueueSupport.Option();
         var cmd = new Command("generate", "Generate new stems with trained VAEs; they are ingested into the library with their lineage");
-        foreach (var o in new Option[] { category, version, mode, count, temperature, steps, linear, from, to, noise, seed, iters, phase, with, mix, seconds, bars, all })
+        foreach (var o in new Option[] { category, version, mode, count, temperature, steps, linear, from, to, noise, seed, iters, phase, with, mix, seconds, bars, all, queue })
         {
             cmd.Options.Add(o);
         }
@@ -65,12 +67,23 @@ internal static class GenerateCommand
             var everything = pr.GetValue(all);
             if (everything && (request.Category is not null || request.BlendWith is not null)) throw new InvalidInputException("--all generates with every model; leave out --category and --with.");
             if (!everything) request.Validate();
+            if (pr.GetValue(queue))
+            {
+                // The fields of a generation job (POST /api/generate); interpolation paths have --count points there.
+                QueueSupport.Reject(pr, temperature, steps, linear, iters, all);
+                var interpolate = request.Mode == GenerationMode.Interpolate;
+                if (interpolate && (request.FromStemId is null || request.ToStemId is null)) throw new InvalidInputException("--mode interpolate needs --from and --to.");
+                return await QueueSupport.SubmitAsync(pr, globals, Server.Jobs.JobKinds.Generate,
+                    new Server.Jobs.GenerateRequest(request.Category!, request.Mode.ToString().ToLowerInvariant(), request.Count, request.Seed,
+                        interpolate ? [request.FromStemId!.Value, request.ToStemId!.Value] : null, request.BlendWith,
+                        request.HybridNoise, request.Phase == PhaseMode.Random ? "random" : "griffinlim", request.Mix, request.Version, request.Seconds, request.Bars), ct).ConfigureAwait(false);
+            }
 
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, json);
-            var ingester = new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>());
-            var runner = new JobRunner(library.Catalog, context.Time);
-            using var service = new GenerativeService(ingester, context.LoggerFactory.CreateLogger<GenerativeService>(), context.Time);
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            var runner = engine.GetRequiredService<JobRunner>();
+            var service = engine.GetRequiredService<GenerativeService>();
             var label = everything ? "all models" : request.BlendWith is { } w ? $"{request.Category}+{w}" : request.Category!;
             var made = await Output.WithProgressAsync($"generate {label}", json, (progress, token) =>
                 runner.RunAsync("generate", new { request, all = everything }, job => Task.Run(() =>

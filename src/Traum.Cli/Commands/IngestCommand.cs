@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Engine.Ingest;
 using Traum.Engine.Jobs;
+using Traum.Server.Jobs;
 using static Traum.Cli.Commands.LibraryCommandSupport;
 
 namespace Traum.Cli.Commands;
@@ -21,9 +23,10 @@ internal static class IngestCommand
         {
             Description = "Keep the files where they are (no copy in the library; 'traum doctor --relink DIR' finds moved ones). Default: the ingest:inPlace setting, else copy",
         };
+        var queue = QueueSupport.Option();
         var cmd = new Command("ingest", "Add audio files (any format ffmpeg reads) to the library: stored once per sound, described and catalogued")
         {
-            paths, category, kind, recursive, jobs, tags, inPlace,
+            paths, category, kind, recursive, jobs, tags, inPlace, queue,
         };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -31,8 +34,19 @@ internal static class IngestCommand
             var n = pr.GetValue(jobs);
             if (n < 1) throw new Core.InvalidInputException($"--jobs must be at least 1 (got {n}).");
             var context = Context(pr, globals);
+            var inPlaceChosen = pr.GetValue(inPlace) || string.Equals(context.Configuration["ingest:inPlace"], "true", StringComparison.OrdinalIgnoreCase);
+            if (pr.GetValue(queue))
+            {
+                // The workers read the same paths: on other machines, a shared mount under the same name.
+                QueueSupport.Reject(pr, jobs);
+                var full = pr.GetValue(paths)!.Select(Path.GetFullPath).ToList();
+                foreach (var p in full.Where(p => !File.Exists(p) && !Directory.Exists(p))) throw new Core.InvalidInputException($"No such file or folder: {p}");
+                return await QueueSupport.SubmitAsync(pr, globals, JobKinds.Ingest,
+                    new IngestParameters(full, pr.GetValue(kind), pr.GetValue(category), pr.GetValue(recursive), InPlace: inPlaceChosen, Tags: pr.GetValue(tags)), ct).ConfigureAwait(false);
+            }
             using var library = Open(context, json, create: true);
-            var service = IngestService(context, library);
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            var service = engine.GetRequiredService<IngestService>();
             var request = new IngestRequest(pr.GetValue(paths)!)
             {
                 Category = pr.GetValue(category),
@@ -40,9 +54,9 @@ internal static class IngestCommand
                 Recursive = pr.GetValue(recursive),
                 Jobs = n,
                 Tags = pr.GetValue(tags) ?? [],
-                InPlace = pr.GetValue(inPlace) || string.Equals(context.Configuration["ingest:inPlace"], "true", StringComparison.OrdinalIgnoreCase),
+                InPlace = inPlaceChosen,
             };
-            var runner = new JobRunner(library.Catalog, context.Time);
+            var runner = engine.GetRequiredService<JobRunner>();
             var summary = await Output.WithProgressAsync("ingest", json,
                 (progress, token) => service.RunAsJobAsync(runner, request, progress, token), ct).ConfigureAwait(false);
 

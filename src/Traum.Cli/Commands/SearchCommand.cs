@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Traum.Catalog;
 using Traum.Core;
@@ -90,17 +91,13 @@ internal static class SearchCommandSupport
     {
         var context = new TraumContext(globals.Settings(pr));
         var library = Library.OpenExisting(context.LibraryPath, context.Catalog, context.Time);
-        SearchModels? models = null;
         try
         {
-            models = SearchModels.Load(context);
-            var options = TraumSettings.Bind<SearchOptions>(context.Configuration, "search");
-            var service = new SearchService(library, models, options, context.LoggerFactory.CreateLogger<SearchService>());
-            return new Session(library, models, service);
+            var engine = LibraryCommandSupport.Engine(context, library);
+            return new Session(library, engine);
         }
         catch
         {
-            models?.Dispose();
             library.Dispose();
             throw;
         }
@@ -141,14 +138,13 @@ internal static class SearchCommandSupport
     }
 
     /// <summary>The library, models and service of one command, disposed together.</summary>
-    internal sealed class Session(Library library, SearchModels models, SearchService service) : IDisposable
+    internal sealed class Session(Library library, ServiceProvider engine) : IDisposable
     {
-        public SearchService Service { get; } = service;
+        public SearchService Service { get; } = engine.GetRequiredService<SearchService>();
 
         public void Dispose()
         {
-            Service.Dispose();
-            models.Dispose();
+            engine.Dispose();
             library.Dispose();
         }
     }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Catalog;
 using Traum.Engine;
 using Traum.Engine.Ingest;
@@ -9,12 +9,22 @@ namespace Traum.Cli.Commands;
 /// <summary>Connects separation to the library's ingest pipeline (descriptors, CLAP embedding when installed).</summary>
 internal static class SeparationIngest
 {
-    /// <summary>The library (to dispose after the run) and the ingestor over it.</summary>
-    public static (Library Library, IStemIngestor Ingestor) Create(TraumContext context, bool quiet)
+    /// <summary>The library and the engine over it (to dispose after the run, engine first) and the ingestor.</summary>
+    /// <param name="context">Settings of this run.</param>
+    /// <param name="quiet">No notes on stderr.</param>
+    public static (Library Library, ServiceProvider Engine, IStemIngestor Ingestor) Create(TraumContext context, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(context);
         var library = LibraryCommandSupport.Open(context, quiet, create: true);
-        var ingester = new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>());
-        return (library, new LibraryStemIngestor(ingester));
+        try
+        {
+            var engine = LibraryCommandSupport.Engine(context, library);
+            return (library, engine, new LibraryStemIngestor(engine.GetRequiredService<StemIngester>()));
+        }
+        catch
+        {
+            library.Dispose();
+            throw;
+        }
     }
 }

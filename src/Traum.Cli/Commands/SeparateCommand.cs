@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Traum.Core;
 using Traum.Engine;
@@ -30,9 +31,10 @@ internal static class SeparateCommand
         var noIngest = new Option<bool>("--no-ingest") { Description = "Only write the stem files; do not add them to the library" };
         var force = new Option<bool>("--force") { Description = "Separate again even if this model and these settings already did" };
 
+        var queue = QueueSupport.Option();
         var cmd = new Command("separate", "Split tracks into stems (drums, bass, other, vocals; guitar and piano with 6-stem models) with Demucs");
         cmd.Arguments.Add(paths);
-        foreach (var o in new Option[] { model, modelPath, twoStems, format, bits, clip, shifts, overlap, seed, threads, device, outDir, noIngest, force }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, modelPath, twoStems, format, bits, clip, shifts, overlap, seed, threads, device, outDir, noIngest, force, queue }) cmd.Options.Add(o);
 
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -64,16 +66,18 @@ internal static class SeparateCommand
                 Force = pr.GetValue(force),
             };
             SeparationPipeline.ValidateOutput(request);
+            if (pr.GetValue(queue)) return await QueueAsync(pr, globals, request, [modelPath, twoStems, format, bits, clip, overlap, seed, threads, device, outDir, noIngest, force], ct).ConfigureAwait(false);
 
             using var loggerFactory = LoggerFactory.Create(b => b
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(pr.GetValue(globals.Verbose) ? LogLevel.Debug : (json ? LogLevel.Warning : LogLevel.Information)));
             var context = new TraumContext(globals.Settings(pr), loggerFactory);
-            var (library, ingestor) = request.Ingest ? SeparationIngest.Create(context, json) : (null, null);
+            var (library, engine, ingestor) = request.Ingest ? SeparationIngest.Create(context, json) : (null, null, null);
             using var libraryScope = library;
+            using var engineScope = engine;
             var pipeline = new SeparationPipeline(context, ingestor);
             // With a library the separation is a job like any other (in the Jobs list, cancellable from the server).
-            var runner = library is null ? null : new Engine.Jobs.JobRunner(library.Catalog, context.Time);
+            var runner = engine?.GetRequiredService<Engine.Jobs.JobRunner>();
             var results = await Output.WithProgressAsync("separate", json, (p, token) => runner is null
                 ? pipeline.RunAsync(request, p, token)
                 : runner.RunAsync("separate", new { paths = request.Paths, model = request.Model, shifts = request.Demucs.Shifts },
@@ -101,5 +105,38 @@ internal static class SeparateCommand
             return results.Any(r => r.Status == "failed") ? CliApp.ExitUserError : CliApp.ExitOk;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Queues one separation job per track (the fields of POST /api/separate: model and shifts). Each track is copied
+    /// into the library's upload folder first, as an upload is, so a worker on any machine mounting the store reads it;
+    /// the worker stores it as the track's mix, ingests the stems and removes the copy. The user's file is not touched.
+    /// </summary>
+    private static async Task<int> QueueAsync(ParseResult pr, GlobalOptions globals, SeparateRequest request, Option[] unsupported, CancellationToken ct)
+    {
+        QueueSupport.Reject(pr, unsupported);
+        var (files, missing) = SeparationPipeline.Enumerate(request.Paths);
+        if (missing.Count > 0) throw new InvalidInputException($"No such file or folder: {string.Join(", ", missing)}");
+        if (files.Count == 0) throw new InvalidInputException("No audio files to separate in " + string.Join(", ", request.Paths) + ".");
+        var context = LibraryCommandSupport.Context(pr, globals);
+        var queued = new List<JobInfo>();
+        foreach (var f in files)
+        {
+            var copy = Server.Hosting.UploadStaging.CopyToOwnFolder(context.LibraryPath, f);
+            try
+            {
+                queued.Add(await Server.TraumServer.QueueAsync(context, Server.Jobs.JobKinds.Separate,
+                    new Server.Jobs.SeparateParameters(copy, Path.GetFileNameWithoutExtension(f), request.Model, request.Demucs.Shifts), ct).ConfigureAwait(false));
+            }
+            catch
+            {
+                // A job that was not queued leaves no copy behind; the queued ones own theirs.
+                Server.Hosting.UploadStaging.Discard(copy);
+                if (queued.Count > 0) QueueSupport.Print(queued, pr.GetValue(globals.Json));
+                throw;
+            }
+        }
+        QueueSupport.Print(queued, pr.GetValue(globals.Json));
+        return CliApp.ExitOk;
     }
 }

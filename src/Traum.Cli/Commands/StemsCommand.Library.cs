@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Catalog;
 using Traum.Engine;
 using Traum.Engine.Configuration;
-using Traum.Engine.Ingest;
+using Traum.Engine.Hosting;
 using Traum.Engine.Jobs;
 
 namespace Traum.Cli.Commands;
@@ -15,7 +15,6 @@ internal static class LibraryCommandSupport
     public static TraumContext Context(ParseResult pr, GlobalOptions globals) =>
         new(globals.Settings(pr));
 
-    /// <summary>Opens the library and marks jobs of dead processes interrupted (telling the user).</summary>
     /// <summary>Opens the library (and recovers jobs a dead process left running).</summary>
     /// <param name="context">Settings of this run.</param>
     /// <param name="quiet">No notes on stderr.</param>
@@ -35,8 +34,10 @@ internal static class LibraryCommandSupport
         return library;
     }
 
-    public static IngestService IngestService(TraumContext context, Library library) =>
-        new(new StemIngester(library, StemAnalyzerRegistry.Create(context), context.LoggerFactory.CreateLogger<StemIngester>()));
+    /// <summary>The engine's services over an open library, from the one composition root; dispose it after the run.</summary>
+    /// <param name="context">Settings of this run.</param>
+    /// <param name="library">The library the command opened (it stays the command's to dispose).</param>
+    public static ServiceProvider Engine(TraumContext context, Library library) => EngineServices.Build(context, library);
 
     public static string Seconds(double s) => double.IsFinite(s) ? s.ToString("0.00", CultureInfo.InvariantCulture) : "";
 

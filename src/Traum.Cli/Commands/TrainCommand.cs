@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Core;
 using Traum.Engine.Jobs;
+using Traum.Server.Jobs;
 using Traum.Engine.Training;
 using Traum.Generative;
 
@@ -41,14 +42,24 @@ internal static class TrainCommand
         var minSeconds = new Option<double>("--min-seconds") { Description = "Least seconds of audio to train on", DefaultValueFactory = _ => request.MinimumSeconds };
         var includeGenerated = new Option<bool>("--include-generated") { Description = "Also train on generated stems" };
 
+        var queue = QueueSupport.Option();
         var cmd = new Command("train", "Train a VAE on a category of stems (models/<category>/<version>/ in the library)");
-        foreach (var o in new Option[] { category, tag, ids, name, epochs, arch, latent, hidden, dropout, excerpt, rate, clip, freeBits, seed, batch, beta, warmup, lr, patience, threads, device, minSeconds, includeGenerated })
+        foreach (var o in new Option[] { category, tag, ids, name, epochs, arch, latent, hidden, dropout, excerpt, rate, clip, freeBits, seed, batch, beta, warmup, lr, patience, threads, device, minSeconds, includeGenerated, queue })
         {
             cmd.Options.Add(o);
         }
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var json = pr.GetValue(globals.Json);
+            if (pr.GetValue(queue))
+            {
+                // The fields of a training job (POST /api/train); the workers' training settings cover the rest.
+                QueueSupport.Reject(pr, tag, ids, hidden, dropout, excerpt, rate, clip, freeBits, warmup, patience, threads, device, minSeconds, includeGenerated);
+                var c = pr.GetValue(category) ?? throw new InvalidInputException("--queue trains a category: give --category.");
+                return await QueueSupport.SubmitAsync(pr, globals, JobKinds.Train,
+                    new TrainRequest(c, Explicit(pr, epochs), Explicit(pr, latent), Explicit(pr, beta), Explicit(pr, lr), Explicit(pr, batch), Explicit(pr, seed),
+                        pr.GetValue(name), pr.GetResult(arch) is { Implicit: false } ? pr.GetValue(arch) : null), ct).ConfigureAwait(false);
+            }
             var req = new TrainingRequest
             {
                 Category = pr.GetValue(category),
@@ -77,9 +88,9 @@ internal static class TrainCommand
             };
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, json);
-            using var models = Traum.Engine.Search.SearchModels.Load(context);
-            var service = new TrainingService(library, context.LoggerFactory.CreateLogger<TrainingService>(), context.Time, models.ClapAudio);
-            var runner = new JobRunner(library.Catalog, context.Time);
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            var service = engine.GetRequiredService<TrainingService>();
+            var runner = engine.GetRequiredService<JobRunner>();
             var label = req.Category ?? req.Tag ?? "stems";
             var trained = await Output.WithProgressAsync($"train {label}", json, (progress, token) =>
                 runner.RunAsync("train", req, job => Task.Run(() => service.Train(req, new Progress(job.Progress), job.CancellationToken), job.CancellationToken),
@@ -92,6 +103,10 @@ internal static class TrainCommand
         cmd.Subcommands.Add(CreateDelete(globals));
         return cmd;
     }
+
+    /// <summary>The value the user gave, or null when the option kept its default (the worker's settings decide).</summary>
+    private static T? Explicit<T>(ParseResult pr, Option<T> option) where T : struct =>
+        pr.GetResult(option) is { Implicit: false } ? pr.GetValue(option) : null;
 
     private static void Print(TrainedVae t, bool json)
     {
@@ -151,7 +166,8 @@ internal static class TrainCommand
         {
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
-            var service = new TrainingService(library);
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            var service = engine.GetRequiredService<TrainingService>();
             var models = service.ListModels(pr.GetValue(name));
             var defaults = models.Select(m => m.Record.Category).Distinct(StringComparer.Ordinal)
                 .ToDictionary(n => n, n => service.DefaultVersion(n), StringComparer.Ordinal);
@@ -212,7 +228,8 @@ internal static class TrainCommand
         {
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
-            new TrainingService(library).SetDefault(pr.GetValue(name)!, pr.GetValue(version)!);
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            engine.GetRequiredService<TrainingService>().SetDefault(pr.GetValue(name)!, pr.GetValue(version)!);
             Output.Line($"{pr.GetValue(name)}/{pr.GetValue(version)} is the default.");
             return 0;
         });
@@ -230,7 +247,8 @@ internal static class TrainCommand
         {
             var context = LibraryCommandSupport.Context(pr, globals);
             using var library = LibraryCommandSupport.Open(context, pr.GetValue(globals.Json));
-            new TrainingService(library).Delete(pr.GetValue(name)!, pr.GetValue(version)!);
+            using var engine = LibraryCommandSupport.Engine(context, library);
+            engine.GetRequiredService<TrainingService>().Delete(pr.GetValue(name)!, pr.GetValue(version)!);
             Output.Line($"Deleted {pr.GetValue(name)}/{pr.GetValue(version)}.");
             return 0;
         });

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Traum.Catalog;
 using Traum.Core;
-using Traum.Engine.StemGeneration;
+using Traum.Engine.Hosting;
 using Traum.Engine.Ingest;
 using Traum.Engine.Search;
 using Traum.Engine.Separation;
+using Traum.Engine.StemGeneration;
 using Traum.Engine.Training;
 using Traum.Generative;
 
@@ -74,13 +76,14 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
             $"{items.Count - mixes.Count} stems in {items.Where(i => i.Category != "mix").Select(i => i.Category).Distinct().Count()} categories and {mixes.Count} mixes synthesized in {kit}"));
 
         using var library = Library.Open(context.LibraryPath, context.Time);
-        var analyzers = StemAnalyzerRegistry.Create(context);
-        var ingester = new StemIngester(library, analyzers);
+        using var engine = EngineServices.Build(context, library);
+        var analyzers = engine.GetRequiredService<IReadOnlyList<IStemAnalyzer>>();
+        var ingester = engine.GetRequiredService<StemIngester>();
 
         // 2. Ingest (everything but the mixes, which are tracks).
         sw.Restart();
         var folders = Directory.GetDirectories(kit).Where(d => Path.GetFileName(d) != "mix").Order(StringComparer.Ordinal).ToList();
-        var summary = await new IngestService(ingester).RunAsync(new IngestRequest(folders) { Recursive = true }, For("ingest"), cancellationToken).ConfigureAwait(false);
+        var summary = await engine.GetRequiredService<IngestService>().RunAsync(new IngestRequest(folders) { Recursive = true }, For("ingest"), cancellationToken).ConfigureAwait(false);
         var analysers = string.Join(", ", analyzers.Select(a => a.Name));
         steps.Add(new("ingest", "done", sw.Elapsed.TotalSeconds,
             $"{summary.Added} added, {summary.Duplicates} already there, {summary.Failed} failed; {summary.AudioSeconds:F0} s of audio; analysers: {analysers}"));
@@ -109,14 +112,14 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
         }
         else
         {
-            TrainAndGenerate(library, ingester, steps, For, cancellationToken, sw);
+            TrainAndGenerate(engine, steps, For, cancellationToken, sw);
         }
 
         // 5. Search.
         sw.Restart();
-        using (var models = SearchModels.Load(context))
-        using (var search = new SearchService(library, models))
         {
+            var models = engine.GetRequiredService<SearchModels>();
+            var search = engine.GetRequiredService<SearchService>();
             if (models.ClapText is not null)
             {
                 foreach (var q in new[] { "punchy kick drum", "deep bass line", "warm evolving pad", "bright lead melody", "human voice" })
@@ -168,10 +171,10 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
     }
 
     /// <summary>Trains the demo's category; generates in each mode only when training succeeded.</summary>
-    private void TrainAndGenerate(Library library, StemIngester ingester, List<DemoStepReport> steps, Func<string, IProgress<ProgressInfo>> progressFor,
+    private void TrainAndGenerate(IServiceProvider engine, List<DemoStepReport> steps, Func<string, IProgress<ProgressInfo>> progressFor,
         CancellationToken cancellationToken, Stopwatch sw)
     {
-        var training = new TrainingService(library);
+        var training = engine.GetRequiredService<TrainingService>();
         try
         {
             var trained = training.Train(new TrainingRequest
@@ -195,7 +198,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
         }
 
         sw.Restart();
-        using var generative = new GenerativeService(ingester);
+        var generative = engine.GetRequiredService<GenerativeService>();
         var made = new List<string>();
         foreach (var mode in new[] { GenerationMode.Random, GenerationMode.Interpolate, GenerationMode.Hybrid })
         {

@@ -11,19 +11,27 @@ namespace Traum.Engine.Ingest;
 /// </summary>
 public static class StemAnalyzerRegistry
 {
-    /// <summary>The available analysers for this context.</summary>
+    /// <summary>The available analysers for this context, loading its search models.</summary>
+    /// <param name="context">Settings of this run.</param>
     /// <exception cref="InvalidInputException">A setting of an analyser is out of range.</exception>
-    public static IReadOnlyList<IStemAnalyzer> Create(TraumContext context)
+    public static IReadOnlyList<IStemAnalyzer> Create(TraumContext context) => Create(context, Search.SearchModels.Load(context));
+
+    /// <summary>The available analysers for this context over search models already loaded (the composition root's).</summary>
+    /// <param name="context">Settings of this run.</param>
+    /// <param name="models">The process's search models (CLAP when installed, the descriptor embedding).</param>
+    /// <exception cref="InvalidInputException">A setting of an analyser is out of range.</exception>
+    public static IReadOnlyList<IStemAnalyzer> Create(TraumContext context, Search.SearchModels models)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return [.. All(context).OfType<IStemAnalyzer>().Where(a => a.IsAvailable)];
+        ArgumentNullException.ThrowIfNull(models);
+        return [.. All(context, models).OfType<IStemAnalyzer>().Where(a => a.IsAvailable)];
     }
 
-    private static IEnumerable<IStemAnalyzer?> All(TraumContext context)
+    private static IEnumerable<IStemAnalyzer?> All(TraumContext context, Search.SearchModels models)
     {
         yield return Descriptors(context);
         yield return new FingerprintStemAnalyzer();
-        foreach (var analyzer in Search.EmbeddingStemAnalyzer.For(context)) yield return analyzer;
+        foreach (var analyzer in Search.EmbeddingStemAnalyzer.For(models)) yield return analyzer;
     }
 
     /// <summary>Descriptors with the <c>descriptors</c> settings section (see <see cref="DescriptorOptions"/>).</summary>

@@ -26,7 +26,7 @@ public sealed partial class TrainingService
     private readonly Library _library;
     private readonly ILogger<TrainingService> _logger;
     private readonly TimeProvider _time;
-    private readonly IAudioEmbedder? _evaluationEmbedder;
+    private readonly Lazy<IAudioEmbedder?> _evaluationEmbedder;
 
     /// <param name="library">The library the stems come from and the models go to.</param>
     /// <param name="logger">Logger.</param>
@@ -34,11 +34,22 @@ public sealed partial class TrainingService
     /// <param name="evaluationEmbedder">The embedding of the end-of-training evaluation (CLAP when installed, for a FAD);
     /// null: the descriptor embedding.</param>
     public TrainingService(Library library, ILogger<TrainingService>? logger = null, TimeProvider? time = null, IAudioEmbedder? evaluationEmbedder = null)
+        : this(library, logger, time, () => evaluationEmbedder)
     {
+    }
+
+    /// <param name="library">The library the stems come from and the models go to.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="evaluationEmbedder">Gives the embedding of the end-of-training evaluation when the first training ends
+    /// (so listing or deleting models never loads CLAP); null from it: the descriptor embedding.</param>
+    public TrainingService(Library library, ILogger<TrainingService>? logger, TimeProvider? time, Func<IAudioEmbedder?> evaluationEmbedder)
+    {
+        ArgumentNullException.ThrowIfNull(evaluationEmbedder);
         _library = library ?? throw new ArgumentNullException(nameof(library));
         _logger = logger ?? NullLogger<TrainingService>.Instance;
         _time = time ?? TimeProvider.System;
-        _evaluationEmbedder = evaluationEmbedder;
+        _evaluationEmbedder = new Lazy<IAudioEmbedder?>(evaluationEmbedder, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The stems a request selects, in id order.</summary>
@@ -147,7 +158,7 @@ public sealed partial class TrainingService
             {
                 try
                 {
-                    var report = new StemGeneration.GenerationEvaluator(_library, _evaluationEmbedder).Evaluate(model, name, request.EvaluationStems, request.Training.Seed, 32, cancellationToken);
+                    var report = new StemGeneration.GenerationEvaluator(_library, _evaluationEmbedder.Value).Evaluate(model, name, request.EvaluationStems, request.Training.Seed, 32, cancellationToken);
                     model = new VaeModel(model.Network, model.Scaler, model.Metadata with { GenerationReport = report });
                 }
                 catch (InvalidInputException e)

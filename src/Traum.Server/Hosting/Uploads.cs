@@ -121,10 +121,7 @@ internal sealed class Uploads(ServerOptions options, Engine.TraumContext context
     public UploadedFile MoveToOwnFolder(UploadedFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var folder = Path.Combine(Folder, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var baseName = new string(Path.GetFileNameWithoutExtension(file.Name).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' ? c : '_').ToArray()).Trim('.', ' ');
-        var target = Path.Combine(folder, (baseName.Length == 0 ? "track" : baseName) + Path.GetExtension(file.Path));
+        var target = UploadStaging.OwnFolderPath(Folder, file.Name, Path.GetExtension(file.Path));
         File.Move(file.Path, target);
         return file with { Path = target, Info = file.Info with { Path = target } };
     }
@@ -172,4 +169,47 @@ internal sealed class Uploads(ServerOptions options, Engine.TraumContext context
         if (clean is "" or "." or "..") return "upload";
         return clean.Length > 120 ? clean[..120] : clean;
     }
+}
+
+/// <summary>Tracks staged into the library's upload folder for a queued job, as an upload would be.</summary>
+public static class UploadStaging
+{
+    /// <summary>
+    /// Copies a local file into the upload folder of the library at <paramref name="libraryPath"/>, in a folder of its
+    /// own under its name, as an upload would be stored: so a worker on any machine that mounts the library's store
+    /// can read it, and removes it after the job like an upload. The copy appears whole or not at all.
+    /// </summary>
+    /// <param name="libraryPath">The library (file store) folder.</param>
+    /// <param name="source">The file to copy.</param>
+    /// <returns>The stored copy's path.</returns>
+    public static string CopyToOwnFolder(string libraryPath, string source)
+    {
+        var target = OwnFolderPath(Path.Combine(libraryPath, "uploads"), Path.GetFileName(source), Path.GetExtension(source));
+        var partial = target + ".part";
+        try
+        {
+            File.Copy(source, partial);
+            File.Move(partial, target);
+        }
+        catch
+        {
+            Uploads.TryDelete(partial);
+            Uploads.DeleteWithFolder(target);
+            throw;
+        }
+        return target;
+    }
+
+    /// <summary>A new folder of its own under <paramref name="uploads"/> and the sanitised <paramref name="clientName"/> in it.</summary>
+    internal static string OwnFolderPath(string uploads, string clientName, string extension)
+    {
+        var folder = Path.Combine(uploads, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var baseName = new string(Path.GetFileNameWithoutExtension(clientName).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' ? c : '_').ToArray()).Trim('.', ' ');
+        return Path.Combine(folder, (baseName.Length == 0 ? "track" : baseName) + extension);
+    }
+
+    /// <summary>Removes a staged copy whose job was not queued.</summary>
+    /// <param name="path">What <see cref="CopyToOwnFolder"/> returned.</param>
+    public static void Discard(string path) => Uploads.DeleteWithFolder(path);
 }

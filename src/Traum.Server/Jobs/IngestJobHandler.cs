@@ -27,7 +27,7 @@ internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
             {
                 // The same enumeration as the command line, but symbolic links are not followed: they could lead
                 // outside the allowed folders.
-                var (found, _) = IngestService.Enumerate(new IngestRequest([path]) { Recursive = p.Recursive, Kind = p.Kind, Category = p.Category, FollowLinks = false, InPlace = p.InPlace });
+                var (found, _) = IngestService.Enumerate(new IngestRequest([path]) { Recursive = p.Recursive, Kind = p.Kind, Category = p.Category, FollowLinks = false, InPlace = p.InPlace, Tags = p.Tags ?? [] });
                 items.AddRange(found);
             }
             else
@@ -39,6 +39,7 @@ internal sealed class IngestJobHandler(StemIngester ingester) : IJobHandler
                     Name = p.Names is { } names && i < names.Count ? names[i] : null,
                     MoveSource = p.DeleteAfter,
                     InPlace = p.InPlace && !p.DeleteAfter,
+                    Tags = p.Tags ?? [],
                 });
             }
         }

@@ -1,7 +1,7 @@
 namespace Traum.Server.Jobs;
 
 /// <summary>Job kinds the server queues.</summary>
-internal static class JobKinds
+public static class JobKinds
 {
     public const string Separate = "separate";
     public const string Ingest = "ingest";
@@ -18,15 +18,16 @@ internal static class JobKinds
 /// <param name="Name">Display name of the track.</param>
 /// <param name="Model">Separation model id, or null for the default.</param>
 /// <param name="Shifts">Passes of the shift trick (0 = off).</param>
-internal sealed record SeparateParameters(string Path, string Name, string? Model = null, int Shifts = 0);
+public sealed record SeparateParameters(string Path, string Name, string? Model = null, int Shifts = 0);
 
 /// <summary>Parameters of an ingest job.</summary>
 /// <param name="Paths">Files or folders (absolute, checked against the allowed roots).</param>
 /// <param name="Names">Display names of uploaded files, parallel to <paramref name="Paths"/>, if they came from an upload.</param>
 /// <param name="DeleteAfter">Remove the files after ingest (uploads).</param>
 /// <param name="InPlace">Index the files where they are on the server instead of copying them into the library.</param>
-internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kind = null, string? Category = null, bool Recursive = true,
-    bool DeleteAfter = false, IReadOnlyList<string>? Names = null, bool InPlace = false);
+/// <param name="Tags">Tags for every new stem.</param>
+public sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kind = null, string? Category = null, bool Recursive = true,
+    bool DeleteAfter = false, IReadOnlyList<string>? Names = null, bool InPlace = false, IReadOnlyList<string>? Tags = null);
 
 /// <summary>Parameters of a training job (POST /api/train).</summary>
 /// <param name="Category">Stem category (or kind) to learn, e.g. "bass".</param>
@@ -35,7 +36,7 @@ internal sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kin
 /// <param name="Beta">Weight of the KL term.</param>
 /// <param name="Seed">Seed for repeatable training.</param>
 /// <param name="Architecture">conv (default) or mlp.</param>
-internal sealed record TrainRequest(string Category, int? Epochs = null, int? LatentDim = null, double? Beta = null,
+public sealed record TrainRequest(string Category, int? Epochs = null, int? LatentDim = null, double? Beta = null,
     double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null, string? Architecture = null);
 
 /// <summary>Parameters of a generation job (POST /api/generate).</summary>
@@ -50,6 +51,6 @@ internal sealed record TrainRequest(string Category, int? Epochs = null, int? La
 /// <param name="Version">Model version (default: the default version).</param>
 /// <param name="Seconds">Output length in seconds (default: the material's).</param>
 /// <param name="Bars">Output length in bars at the material's tempo.</param>
-internal sealed record GenerateRequest(string Model, string Mode = "random", int Count = 4, int? Seed = null,
+public sealed record GenerateRequest(string Model, string Mode = "random", int Count = 4, int? Seed = null,
     IReadOnlyList<long>? Stems = null, string? OtherModel = null, double? Noise = null, string? Phase = null,
     double? Mix = null, string? Version = null, double? Seconds = null, int? Bars = null);
