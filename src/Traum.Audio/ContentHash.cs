@@ -89,3 +89,58 @@ public sealed class ContentHasher : IDisposable
 
     public void Dispose() => _sha.Dispose();
 }
+
+/// <summary>The catalog identity of decoded audio: its content hash, its length in frames and what its header says.</summary>
+/// <param name="Hash">The <see cref="ContentHasher"/> hash of the decoded samples.</param>
+/// <param name="Frames">Sample frames decoded.</param>
+/// <param name="Info">The file's format, rate and channels.</param>
+public sealed record ContentIdentity(string Hash, long Frames, IO.AudioFileInfo Info);
+
+/// <summary>
+/// Passes a reader's blocks through unchanged while hashing them, so a pass that decodes a file for another purpose
+/// (separation) also yields its catalog identity, with no second decode. <see cref="Identity"/> is set once the
+/// stream has been read to its end.
+/// </summary>
+public sealed class HashingReader : IO.IAudioReader
+{
+    private readonly IO.IAudioReader _inner;
+    private ContentHasher? _hasher;
+
+    /// <param name="inner">The reader to pass through (disposed with this one).</param>
+    public HashingReader(IO.IAudioReader inner)
+    {
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _hasher = new ContentHasher(inner.Info.SampleRate, inner.Info.Channels);
+    }
+
+    public IO.AudioFileInfo Info => _inner.Info;
+
+    /// <summary>The identity of everything read, once the end was reached; null before.</summary>
+    public ContentIdentity? Identity { get; private set; }
+
+    public int Read(float[][] destination, int offset, int count)
+    {
+        var n = _inner.Read(destination, offset, count);
+        if (_hasher is { } h)
+        {
+            if (n > 0)
+            {
+                h.Append(destination, offset, n);
+            }
+            else
+            {
+                Identity = new ContentIdentity(h.Finish(), h.Frames, _inner.Info);
+                h.Dispose();
+                _hasher = null;
+            }
+        }
+        return n;
+    }
+
+    public void Dispose()
+    {
+        _hasher?.Dispose();
+        _hasher = null;
+        _inner.Dispose();
+    }
+}

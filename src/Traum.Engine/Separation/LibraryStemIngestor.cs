@@ -43,7 +43,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOpti
     /// <summary>How a separated stem is named: "TRACK - STEM".</summary>
     public static string StemName(string trackName, string stemName) => $"{trackName} - {stemName}";
 
-    public IReadOnlyList<string> Ingest(SeparatedTrack track, string contentHash, CancellationToken cancellationToken)
+    public IReadOnlyList<string> Ingest(SeparatedTrack track, ContentIdentity? identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);
         var library = ingester.Library;
@@ -52,7 +52,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOpti
         Track parent;
         try
         {
-            var (hash, info, frames) = HashTrack(track.Source, cancellationToken);
+            var (hash, info, frames) = identity is { } known ? (known.Hash, known.Info, known.Frames) : HashTrack(track.Source, cancellationToken);
             parent = library.Catalog.FindTrackByHash(hash) ?? library.Catalog.AddTrack(new NewTrack
             {
                 Name = _options.TrackName ?? Path.GetFileNameWithoutExtension(track.Source),
@@ -93,7 +93,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOpti
         return lines;
     }
 
-    /// <summary>The catalog's content hash of the decoded track (streamed).</summary>
+    /// <summary>The catalog's content hash of the decoded track (streamed), when separation's decode did not give it.</summary>
     private static (string Hash, AudioFileInfo Info, long Frames) HashTrack(string path, CancellationToken cancellationToken)
     {
         using var reader = AudioFile.OpenRead(path);

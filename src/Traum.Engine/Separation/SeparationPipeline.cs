@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Traum.Audio;
 using Traum.Audio.IO;
 using Traum.Core;
 using Traum.Models.Demucs;
@@ -67,12 +68,19 @@ public sealed record SeparatedTrack(string Source, string Status, string? Folder
 public interface IStemIngestor
 {
     /// <summary>Ingests the stems of <paramref name="track"/>; returns one line per stem (id or problem).</summary>
-    IReadOnlyList<string> Ingest(SeparatedTrack track, string contentHash, CancellationToken cancellationToken);
+    /// <param name="track">The separated track and its stem files.</param>
+    /// <param name="identity">The mix's catalog identity from separation's own decode, or null when it is not known
+    /// (the ingestor then decodes the mix for it).</param>
+    /// <param name="cancellationToken">Stops between stems.</param>
+    IReadOnlyList<string> Ingest(SeparatedTrack track, ContentIdentity? identity, CancellationToken cancellationToken);
 }
 
 /// <summary>The record kept beside a track's stems, so the same separation is not done twice.</summary>
+/// <param name="ContentHash">SHA-256 of the source file's bytes (the cache key of the folder).</param>
+/// <param name="TrackHash">The catalog identity of the decoded mix (content hash of its samples), when separation's decode gave it.</param>
+/// <param name="TrackFrames">The mix's length in frames at its own rate, with <paramref name="TrackHash"/>.</param>
 internal sealed record SeparationRecord(string Model, string Settings, string SourcePath, string ContentHash, IReadOnlyList<SeparatedStem> Stems,
-    string Provider, double AudioSeconds, double Seconds, DateTimeOffset CreatedAt)
+    string Provider, double AudioSeconds, double Seconds, DateTimeOffset CreatedAt, string? TrackHash = null, long TrackFrames = 0)
 {
     public const string FileName = "separation.json";
 }
@@ -212,7 +220,8 @@ public sealed partial class SeparationPipeline
             var skipped = new SeparatedTrack(path, "skipped", folder, rec.Stems, "already separated with this model and these settings", rec.AudioSeconds, 0);
             // The files being there does not mean the library has them: a run killed while ingesting leaves stems out
             // of the catalog. Ingest is idempotent, so it runs again and completes what is missing.
-            if (request.Ingest && _ingestor is not null) skipped = skipped with { Ingested = _ingestor.Ingest(skipped, hash, cancellationToken) };
+            var known = rec.TrackHash is { } th ? new ContentIdentity(th, rec.TrackFrames, input.Info) : null;
+            if (request.Ingest && _ingestor is not null) skipped = skipped with { Ingested = _ingestor.Ingest(skipped, known, cancellationToken) };
             return skipped;
         }
         foreach (var leftover in StemFileSink.Leftovers(folder)) File.Delete(leftover);
@@ -248,11 +257,14 @@ public sealed partial class SeparationPipeline
         }
         var seconds = _context.Time.GetElapsedTime(started).TotalSeconds;
         var audioSeconds = (double)result.Length / manifest.SampleRate;
-        WriteRecord(folder, new SeparationRecord(manifest.Name, settings, path, hash, stems, result.Provider, audioSeconds, seconds, _context.Time.GetUtcNow()));
+        // Separation decoded the whole mix: its catalog identity came with it (no decode of its own for the track).
+        var identity = input.Identity;
+        WriteRecord(folder, new SeparationRecord(manifest.Name, settings, path, hash, stems, result.Provider, audioSeconds, seconds, _context.Time.GetUtcNow(),
+            identity?.Hash, identity?.Frames ?? 0));
         var track = new SeparatedTrack(path, "separated", folder, stems, notes, audioSeconds, seconds);
         if (request.Ingest && _ingestor is not null)
         {
-            track = track with { Ingested = _ingestor.Ingest(track, hash, cancellationToken) };
+            track = track with { Ingested = _ingestor.Ingest(track, identity, cancellationToken) };
         }
         return track;
     }

@@ -1,3 +1,4 @@
+using Traum.Audio;
 using Traum.Audio.Dsp;
 using Traum.Audio.IO;
 using Traum.Core;
@@ -32,9 +33,20 @@ public sealed class AudioFileInput : ISeparationInput
     /// <summary>Rate of the samples handed out, Hz.</summary>
     public int SampleRate { get; }
 
+    /// <summary>
+    /// The catalog identity of the decoded file (content hash of its samples at its own rate and channels), known
+    /// once a pass has read the file to its end: separation's own reading yields it, so the track needs no decode of
+    /// its own. Null before that.
+    /// </summary>
+    public ContentIdentity? Identity => _tap?.Identity;
+
+    private HashingReader? _tap;
+
     public IStereoSource Open()
     {
         IAudioReader reader = AudioFile.OpenRead(Path);
+        // Until a pass has read the whole file, the decoded samples are hashed on their way (before resampling).
+        if (_tap?.Identity is null) reader = _tap = new HashingReader(reader);
         if (reader.Info.SampleRate != SampleRate) reader = new ResamplingReader(reader, SampleRate);
         return new StereoReader(reader);
     }

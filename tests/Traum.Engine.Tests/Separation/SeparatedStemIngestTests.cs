@@ -89,9 +89,9 @@ public sealed class SeparatedStemIngestTests
         }
 
         var cli = new LibraryStemIngestor(ingester);
-        cli.Ingest(Stems(source, "cli"), "raw-cli", Ct);
+        cli.Ingest(Stems(source, "cli"), null, Ct);
         var server = new LibraryStemIngestor(ingester, new SeparatedStemOptions { TrackName = "Song", StoreTrack = true, MoveStems = true });
-        server.Ingest(Stems(upload, "server"), "raw-server", Ct);
+        server.Ingest(Stems(upload, "server"), null, Ct);
 
         var track = Assert.Single(library.Catalog.ListTracks());
         Assert.Equal(track.Id, cli.TrackId);
@@ -102,5 +102,46 @@ public sealed class SeparatedStemIngestTests
         // The server's stem files went into the library (moved, not copied); the command line's stay where the user asked.
         Assert.False(File.Exists(tmp.File("server/drums.wav")));
         Assert.True(File.Exists(tmp.File("cli/drums.wav")));
+    }
+
+    /// <summary>Records what the pipeline hands to the library.</summary>
+    private sealed class RecordingIngestor : IStemIngestor
+    {
+        public List<ContentIdentity?> Identities { get; } = [];
+
+        public IReadOnlyList<string> Ingest(SeparatedTrack track, ContentIdentity? identity, CancellationToken cancellationToken)
+        {
+            Identities.Add(identity);
+            return [];
+        }
+    }
+
+    [Theory]
+    [InlineData(44100, 2)]
+    [InlineData(48000, 1)]
+    public async Task RunAsync_TheSeparationsOwnDecode_GivesTheTracksIdentity(int rate, int channels)
+    {
+        using var tmp = new TempDir("sep-identity");
+        var path = tmp.File("Mix.wav");
+        var data = Enumerable.Range(0, channels).Select(c => Signals.Chord([45 + c, 52, 57], 2.0, rate, 0.3)).ToArray();
+        AudioFile.Write(path, new AudioBuffer(data, rate), new AudioWriteOptions(SampleFormat.Pcm24));
+        // The independent truth: the hash of a decode of its own, as any ingest computes it.
+        var decoded = AudioFile.Read(path, Ct);
+        var expected = ContentHasher.Of(decoded);
+
+        var recording = new RecordingIngestor();
+        var context = TraumContext.ForLibrary(tmp.File("lib"));
+        var first = Assert.Single(await new SeparationPipeline(context, recording).RunAsync(Request(tmp, path, ingest: true), null, Ct));
+        Assert.Equal("separated", first.Status);
+        var identity = Assert.Single(recording.Identities);
+        Assert.NotNull(identity);
+        Assert.Equal(expected, identity.Hash);
+        Assert.Equal(decoded.Length, identity.Frames);
+        Assert.Equal(rate, identity.Info.SampleRate);
+
+        // A rerun that skips the separation takes the identity from the record beside the stems.
+        var again = Assert.Single(await new SeparationPipeline(context, recording).RunAsync(Request(tmp, path, ingest: true), null, Ct));
+        Assert.Equal("skipped", again.Status);
+        Assert.Equal(expected, recording.Identities[1]?.Hash);
     }
 }
