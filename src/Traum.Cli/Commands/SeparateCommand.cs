@@ -30,11 +30,15 @@ internal static class SeparateCommand
         var outDir = new Option<string?>("--out") { Description = "Output root (default <library>/separated); each track gets <name>-<hash8>/<model>/" };
         var noIngest = new Option<bool>("--no-ingest") { Description = "Only write the stem files; do not add them to the library" };
         var force = new Option<bool>("--force") { Description = "Separate again even if this model and these settings already did" };
+        var libraryCopy = new Option<bool>("--library-copy")
+        {
+            Description = "Also keep a copy of each stem in the library's store (default: the library indexes the stem files where they are written, so each is on disk once)",
+        };
 
         var queue = QueueSupport.Option();
         var cmd = new Command("separate", "Split tracks into stems (drums, bass, other, vocals; guitar and piano with 6-stem models) with Demucs");
         cmd.Arguments.Add(paths);
-        foreach (var o in new Option[] { model, modelPath, twoStems, format, bits, clip, shifts, overlap, seed, threads, device, outDir, noIngest, force, queue }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, modelPath, twoStems, format, bits, clip, shifts, overlap, seed, threads, device, outDir, noIngest, force, libraryCopy, queue }) cmd.Options.Add(o);
 
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -64,15 +68,17 @@ internal static class SeparateCommand
                 OutDir = pr.GetValue(outDir),
                 Ingest = !pr.GetValue(noIngest),
                 Force = pr.GetValue(force),
+                // Stems indexed where they are written are never replaced by a later run (it writes beside them).
+                KeepExisting = !pr.GetValue(noIngest) && !pr.GetValue(libraryCopy),
             };
             SeparationPipeline.ValidateOutput(request);
-            if (pr.GetValue(queue)) return await QueueAsync(pr, globals, request, [modelPath, twoStems, format, bits, clip, overlap, seed, threads, device, outDir, noIngest, force], ct).ConfigureAwait(false);
+            if (pr.GetValue(queue)) return await QueueAsync(pr, globals, request, [modelPath, twoStems, format, bits, clip, overlap, seed, threads, device, outDir, noIngest, force, libraryCopy], ct).ConfigureAwait(false);
 
             using var loggerFactory = LoggerFactory.Create(b => b
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(pr.GetValue(globals.Verbose) ? LogLevel.Debug : (json ? LogLevel.Warning : LogLevel.Information)));
             var context = new TraumContext(globals.Settings(pr), loggerFactory);
-            var (library, engine, ingestor) = request.Ingest ? SeparationIngest.Create(context, json) : (null, null, null);
+            var (library, engine, ingestor) = request.Ingest ? SeparationIngest.Create(context, json, pr.GetValue(libraryCopy)) : (null, null, null);
             using var libraryScope = library;
             using var engineScope = engine;
             var pipeline = new SeparationPipeline(context, ingestor);
@@ -82,6 +88,7 @@ internal static class SeparateCommand
                 ? pipeline.RunAsync(request, p, token)
                 : runner.RunAsync("separate", new { paths = request.Paths, model = request.Model, shifts = request.Demucs.Shifts },
                     job => pipeline.RunAsync(request, job.Progress, job.CancellationToken), p, token), ct).ConfigureAwait(false);
+            if (engine is not null) await LibraryCommandSupport.RefreshPercentilesAsync(engine, results.Count(r => r.Status == "separated"), ct).ConfigureAwait(false);
 
             if (json)
             {

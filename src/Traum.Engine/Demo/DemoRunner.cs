@@ -92,8 +92,9 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
         sw.Restart();
         try
         {
-            var request = new SeparateRequest([Path.Combine(kit, mixes[0].RelativePath)]) { OutDir = Path.Combine(context.LibraryPath, "separated") };
-            var separated = await new SeparationPipeline(context, new LibraryStemIngestor(ingester)).RunAsync(request, For("separate"), cancellationToken).ConfigureAwait(false);
+            // As the command line does: the stems are indexed where they are written, one copy on disk.
+            var request = new SeparateRequest([Path.Combine(kit, mixes[0].RelativePath)]) { OutDir = Path.Combine(context.LibraryPath, "separated"), KeepExisting = true };
+            var separated = await new SeparationPipeline(context, new LibraryStemIngestor(ingester, new SeparatedStemOptions { InPlace = true })).RunAsync(request, For("separate"), cancellationToken).ConfigureAwait(false);
             var track = separated[0];
             steps.Add(new("separate", "done", sw.Elapsed.TotalSeconds,
                 $"{Path.GetFileName(track.Source)} → {track.Stems.Count} stems in {track.Folder} ({track.Status}), {track.Ingested.Count(l => l.StartsWith("stem ", StringComparison.Ordinal))} ingested"));

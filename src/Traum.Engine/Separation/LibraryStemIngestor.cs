@@ -21,6 +21,13 @@ public sealed record SeparatedStemOptions
     /// its output folder is its own, so a second copy would only double the disk use).
     /// </summary>
     public bool MoveStems { get; init; }
+
+    /// <summary>
+    /// Index the stem files where separation wrote them, with no copy in the store (the command line does: the
+    /// output folder is the one copy). Pair it with <see cref="SeparateRequest.KeepExisting"/> so a later run never
+    /// replaces those files. Ignored with <see cref="MoveStems"/>.
+    /// </summary>
+    public bool InPlace { get; init; }
 }
 
 /// <summary>
@@ -79,6 +86,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOpti
                 TrackId = parent.Id,
                 Name = StemName(parent.Name, stem.Name),
                 MoveSource = _options.MoveStems,
+                InPlace = _options.InPlace && !_options.MoveStems,
             }, cancellationToken);
             if (result.Stem is { } s) stemIds.Add(s.Id);
             lines.Add(result.Status switch

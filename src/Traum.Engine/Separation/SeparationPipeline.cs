@@ -42,6 +42,13 @@ public sealed record SeparateRequest(IReadOnlyList<string> Paths)
 
     /// <summary>Separate again even when the same model and settings already did.</summary>
     public bool Force { get; init; }
+
+    /// <summary>
+    /// Never replace stem files already in an output folder: a run with other settings (or <see cref="Force"/>)
+    /// writes to the first free folder beside it (<c>&lt;model&gt;-2</c>, …). Set when the library indexes the stems
+    /// where they are written, so a file the catalog refers to never changes under it.
+    /// </summary>
+    public bool KeepExisting { get; init; }
 }
 
 /// <summary>One written stem.</summary>
@@ -212,8 +219,8 @@ public sealed partial class SeparationPipeline
         var notes = Notes(input.Info, manifest.SampleRate);
         var (names, kinds, groups) = Outputs(manifest, request.TwoStems);
         var leaf = request.TwoStems is null ? manifest.Name : $"{manifest.Name}-{request.TwoStems.ToLowerInvariant()}-2stems";
-        var folder = Path.Combine(outRoot, $"{SafeName(Path.GetFileNameWithoutExtension(path))}-{hash[..8]}", leaf);
         var settings = SettingsKey(request, manifest, ext);
+        var folder = OutputFolder(Path.Combine(outRoot, $"{SafeName(Path.GetFileNameWithoutExtension(path))}-{hash[..8]}", leaf), request, settings, hash);
 
         if (!request.Force && ReadRecord(folder) is { } rec && rec.Settings == settings && rec.ContentHash == hash && rec.Stems.All(s => File.Exists(s.Path)))
         {
@@ -267,6 +274,23 @@ public sealed partial class SeparationPipeline
             track = track with { Ingested = _ingestor.Ingest(track, identity, cancellationToken) };
         }
         return track;
+    }
+
+    /// <summary>
+    /// Where this run writes: <paramref name="folder"/>, or with <see cref="SeparateRequest.KeepExisting"/> the first
+    /// folder beside it whose stems are either absent or this very separation (which is then skipped as usual).
+    /// </summary>
+    private static string OutputFolder(string folder, SeparateRequest request, string settings, string hash)
+    {
+        if (!request.KeepExisting) return folder;
+        for (var n = 1; ; n++)
+        {
+            var candidate = n == 1 ? folder : string.Create(CultureInfo.InvariantCulture, $"{folder}-{n}");
+            var rec = ReadRecord(candidate);
+            var holdsStems = rec is not null && rec.Stems.Any(s => File.Exists(s.Path));
+            if (!holdsStems) return candidate;
+            if (!request.Force && rec!.Settings == settings && rec.ContentHash == hash && rec.Stems.All(s => File.Exists(s.Path))) return candidate;
+        }
     }
 
     /// <summary>Output names, catalog kinds and the sources summed into each output.</summary>

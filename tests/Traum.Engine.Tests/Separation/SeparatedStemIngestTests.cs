@@ -144,4 +144,40 @@ public sealed class SeparatedStemIngestTests
         Assert.Equal("skipped", again.Status);
         Assert.Equal(expected, recording.Identities[1]?.Hash);
     }
+
+    [Fact]
+    public async Task RunAsync_StemsIndexedInPlace_AreStoredOnceAndNeverReplacedByALaterRun()
+    {
+        using var tmp = new TempDir("sep-inplace");
+        var input = WriteTrack(tmp, "Song.wav");
+        var context = TraumContext.ForLibrary(tmp.File("lib"));
+        using var library = Library.Open(context.LibraryPath);
+        var ingestor = new LibraryStemIngestor(new StemIngester(library, [new DescriptorStemAnalyzer(FakeDescribe)]), new SeparatedStemOptions { InPlace = true });
+        var request = Request(tmp, input, ingest: true) with { KeepExisting = true };
+
+        var first = Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request, null, Ct));
+        Assert.Equal("separated", first.Status);
+        var stems = library.Catalog.ListStems();
+        Assert.Equal(4, stems.Count);
+        // One copy on disk: the catalog refers to the written files, and the store holds no stem files.
+        Assert.All(stems, s => Assert.Contains(library.ResolveFile(s.FilePath), first.Stems.Select(x => x.Path)));
+        Assert.False(Directory.Exists(Path.Combine(library.Root, "stems")) && Directory.EnumerateFiles(Path.Combine(library.Root, "stems"), "*", SearchOption.AllDirectories).Any());
+        var bytes = first.Stems.ToDictionary(s => s.Path, s => File.ReadAllBytes(s.Path));
+
+        // Other settings and --force write beside the first folder; the indexed files keep their bytes.
+        var other = Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request with { Bits = "16" }, null, Ct));
+        Assert.Equal("separated", other.Status);
+        Assert.Equal(first.Folder + "-2", other.Folder);
+        var forced = Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request with { Force = true }, null, Ct));
+        Assert.Equal(first.Folder + "-3", forced.Folder);
+        Assert.All(bytes, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
+        // The same settings again find the first folder and separate nothing.
+        Assert.Equal("skipped", Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request, null, Ct)).Status);
+        // Every catalog row still describes the file it points at.
+        foreach (var s in library.Catalog.ListStems())
+        {
+            Assert.Equal(s.ContentHash, ContentHasher.Of(AudioFile.Read(library.ResolveFile(s.FilePath), Ct)));
+        }
+        Assert.Single(library.Catalog.ListTracks());
+    }
 }
