@@ -91,6 +91,7 @@ internal static class GenerateCommand
                         ? service.GenerateAll(request, job.Progress, job.CancellationToken).SelectMany(kv => kv.Value).ToList()
                         : service.Generate(request, job.Progress, job.CancellationToken), job.CancellationToken),
                     progress, token), ct).ConfigureAwait(false);
+            await LibraryCommandSupport.RefreshPercentilesAsync(engine, made.Count, ct).ConfigureAwait(false);
             Print(made, json);
             return 0;
         });

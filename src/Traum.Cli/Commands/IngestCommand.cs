@@ -59,6 +59,7 @@ internal static class IngestCommand
             var runner = engine.GetRequiredService<JobRunner>();
             var summary = await Output.WithProgressAsync("ingest", json,
                 (progress, token) => service.RunAsJobAsync(runner, request, progress, token), ct).ConfigureAwait(false);
+            await LibraryCommandSupport.RefreshPercentilesAsync(engine, summary.Added, ct).ConfigureAwait(false);
 
             if (json)
             {

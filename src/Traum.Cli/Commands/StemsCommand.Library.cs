@@ -39,6 +39,22 @@ internal static class LibraryCommandSupport
     /// <param name="library">The library the command opened (it stays the command's to dispose).</param>
     public static ServiceProvider Engine(TraumContext context, Library library) => EngineServices.Build(context, library);
 
+    /// <summary>
+    /// After a command added stems: refreshes the semantic profiles' library percentiles as a <c>reindex</c> job of
+    /// its own (listed with the others), so they are never stale. Nothing happens without CLAP or when nothing was added.
+    /// </summary>
+    /// <param name="engine">The command's engine.</param>
+    /// <param name="added">Stems the command added.</param>
+    /// <param name="cancellationToken">Stops the refresh (the job is then cancelled; the next one redoes it).</param>
+    public static async Task RefreshPercentilesAsync(IServiceProvider engine, int added, CancellationToken cancellationToken)
+    {
+        var search = engine.GetRequiredService<Engine.Search.SearchService>();
+        if (added == 0 || search.Models.ClapAudio is null) return;
+        await engine.GetRequiredService<JobRunner>().RunAsync("reindex", new { percentiles = true },
+            job => Task.Run(() => new { percentilesUpdated = search.RefreshPercentiles(job.CancellationToken) }, job.CancellationToken),
+            null, cancellationToken).ConfigureAwait(false);
+    }
+
     public static string Seconds(double s) => double.IsFinite(s) ? s.ToString("0.00", CultureInfo.InvariantCulture) : "";
 
     public static string Number(double? v, string format = "0.0") =>

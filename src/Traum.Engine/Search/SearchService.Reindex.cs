@@ -120,6 +120,16 @@ public sealed partial class SearchService
         return count;
     }
 
+    /// <summary>
+    /// Rewrites the stored semantic profiles whose library percentiles changed after stems were added (what the
+    /// command line runs as a <c>reindex</c> job after an ingest, separation or generation, as the server queues one),
+    /// so percentiles are never stale. Nothing to do without CLAP.
+    /// </summary>
+    /// <param name="cancellationToken">Stops between stems.</param>
+    /// <returns>How many profiles were rewritten.</returns>
+    public int RefreshPercentiles(CancellationToken cancellationToken = default) =>
+        Models.ClapAudio is not null && Models.Semantic is { } semantic ? RefreshPercentiles(semantic, cancellationToken) : 0;
+
     /// <summary>Rewrites stored profiles whose library percentiles changed; returns how many.</summary>
     internal int RefreshPercentiles(SemanticAnalyzer semantic, CancellationToken cancellationToken)
     {
