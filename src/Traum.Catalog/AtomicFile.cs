@@ -66,6 +66,41 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Moves <paramref name="source"/> to <paramref name="finalPath"/> atomically: a rename when both are on one file
+    /// system (no bytes copied), else a copy, under a temporary name in the target folder until it is complete. The
+    /// source is gone afterwards; if the last step fails it is put back.
+    /// </summary>
+    public static void MoveInto(string source, string finalPath)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(finalPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(finalPath))!);
+        var temp = TempPathFor(finalPath);
+        File.Move(source, temp);
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                fs.Flush(flushToDisk: true);
+            }
+            Touch(temp);
+            File.Move(temp, finalPath, overwrite: true);
+        }
+        catch
+        {
+            try
+            {
+                File.Move(temp, source);
+            }
+            catch (IOException)
+            {
+                // The temporary file stays; the doctor reports it.
+            }
+            throw;
+        }
+    }
+
     /// <summary>Copies <paramref name="source"/> to <paramref name="finalPath"/> atomically.</summary>
     public static void Copy(string source, string finalPath) => Write(finalPath, temp => CopyContent(source, temp));
 

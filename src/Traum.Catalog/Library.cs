@@ -216,7 +216,10 @@ public sealed class Library : IDisposable
         {
             try
             {
-                AtomicFile.Copy(sourcePath, full);
+                // A source that goes away anyway (an upload, separation's or generation's own output) is renamed into
+                // the store rather than copied and deleted.
+                if (moveSource) AtomicFile.MoveInto(sourcePath, full);
+                else AtomicFile.Copy(sourcePath, full);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -49,6 +49,46 @@ public sealed class LibraryTests
     }
 
     [Fact]
+    public void StoreStemFile_MoveSource_RenamesTheFileIntoTheStore()
+    {
+        using var dir = new TempDir("lib");
+        using var lib = Library.Open(dir.File("lib"));
+        // A file inside the library folder (where generation and the server's separation write): one file system.
+        var src = Path.Combine(lib.Root, "generated", "take.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(src)!);
+        var bytes = new byte[50_000];
+        new Random(7).NextBytes(bytes);
+        File.WriteAllBytes(src, bytes);
+        var length = new FileInfo(src).Length;
+        var hash = Hash(4);
+        var rel = lib.StoreStemFile(src, hash, moveSource: true);
+        var stored = lib.GetFullPath(rel);
+        Assert.Equal(bytes, File.ReadAllBytes(stored));
+        Assert.False(File.Exists(src));
+        Assert.Equal(length, new FileInfo(stored).Length);
+        // Nothing left under a temporary name, and the store's file carries the store's own write time.
+        Assert.Single(Directory.EnumerateFiles(lib.StemsPath, "*", SearchOption.AllDirectories));
+        Assert.True(DateTime.UtcNow - File.GetLastWriteTimeUtc(stored) < TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public void AtomicFileMoveInto_TargetExists_ReplacesItWhole()
+    {
+        using var dir = new TempDir("lib");
+        var src = dir.File("a.bin");
+        var target = dir.File("store/b.bin");
+        File.WriteAllBytes(src, [1, 2, 3, 4]);
+        Directory.CreateDirectory(dir.File("store"));
+        File.WriteAllBytes(target, [9]);
+        AtomicFile.MoveInto(src, target);
+        Assert.Equal([1, 2, 3, 4], File.ReadAllBytes(target));
+        Assert.False(File.Exists(src));
+        Assert.Single(Directory.EnumerateFiles(dir.File("store")));
+        Assert.Throws<FileNotFoundException>(() => AtomicFile.MoveInto(dir.File("missing.bin"), target));
+        Assert.Equal([1, 2, 3, 4], File.ReadAllBytes(target));
+    }
+
+    [Fact]
     public void WriteStemAudio_FloatWav_RereadsToTheSameHash()
     {
         using var dir = new TempDir("lib");

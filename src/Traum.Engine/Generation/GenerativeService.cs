@@ -286,6 +286,8 @@ public sealed partial class GenerativeService : IDisposable
                 Name = name,
                 Tags = ["generated", $"vae:{record.Category}/{record.Version}"],
                 MoveSource = true,
+                // Float WAV holds the rendered samples exactly: no decode of the file just written.
+                Decoded = rendered.Audio,
             }, ct);
             if (ingested.Stem is null || ingested.Status == IngestStatus.Failed)
             {

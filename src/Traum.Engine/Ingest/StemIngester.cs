@@ -32,6 +32,12 @@ public sealed record IngestItem(string SourcePath)
     /// never moves or deletes it, and <c>traum doctor --relink DIR</c> finds it again by content hash when it moves.
     /// </summary>
     public bool InPlace { get; init; }
+
+    /// <summary>
+    /// The file's samples, when the caller has them in memory and the file holds them exactly (generation writes
+    /// float WAV): they are hashed and analysed as given, so the file is not decoded again.
+    /// </summary>
+    public AudioBuffer? Decoded { get; init; }
 }
 
 /// <summary>What happened to one file.</summary>
@@ -101,7 +107,7 @@ public sealed partial class StemIngester
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var audio = AudioFile.Read(source, cancellationToken);
+            var audio = item.Decoded ?? AudioFile.Read(source, cancellationToken);
             var hash = ContentHasher.Of(audio);
             var sameSound = catalog.FindStemsByHash(hash);
             var duplicate = sameSound.FirstOrDefault(s => IsSameStem(s, item));
