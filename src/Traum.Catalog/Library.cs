@@ -22,6 +22,7 @@ public sealed class Library : IDisposable
     private Library(string root, ICatalog catalog, string catalogLocation)
     {
         Root = root;
+        Files = new FolderContentStore(root);
         Catalog = catalog;
         CatalogLocation = catalogLocation;
         LocalVectors = catalog is CatalogStore sqlite ? sqlite.LocalVectors : new Vectors.InProcessVectorSearch(catalog);
@@ -108,6 +109,9 @@ public sealed class Library : IDisposable
     /// <summary>The library's catalog, through its ports.</summary>
     public ICatalog Catalog { get; }
 
+    /// <summary>The content store the catalog's relative paths name (the library folder, or the shared <c>--store</c>).</summary>
+    public IContentStore Files { get; }
+
     /// <summary>Where the catalog is: the SQLite file's path, or the PostgreSQL URL without its password.</summary>
     public string CatalogLocation { get; }
 
@@ -134,13 +138,7 @@ public sealed class Library : IDisposable
 
     /// <summary>Absolute path of a path relative to the library (as stored in the catalog).</summary>
     /// <exception cref="InvalidInputException">The path leads outside the library.</exception>
-    public string GetFullPath(string relativePath)
-    {
-        ArgumentNullException.ThrowIfNull(relativePath);
-        var full = Path.GetFullPath(Path.Combine(Root, relativePath));
-        if (!IsInside(full)) throw new InvalidInputException($"'{relativePath}' is outside the library {Root}.");
-        return full;
-    }
+    public string GetFullPath(string relativePath) => Files.LocalPath(relativePath);
 
     /// <summary>
     /// Absolute path of a file path as the catalog stores it: relative paths lie in the library's store; an absolute
@@ -207,26 +205,7 @@ public sealed class Library : IDisposable
 
     private string StoreCopy(string sourcePath, string relative, bool moveSource)
     {
-        var full = GetFullPath(relative);
-        if (File.Exists(full))
-        {
-            AtomicFile.Touch(full); // reused: its row is about to be added, so the doctor must not take it for an orphan
-        }
-        else
-        {
-            try
-            {
-                // A source that goes away anyway (an upload, separation's or generation's own output) is renamed into
-                // the store rather than copied and deleted.
-                if (moveSource) AtomicFile.MoveInto(sourcePath, full);
-                else AtomicFile.Copy(sourcePath, full);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new TraumException($"{full}: cannot store the file ({e.Message}). Check free space and permissions of the library.", e);
-            }
-        }
-        if (moveSource && !string.Equals(Path.GetFullPath(sourcePath), full, StringComparison.Ordinal)) AtomicFile.TryDelete(sourcePath);
+        Files.Put(relative, sourcePath, moveSource);
         return relative;
     }
 
@@ -240,7 +219,7 @@ public sealed class Library : IDisposable
     {
         var deletion = Catalog.DeleteStem(id);
         // A file indexed in place is the user's: forgetting the stem never deletes it.
-        if (!deletion.FileShared && !IsInPlace(deletion.Stem.FilePath)) AtomicFile.TryDelete(ResolveFile(deletion.Stem.FilePath));
+        if (!deletion.FileShared && !IsInPlace(deletion.Stem.FilePath)) Files.Delete(deletion.Stem.FilePath);
         return deletion;
     }
 
