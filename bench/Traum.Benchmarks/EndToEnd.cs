@@ -21,6 +21,8 @@ public static class EndToEnd
             ["pgvector"] = ("Top-10 vector search in SQL on PostgreSQL over N stems (default 100 000 × 512-d): HNSW and exact latencies, recall@10 of HNSW against exact", Search.PgvectorEndToEnd.Run),
             ["load"] = ("Server load: N clients searching top-10 by text for 60 s over 100 000 stems while an ingest job runs", Server.LoadTest.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
+            ["ingest-memory"] = ("Peak RSS of ingesting 100 and 400 synthetic stems with CLAP (fixture graph) in child processes, beside the 200 MB target", Ingest.IngestMemory.Run),
+            ["ingest-memory-child"] = ("(child of ingest-memory) ingest N synthetic stems and print peak RSS", Ingest.IngestMemory.RunChild),
             ["reliability"] = ("Fault probe: kill -9 during ingest, mutated audio files, malformed HTTP requests; what each lost or how it ended", Reliability.ReliabilityProbe.Run),
         };
 

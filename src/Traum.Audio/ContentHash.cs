@@ -113,11 +113,13 @@ public sealed class HashingReader : IO.IAudioReader
         _hasher = new ContentHasher(inner.Info.SampleRate, inner.Info.Channels);
     }
 
+    /// <inheritdoc />
     public IO.AudioFileInfo Info => _inner.Info;
 
     /// <summary>The identity of everything read, once the end was reached; null before.</summary>
     public ContentIdentity? Identity { get; private set; }
 
+    /// <inheritdoc />
     public int Read(float[][] destination, int offset, int count)
     {
         var n = _inner.Read(destination, offset, count);
@@ -137,6 +139,7 @@ public sealed class HashingReader : IO.IAudioReader
         return n;
     }
 
+    /// <inheritdoc />
     public void Dispose()
     {
         _hasher?.Dispose();

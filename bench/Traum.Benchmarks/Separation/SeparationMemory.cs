@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Traum.Models.Demucs;
 
@@ -15,8 +14,8 @@ internal static class SeparationMemory
     {
         var shortMin = args.Length > 0 ? args[0] : "5";
         var longMin = args.Length > 1 ? args[1] : "60";
-        var a = Child(shortMin);
-        var b = Child(longMin);
+        var a = PeakMemory.OfChild("separation-memory-child", shortMin, $"{shortMin} min");
+        var b = PeakMemory.OfChild("separation-memory-child", longMin, $"{longMin} min");
         if (a is null || b is null) return 1;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"peak RSS: {shortMin} min {a.Value / 1024.0:0.0} MiB, {longMin} min {b.Value / 1024.0:0.0} MiB, ratio {(double)b.Value / a.Value:0.000}"));
@@ -35,42 +34,13 @@ internal static class SeparationMemory
             SeparationOverhead.WriteInput(input, minutes);
             using var sep = DemucsSeparator.Load(SeparationOverhead.FindFixture("time4"), new DemucsOptions { IntraOpThreads = 2 });
             var result = sep.Separate(new AudioFileInput(input, 44100), new CountingSink());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"VmHWM_KB {PeakRssKb()} chunks {result.Chunks}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"VmHWM_KB {PeakMemory.Kb()} chunks {result.Chunks} libtorch {(PeakMemory.LibtorchLoaded() ? "loaded" : "not loaded")}"));
             return 0;
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static long? Child(string minutes)
-    {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in Environment.GetCommandLineArgs().Take(1).Where(a => a.EndsWith(".dll", StringComparison.Ordinal))) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("e2e");
-        psi.ArgumentList.Add("separation-memory-child");
-        psi.ArgumentList.Add(minutes);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("VmHWM_KB ", StringComparison.Ordinal));
-        if (p.ExitCode != 0 || line is null)
-        {
-            Console.WriteLine($"child for {minutes} min failed (exit {p.ExitCode}): {output}");
-            return null;
-        }
-        Console.WriteLine($"{minutes} min: {line}");
-        return long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
-    }
-
-    private static long PeakRssKb()
-    {
-        foreach (var l in File.ReadLines("/proc/self/status"))
-        {
-            if (l.StartsWith("VmHWM:", StringComparison.Ordinal)) return long.Parse(l[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        return -1;
     }
 
     private sealed class CountingSink : IStemSink
