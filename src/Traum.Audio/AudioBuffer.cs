@@ -75,7 +75,7 @@ public sealed class AudioBuffer
     /// <summary>Builds a planar buffer from interleaved samples.</summary>
     public static AudioBuffer FromInterleaved(ReadOnlySpan<float> interleaved, int channelCount, int sampleRate)
     {
-        if (channelCount <= 0) throw new ArgumentOutOfRangeException(nameof(channelCount));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channelCount);
         var n = interleaved.Length / channelCount;
         var chans = new float[channelCount][];
         for (var c = 0; c < channelCount; c++)

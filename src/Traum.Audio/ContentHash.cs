@@ -43,6 +43,8 @@ public sealed class ContentHasher : IDisposable
 
     /// <summary>Appends <paramref name="count"/> frames of planar audio starting at <paramref name="offset"/>.</summary>
     /// <param name="channels">One array per channel (at least the channel count given at construction).</param>
+    /// <param name="offset">First frame of <paramref name="channels"/> to append.</param>
+    /// <param name="count">Number of frames to append.</param>
     public void Append(float[][] channels, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(channels);

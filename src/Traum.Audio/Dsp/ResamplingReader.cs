@@ -3,7 +3,7 @@ using Traum.Audio.IO;
 namespace Traum.Audio.Dsp;
 
 /// <summary>
-/// An <see cref="IAudioReader"/> that converts another reader's stream to <paramref name="targetRate"/> Hz on the fly
+/// An <see cref="IAudioReader"/> that converts another reader's stream to a target rate on the fly
 /// (with <see cref="StreamingResampler"/>), so a long file can be decoded and resampled in bounded memory. The
 /// samples equal <see cref="Resampler.Resample(AudioBuffer, int)"/> of the whole file. Owns the inner reader.
 /// </summary>

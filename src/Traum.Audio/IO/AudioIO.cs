@@ -46,6 +46,7 @@ public enum SampleFormat
     /// <summary>24-bit signed PCM.</summary>
     Pcm24,
     /// <summary>32-bit IEEE float.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Float32 is the name of the stored sample coding, beside Pcm16 and Pcm24.")]
     Float32,
 }
 

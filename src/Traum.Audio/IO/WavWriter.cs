@@ -25,8 +25,8 @@ public sealed class WavWriter : IAudioWriter
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
-        if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels));
-        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         _stream = stream;
         _path = (stream as FileStream)?.Name ?? "(WAV stream)";
         _channels = channels;

@@ -84,7 +84,7 @@ public sealed class ManagedStft
     }
 
     /// <summary>
-    /// The signal of <paramref name="length"/> samples whose spectrum is <paramref name="real"/>, <paramref name="imaginary"/>
+    /// The signal of <c>output.Length</c> samples whose spectrum is <paramref name="real"/>, <paramref name="imaginary"/>
     /// (<c>[bins, frames]</c>); samples the frames do not cover are zero, as torch.istft pads them.
     /// </summary>
     public void Inverse(ReadOnlySpan<float> real, ReadOnlySpan<float> imaginary, int frames, Span<float> output)
