@@ -22,6 +22,8 @@ public sealed class LogMelSpectrogram : IDisposable
     /// <param name="nMels">Number of mel bands.</param>
     /// <param name="fMin">Lowest filter edge in Hz.</param>
     /// <param name="fMax">Highest filter edge in Hz (null: Nyquist).</param>
+    /// <param name="scale">Mel scale used to place the filter edges (Slaney, librosa's default, or HTK).</param>
+    /// <param name="norm">Filter normalisation: Slaney (constant energy per filter, librosa's default) or none (peak 1).</param>
     public LogMelSpectrogram(int sampleRate, StftOptions options, int nMels, double fMin = 0, double? fMax = null,
         MelScale scale = MelScale.Slaney, MelNorm norm = MelNorm.Slaney)
     {
