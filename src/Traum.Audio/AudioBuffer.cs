@@ -33,6 +33,7 @@ public sealed class AudioBuffer
     /// <summary>Sample rate in Hz.</summary>
     public int SampleRate { get; }
 
+    /// <summary>Number of channels (planar arrays).</summary>
     public int ChannelCount => Channels.Length;
 
     /// <summary>Length in sample frames (samples per channel).</summary>

@@ -89,5 +89,6 @@ public sealed class ContentHasher : IDisposable
         return h.Finish();
     }
 
+    /// <summary>Releases the hash state.</summary>
     public void Dispose() => _sha.Dispose();
 }

@@ -42,8 +42,10 @@ public sealed class ResamplingReader : IAudioReader
         }
     }
 
+    /// <inheritdoc/>
     public AudioFileInfo Info { get; }
 
+    /// <inheritdoc/>
     public int Read(float[][] destination, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -76,5 +78,6 @@ public sealed class ResamplingReader : IAudioReader
         _outLen = r.Flush(_out, 0);
     }
 
+    /// <summary>Disposes the inner reader.</summary>
     public void Dispose() => _inner.Dispose();
 }

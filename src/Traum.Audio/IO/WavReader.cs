@@ -37,6 +37,7 @@ public sealed class WavReader : IAudioReader
         _streamed = streamed;
     }
 
+    /// <inheritdoc/>
     public AudioFileInfo Info { get; }
 
     /// <summary>True when the first bytes look like a RIFF/WAVE file.</summary>
@@ -167,6 +168,7 @@ public sealed class WavReader : IAudioReader
         return new WavReader(stream, path, info, bytesPerSample, isFloat, dataBytes, dataSize is 0 or 0xFFFFFFFF);
     }
 
+    /// <inheritdoc/>
     public int Read(float[][] destination, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -275,5 +277,6 @@ public sealed class WavReader : IAudioReader
         }
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _stream.Dispose();
 }

@@ -84,6 +84,7 @@ public sealed class WavWriter : IAudioWriter
         _stream.Write(h);
     }
 
+    /// <inheritdoc/>
     public void Write(float[][] source, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -130,6 +131,7 @@ public sealed class WavWriter : IAudioWriter
         _dataBytes += n;
     }
 
+    /// <inheritdoc/>
     public void Complete()
     {
         if (_completed) return;
@@ -151,6 +153,7 @@ public sealed class WavWriter : IAudioWriter
         _stream.Flush();
     }
 
+    /// <summary>Completes the file if <see cref="Complete"/> was not called, then closes the stream.</summary>
     public void Dispose()
     {
         try

@@ -39,6 +39,7 @@ public sealed class ManagedStft
         _blockIm = new float[Block * options.Bins];
     }
 
+    /// <summary>FFT size, hop, centring and normalisation of the transform.</summary>
     public StftOptions Options => _options;
 
     /// <summary>Spectrum of <paramref name="signal"/>: <paramref name="real"/> and <paramref name="imaginary"/> are <c>[bins, frames]</c>, frames = ⌊length / hop⌋ + 1.</summary>

@@ -45,6 +45,7 @@ public sealed class ClapModelDefinition : IModelDefinitionProvider
         PathVariable = "TRAUM_CLAP_MODEL",
     };
 
+    /// <inheritdoc/>
     public IEnumerable<ModelDefinition> Definitions => [Definition];
 
     private static string Suffix(string variant) => variant.ToUpperInvariant() switch

@@ -32,6 +32,7 @@ public sealed class AudioFileInput : ISeparationInput
     /// <summary>Rate of the samples handed out, Hz.</summary>
     public int SampleRate { get; }
 
+    /// <inheritdoc/>
     public IStereoSource Open()
     {
         IAudioReader reader = AudioFile.OpenRead(Path);

@@ -253,6 +253,7 @@ public sealed partial class DemucsSeparator : IDisposable
         return (n, mean, std);
     }
 
+    /// <summary>Releases the chunk model (the ONNX Runtime sessions of its graphs).</summary>
     public void Dispose() => _model.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demucs {Model}: {Graphs} graph(s) on the {Provider} execution provider, intra-op threads {Threads}")]

@@ -65,6 +65,7 @@ public sealed partial class ModelStore
     /// <summary>Root folder of installed models.</summary>
     public string ModelsPath { get; }
 
+    /// <summary>The models this store knows how to install.</summary>
     public ModelRegistry Registry { get; }
 
     /// <summary>The hub endpoint in use.</summary>
