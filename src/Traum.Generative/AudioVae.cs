@@ -123,7 +123,7 @@ public sealed record VaeConfig
 public abstract class AudioVae : Module<Tensor, (Tensor Reconstruction, Tensor Mu, Tensor LogVar)>
 {
     /// <summary>Validates <paramref name="config"/> and names the module.</summary>
-    /// <param name="name">Module name (as TorchSharp records it in saved weights).</param>
+    /// <param name="name">Name of the root module (TorchSharp <c>Module</c> name).</param>
     /// <param name="config">Architecture and sizes; validated here.</param>
     protected AudioVae(string name, VaeConfig config) : base(name)
     {
