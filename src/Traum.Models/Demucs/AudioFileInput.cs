@@ -33,11 +33,20 @@ public sealed class AudioFileInput : ISeparationInput
     public int SampleRate { get; }
 
     /// <inheritdoc/>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The readers go to the caller inside the returned source (which disposes them); the file is closed when the resampler cannot be made.")]
     public IStereoSource Open()
     {
-        IAudioReader reader = AudioFile.OpenRead(Path);
-        if (reader.Info.SampleRate != SampleRate) reader = new ResamplingReader(reader, SampleRate);
-        return new StereoReader(reader);
+        var file = AudioFile.OpenRead(Path);
+        if (file.Info.SampleRate == SampleRate) return new StereoReader(file);
+        try
+        {
+            return new StereoReader(new ResamplingReader(file, SampleRate));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads planar blocks and maps the channels to stereo.</summary>
