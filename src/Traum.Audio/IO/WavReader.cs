@@ -71,6 +71,7 @@ public sealed class WavReader : IAudioReader
     /// <summary>Reads the header from <paramref name="stream"/> (which the reader then owns).</summary>
     public static WavReader Open(Stream stream, string path)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         Span<byte> hdr = stackalloc byte[12];
         if (ReadFull(stream, hdr) < 12)
         {

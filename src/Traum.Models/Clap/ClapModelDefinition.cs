@@ -48,7 +48,7 @@ public sealed class ClapModelDefinition : IModelDefinitionProvider
     /// <inheritdoc/>
     public IEnumerable<ModelDefinition> Definitions => [Definition];
 
-    private static string Suffix(string variant) => variant.ToUpperInvariant() switch
+    private static string Suffix(string variant) => (variant ?? throw new ArgumentNullException(nameof(variant))).ToUpperInvariant() switch
     {
         "FP32" => "",
         "QUANTIZED" => "_quantized",

@@ -52,6 +52,7 @@ public sealed class InMemorySink(int sources) : IStemSink
     /// <inheritdoc/>
     public void Write(float[][][] stems, int count)
     {
+        ArgumentNullException.ThrowIfNull(stems);
         for (var s = 0; s < _data.Length; s++)
         {
             for (var c = 0; c < 2; c++) _data[s][c].AddRange(stems[s][c].AsSpan(0, count));
