@@ -33,6 +33,7 @@ public sealed class AudioBuffer
     /// <summary>Sample rate in Hz.</summary>
     public int SampleRate { get; }
 
+    /// <summary>Number of channels (planar arrays).</summary>
     public int ChannelCount => Channels.Length;
 
     /// <summary>Length in sample frames (samples per channel).</summary>
@@ -75,7 +76,7 @@ public sealed class AudioBuffer
     /// <summary>Builds a planar buffer from interleaved samples.</summary>
     public static AudioBuffer FromInterleaved(ReadOnlySpan<float> interleaved, int channelCount, int sampleRate)
     {
-        if (channelCount <= 0) throw new ArgumentOutOfRangeException(nameof(channelCount));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channelCount);
         var n = interleaved.Length / channelCount;
         var chans = new float[channelCount][];
         for (var c = 0; c < channelCount; c++)

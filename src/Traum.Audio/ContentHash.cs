@@ -43,6 +43,8 @@ public sealed class ContentHasher : IDisposable
 
     /// <summary>Appends <paramref name="count"/> frames of planar audio starting at <paramref name="offset"/>.</summary>
     /// <param name="channels">One array per channel (at least the channel count given at construction).</param>
+    /// <param name="offset">First frame of <paramref name="channels"/> to append.</param>
+    /// <param name="count">Number of frames to append.</param>
     public void Append(float[][] channels, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(channels);
@@ -87,6 +89,7 @@ public sealed class ContentHasher : IDisposable
         return h.Finish();
     }
 
+    /// <summary>Releases the hash state.</summary>
     public void Dispose() => _sha.Dispose();
 }
 
@@ -104,12 +107,15 @@ public sealed record ContentIdentity(string Hash, long Frames, IO.AudioFileInfo 
 public sealed class HashingReader : IO.IAudioReader
 {
     private readonly IO.IAudioReader _inner;
+    private readonly Action<ContentIdentity>? _completed;
     private ContentHasher? _hasher;
 
     /// <param name="inner">The reader to pass through (disposed with this one).</param>
-    public HashingReader(IO.IAudioReader inner)
+    /// <param name="completed">Called with the identity when the end is reached (a reader handed on to others can still report it).</param>
+    public HashingReader(IO.IAudioReader inner, Action<ContentIdentity>? completed = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _completed = completed;
         _hasher = new ContentHasher(inner.Info.SampleRate, inner.Info.Channels);
     }
 
@@ -134,6 +140,7 @@ public sealed class HashingReader : IO.IAudioReader
                 Identity = new ContentIdentity(h.Finish(), h.Frames, _inner.Info);
                 h.Dispose();
                 _hasher = null;
+                _completed?.Invoke(Identity);
             }
         }
         return n;

@@ -11,8 +11,11 @@ public sealed record NewStem
     public required string Kind { get; init; }
     /// <summary>Finer grouping (e.g. "kick", "808", "pad").</summary>
     public required string Category { get; init; }
+    /// <summary>How the stem came into the library.</summary>
     public required StemOrigin Origin { get; init; }
+    /// <summary>The track the stem was separated from, if any.</summary>
     public long? TrackId { get; init; }
+    /// <summary>The generation run that made the stem, if any.</summary>
     public long? GenerationId { get; init; }
     /// <summary>Stored audio, relative to the library folder (as the library stores it).</summary>
     public required string FilePath { get; init; }
@@ -26,15 +29,18 @@ public sealed record NewStem
     public DateTimeOffset? SourceModified { get; init; }
     /// <summary>Sample rate in Hz.</summary>
     public required int SampleRate { get; init; }
+    /// <summary>Channel count.</summary>
     public required int Channels { get; init; }
     /// <summary>Duration in seconds.</summary>
     public required double Duration { get; init; }
+    /// <summary>The user's tags.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 }
 
 /// <summary>What is needed to add a track.</summary>
 public sealed record NewTrack
 {
+    /// <summary>Display name (usually the source file name without extension).</summary>
     public required string Name { get; init; }
     /// <summary>Absolute path of the file the track came from.</summary>
     public required string SourcePath { get; init; }
@@ -60,6 +66,7 @@ public sealed record TrainedModel(long Id, string Category, string Version, stri
 /// <summary>Lineage of generated stems: which model made them, how, and from what.</summary>
 public sealed record Generation
 {
+    /// <summary>Catalog id of the generation.</summary>
     public long Id { get; init; }
     /// <summary>Catalog id of the model, when it is still registered.</summary>
     public long? ModelId { get; init; }
@@ -69,11 +76,13 @@ public sealed record Generation
     public required string ModelVersion { get; init; }
     /// <summary>random, interpolate, hybrid, cross…</summary>
     public required string Mode { get; init; }
+    /// <summary>Random seed of the run, when it had one.</summary>
     public long? Seed { get; init; }
     /// <summary>The generation's parameters as JSON (temperature, steps, phase mode…).</summary>
     public string? ParametersJson { get; init; }
     /// <summary>Ids of the stems it was made from (hybrids, interpolation endpoints); may name stems deleted since.</summary>
     public IReadOnlyList<long> ParentStemIds { get; init; } = [];
+    /// <summary>When the generation was recorded.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 }
 
@@ -113,6 +122,9 @@ public sealed record StemVector(long StemId, float[] Vector);
 /// <summary>A stem with the same content identity (sound, origin, track or generation) is already in the catalog.</summary>
 public sealed class StemExistsException : TraumException
 {
+    /// <summary>Creates the exception for the stem already in the catalog.</summary>
+    /// <param name="existing">The stem with the same content identity.</param>
+    /// <param name="inner">The cause (e.g. the database's unique-constraint error), or null.</param>
     public StemExistsException(Stem existing, Exception? inner = null)
         : base($"The same sound is already stem {existing?.Id}.", inner)
     {
@@ -126,6 +138,7 @@ public sealed class StemExistsException : TraumException
 /// <summary>Raised after a write commits, with the change-log entries it made.</summary>
 public sealed class CatalogChangedEventArgs(IReadOnlyList<CatalogChange> changes) : EventArgs
 {
+    /// <summary>The change-log entries the write made, in sequence order.</summary>
     public IReadOnlyList<CatalogChange> Changes { get; } = changes;
 }
 

@@ -24,6 +24,9 @@ public sealed record MusicalKey(string Tonic, string Mode)
         throw new InvalidInputException($"'{text}' is not a musical key; write it like Am, C, F#m, Bb minor or E major.");
     }
 
+    /// <summary>Parses a key written as <see cref="Parse"/> accepts; false (and no exception) when it is not one.</summary>
+    /// <param name="text">The key as written, or null.</param>
+    /// <param name="key">The key; not to be used when the result is false.</param>
     public static bool TryParse(string? text, out MusicalKey key)
     {
         key = null!;

@@ -14,12 +14,19 @@ public enum StemOrigin
 /// <summary>The well-known stem kinds. A kind is a string so that user categories fit beside these.</summary>
 public static class StemKinds
 {
+    /// <summary>Drums and percussion.</summary>
     public const string Drums = "drums";
+    /// <summary>Bass lines.</summary>
     public const string Bass = "bass";
+    /// <summary>Everything a separation model puts in no other stem.</summary>
     public const string Other = "other";
+    /// <summary>Voices.</summary>
     public const string Vocals = "vocals";
+    /// <summary>Guitars.</summary>
     public const string Guitar = "guitar";
+    /// <summary>Piano.</summary>
     public const string Piano = "piano";
+    /// <summary>A stem whose kind is not known yet.</summary>
     public const string Uncategorized = "uncategorized";
 
     /// <summary>The kinds that separation models produce.</summary>
@@ -29,6 +36,7 @@ public static class StemKinds
 /// <summary>A stem in the library.</summary>
 public sealed record Stem
 {
+    /// <summary>Library id of the stem.</summary>
     public required long Id { get; init; }
     /// <summary>Display name (usually the source file name without extension).</summary>
     public required string Name { get; init; }
@@ -36,8 +44,11 @@ public sealed record Stem
     public required string Kind { get; init; }
     /// <summary>Finer grouping (e.g. "kick", "808", "pad"); used to pick training sets.</summary>
     public required string Category { get; init; }
+    /// <summary>How the stem came into the library.</summary>
     public required StemOrigin Origin { get; init; }
+    /// <summary>The track the stem was separated from, if any.</summary>
     public long? TrackId { get; init; }
+    /// <summary>The generation run that made the stem, if any.</summary>
     public long? GenerationId { get; init; }
     /// <summary>Path of the stored audio, relative to the library folder.</summary>
     public required string FilePath { get; init; }
@@ -47,10 +58,13 @@ public sealed record Stem
     public string? SourcePath { get; init; }
     /// <summary>Sample rate in Hz.</summary>
     public required int SampleRate { get; init; }
+    /// <summary>Channel count.</summary>
     public required int Channels { get; init; }
     /// <summary>Duration in seconds.</summary>
     public required double Duration { get; init; }
+    /// <summary>When the stem was added to the library.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The user's tags.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
     /// <summary>Marked as a favourite by the user.</summary>
     public bool Favourite { get; init; }
@@ -61,23 +75,32 @@ public sealed record Stem
 /// <summary>A full track that was (or will be) separated into stems.</summary>
 public sealed record Track
 {
+    /// <summary>Library id of the track.</summary>
     public required long Id { get; init; }
+    /// <summary>Display name (usually the source file name without extension).</summary>
     public required string Name { get; init; }
+    /// <summary>The file the track was read from.</summary>
     public required string SourcePath { get; init; }
     /// <summary>Stored copy of the track, relative to the library folder, if one was kept.</summary>
     public string? FilePath { get; init; }
+    /// <summary>Container of the source file, e.g. "wav", "flac", "mp3".</summary>
     public required string Format { get; init; }
     /// <summary>Duration in seconds.</summary>
     public required double Duration { get; init; }
+    /// <summary>Hex SHA-256 of the decoded samples, as for stems.</summary>
     public required string ContentHash { get; init; }
+    /// <summary>When the track was added to the library.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 }
 
 /// <summary>Descriptors of one stem. Levels in dBFS, loudness in LUFS, frequencies in Hz, rates per second.</summary>
 public sealed record Descriptors
 {
+    /// <summary>Duration in seconds.</summary>
     public required double Duration { get; init; }
+    /// <summary>Sample peak in dBFS, floored like the other levels.</summary>
     public required double PeakDb { get; init; }
+    /// <summary>RMS level in dBFS, floored like the other levels.</summary>
     public required double RmsDb { get; init; }
     /// <summary>Integrated loudness (ITU-R BS.1770-4) in LUFS; levels of silence are floored at −120 (finite, so JSON and SQLite can hold them).</summary>
     public required double Lufs { get; init; }
@@ -89,7 +112,9 @@ public sealed record Descriptors
     public double? ShortTermMaxLufs { get; init; }
     /// <summary>Loudness range (EBU Tech 3342) in LU; null when shorter than 3 s or silent.</summary>
     public double? LoudnessRange { get; init; }
+    /// <summary>Mean spectral centroid over the active frames, in Hz.</summary>
     public required double SpectralCentroid { get; init; }
+    /// <summary>Mean spectral bandwidth (spread around the centroid) over the active frames, in Hz.</summary>
     public required double SpectralBandwidth { get; init; }
     /// <summary>Frequency below which 85 % of the spectral energy lies, in Hz.</summary>
     public required double SpectralRolloff { get; init; }
@@ -101,6 +126,7 @@ public sealed record Descriptors
     public required double OnsetDensity { get; init; }
     /// <summary>Tempo in BPM, or null when there is no pulse to speak of.</summary>
     public double? Bpm { get; init; }
+    /// <summary>Confidence of the tempo estimate, 0…1 (low when there is no tempo to speak of).</summary>
     public double BpmConfidence { get; init; }
     /// <summary>Tonic pitch class name spelled as <see cref="KeyNames"/> does ("C", "Db", … "F#", … "Bb", "B"), or null when unpitched or atonal.</summary>
     public string? Key { get; init; }
@@ -108,6 +134,7 @@ public sealed record Descriptors
     public string? Mode { get; init; }
     /// <summary>Camelot code of <see cref="Key"/> and <see cref="Mode"/> ("8A" for A minor), or null without a mode.</summary>
     public string? Camelot => KeyNames.Camelot(Key, Mode);
+    /// <summary>Confidence of the key estimate, 0…1.</summary>
     public double KeyConfidence { get; init; }
     /// <summary>True for a single hit, false for a loop or a longer phrase.</summary>
     public required bool IsOneShot { get; init; }
@@ -124,6 +151,7 @@ public sealed record Descriptors
 /// <summary>An L2-normalised embedding and the id of the model that made it.</summary>
 public sealed record Embedding(string ModelId, float[] Vector)
 {
+    /// <summary>Length of the vector.</summary>
     public int Dimension => Vector.Length;
 }
 
@@ -136,10 +164,15 @@ public sealed record SemanticProfile(string ModelId, IReadOnlyDictionary<string,
 /// <summary>States of a job's durable record.</summary>
 public enum JobState
 {
+/// <summary>Waiting for a runtime to claim it.</summary>
     Queued,
+/// <summary>Claimed and running.</summary>
     Running,
+/// <summary>Finished with a result.</summary>
     Succeeded,
+/// <summary>Stopped by an error (see <see cref="JobInfo.Error"/>).</summary>
     Failed,
+/// <summary>Stopped because cancellation was asked for.</summary>
     Cancelled,
     /// <summary>The process stopped while the job was running (crash, kill, restart); it can be retried.</summary>
     Interrupted,
@@ -148,20 +181,27 @@ public enum JobState
 /// <summary>The durable record of a long piece of work.</summary>
 public sealed record JobInfo
 {
+    /// <summary>Job id (32 hex digits).</summary>
     public required string Id { get; init; }
     /// <summary>separate, ingest, train, generate, reindex…</summary>
     public required string Kind { get; init; }
+    /// <summary>Where the job stands.</summary>
     public required JobState State { get; init; }
     /// <summary>0…1.</summary>
     public double Progress { get; init; }
+    /// <summary>The last short status message.</summary>
     public string? Message { get; init; }
+    /// <summary>Why the job failed, or null.</summary>
     public string? Error { get; init; }
     /// <summary>The job's parameters as JSON, so it can be retried.</summary>
     public string? Parameters { get; init; }
     /// <summary>The job's result as JSON (ids made, paths written).</summary>
     public string? Result { get; init; }
+    /// <summary>When the job was queued.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When a runtime started it, or null.</summary>
     public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>When it reached its final state, or null.</summary>
     public DateTimeOffset? FinishedAt { get; init; }
 }
 

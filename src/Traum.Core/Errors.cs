@@ -7,14 +7,24 @@ namespace Traum.Core;
 /// </summary>
 public class TraumException : Exception
 {
+    /// <summary>Creates the exception with a message for the user.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
     public TraumException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message for the user and the exception that caused it.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
+    /// <param name="inner">The cause, or null.</param>
     public TraumException(string message, Exception? inner) : base(message, inner) { }
+    /// <summary>Creates the exception with the default message.</summary>
     public TraumException() { }
 }
 
 /// <summary>Audio that cannot be read or written: corrupt, truncated, empty, unknown format, missing decoder.</summary>
 public sealed class AudioFormatException : TraumException
 {
+    /// <summary>Creates the exception for a file; the message is <c>path: problem</c>.</summary>
+    /// <param name="path">The file that could not be read or written.</param>
+    /// <param name="problem">What is wrong with it, without the path.</param>
+    /// <param name="inner">The cause, or null.</param>
     public AudioFormatException(string path, string problem, Exception? inner = null)
         : base($"{path}: {problem}", inner)
     {
@@ -22,8 +32,14 @@ public sealed class AudioFormatException : TraumException
         Problem = problem;
     }
 
+    /// <summary>Creates the exception with the default message.</summary>
     public AudioFormatException() { }
+    /// <summary>Creates the exception with a message for the user.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
     public AudioFormatException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message for the user and the exception that caused it.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
+    /// <param name="inner">The cause, or null.</param>
     public AudioFormatException(string message, Exception? inner) : base(message, inner) { }
 
     /// <summary>The file that could not be read or written.</summary>
@@ -36,24 +52,42 @@ public sealed class AudioFormatException : TraumException
 /// <summary>A model's files are missing or wrong; the message names what, where it looked, and the command that fixes it.</summary>
 public sealed class ModelNotFoundException : TraumException
 {
+    /// <summary>Creates the exception with a message for the user.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
     public ModelNotFoundException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message for the user and the exception that caused it.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
+    /// <param name="inner">The cause, or null.</param>
     public ModelNotFoundException(string message, Exception? inner) : base(message, inner) { }
+    /// <summary>Creates the exception with the default message.</summary>
     public ModelNotFoundException() { }
 }
 
 /// <summary>An argument, option or request value that is not acceptable.</summary>
 public sealed class InvalidInputException : TraumException
 {
+    /// <summary>Creates the exception with a message for the user.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
     public InvalidInputException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message for the user and the exception that caused it.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
+    /// <param name="inner">The cause, or null.</param>
     public InvalidInputException(string message, Exception? inner) : base(message, inner) { }
+    /// <summary>Creates the exception with the default message.</summary>
     public InvalidInputException() { }
 }
 
 /// <summary>An id (stem, track, job, model) that does not exist in the library.</summary>
 public sealed class NotFoundException : TraumException
 {
+    /// <summary>Creates the exception with a message for the user.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
     public NotFoundException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message for the user and the exception that caused it.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
+    /// <param name="inner">The cause, or null.</param>
     public NotFoundException(string message, Exception? inner) : base(message, inner) { }
+    /// <summary>Creates the exception with the default message.</summary>
     public NotFoundException() { }
 }
 
@@ -63,8 +97,14 @@ public sealed class NotFoundException : TraumException
 /// </summary>
 public sealed class StorageFullException : TraumException
 {
+    /// <summary>Creates the exception with a message for the user.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
     public StorageFullException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message for the user and the exception that caused it.</summary>
+    /// <param name="message">What went wrong and, where it helps, what to do.</param>
+    /// <param name="inner">The cause, or null.</param>
     public StorageFullException(string message, Exception? inner) : base(message, inner) { }
+    /// <summary>Creates the exception with the default message.</summary>
     public StorageFullException() { }
 
     /// <summary>True when <paramref name="e"/> (or an exception inside it) says that the disk is full.</summary>

@@ -30,17 +30,22 @@ public sealed class AudioDataset
         Summary = summary;
     }
 
+    /// <summary>The spectrogram settings the features were computed with.</summary>
     public SpectrogramOptions Options { get; }
 
     /// <summary>Row-major <c>[Count, FeatureCount]</c> log-magnitude features.</summary>
     public float[] Features { get; }
 
+    /// <summary>Where each row of <see cref="Features"/> came from, in row order.</summary>
     public IReadOnlyList<ExcerptInfo> Excerpts { get; }
 
+    /// <summary>Counts and seconds of what went in.</summary>
     public DatasetSummary Summary { get; }
 
+    /// <summary>Number of excerpts (rows).</summary>
     public int Count => Excerpts.Count;
 
+    /// <summary>Features per excerpt (columns).</summary>
     public int FeatureCount => Options.FeatureCount;
 
     /// <summary>Row <paramref name="index"/> of <see cref="Features"/>.</summary>

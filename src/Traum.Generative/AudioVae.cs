@@ -122,6 +122,9 @@ public sealed record VaeConfig
 /// </summary>
 public abstract class AudioVae : Module<Tensor, (Tensor Reconstruction, Tensor Mu, Tensor LogVar)>
 {
+    /// <summary>Validates <paramref name="config"/> and names the module.</summary>
+    /// <param name="name">Name of the root module (TorchSharp <c>Module</c> name).</param>
+    /// <param name="config">Architecture and sizes; validated here.</param>
     protected AudioVae(string name, VaeConfig config) : base(name)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -129,6 +132,7 @@ public abstract class AudioVae : Module<Tensor, (Tensor Reconstruction, Tensor M
         Config = config;
     }
 
+    /// <summary>Architecture and sizes of the network.</summary>
     public VaeConfig Config { get; }
 
     /// <summary>The network <paramref name="config"/> describes; weights from torch's global generator (seed it first).</summary>
@@ -157,6 +161,8 @@ public abstract class AudioVae : Module<Tensor, (Tensor Reconstruction, Tensor M
         return mu.add(randn_like(std).mul(std), one);
     }
 
+    /// <summary>Encodes <paramref name="input"/> <c>[B, InputDim]</c>, samples z (<see cref="Reparameterize"/>) and decodes it.</summary>
+    /// <param name="input">Standardised features <c>[B, InputDim]</c>.</param>
     public override (Tensor Reconstruction, Tensor Mu, Tensor LogVar) forward(Tensor input)
     {
         var (mu, logVar) = Encode(input);
@@ -215,6 +221,8 @@ public sealed class ConvVae : AudioVae
     private readonly Linear _fcDecode;
     private readonly int[] _lengths;
 
+    /// <summary>Builds the layers <paramref name="config"/> describes, with fresh weights from torch's global generator.</summary>
+    /// <param name="config">Architecture and sizes.</param>
     public ConvVae(VaeConfig config) : base("ConvVae", config)
     {
         using var _ = TorchRuntime.GlobalState.EnterScope();
@@ -240,6 +248,7 @@ public sealed class ConvVae : AudioVae
         register_module("decoder", _dec);
     }
 
+    /// <inheritdoc/>
     public override (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -250,6 +259,7 @@ public sealed class ConvVae : AudioVae
         return (_fcMu.forward(h), _fcLogVar.forward(h));
     }
 
+    /// <inheritdoc/>
     public override Tensor Decode(Tensor z)
     {
         ArgumentNullException.ThrowIfNull(z);
@@ -312,11 +322,13 @@ public sealed class MlpVae : AudioVae
         register_module("decoder", _decoder);
     }
 
+    /// <inheritdoc/>
     public override (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
         var h = _encoder.forward(x);
         return (_fcMu.forward(h), _fcLogVar.forward(h));
     }
 
+    /// <inheritdoc/>
     public override Tensor Decode(Tensor z) => _decoder.forward(z);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Traum.Audio.Spectral;
 using Traum.Generative.Spectral;
 
 namespace Traum.Generative;

@@ -26,6 +26,9 @@ public sealed class StandardScaler
     /// </summary>
     public const float RelativeFloor = 1f;
 
+    /// <summary>A scaler with these statistics, used as given (<see cref="Fit"/> applies the floors).</summary>
+    /// <param name="mean">Per-feature mean.</param>
+    /// <param name="std">Per-feature divisor, as long as <paramref name="mean"/>.</param>
     public StandardScaler(float[] mean, float[] std)
     {
         ArgumentNullException.ThrowIfNull(mean);
@@ -41,6 +44,7 @@ public sealed class StandardScaler
     /// <summary>Per-feature divisor: population standard deviation, at least <see cref="MinStd"/> and <see cref="RelativeFloor"/> of the mean one.</summary>
     public float[] Std { get; }
 
+    /// <summary>Number of features.</summary>
     public int FeatureCount => Mean.Length;
 
     /// <summary>Fits on the rows <paramref name="rows"/> of the row-major matrix <paramref name="data"/> <c>[*, d]</c>.</summary>

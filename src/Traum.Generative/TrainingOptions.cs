@@ -103,7 +103,7 @@ public sealed record TrainingOptions
     public double BetaAt(int epoch) => KlWarmupEpochs <= 0 ? Beta : Beta * Math.Min(1.0, (double)epoch / KlWarmupEpochs);
 }
 
-/// <summary>Losses of one epoch (per element, see <see cref="AudioVae.Loss"/>). Validation uses μ (no sampling) and the final β.</summary>
+/// <summary>Losses of one epoch (per element, see <see cref="AudioVae.Loss(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, double)"/>). Validation uses μ (no sampling) and the final β.</summary>
 public sealed record EpochLoss(int Epoch, double Beta, double Train, double TrainReconstruction, double TrainKl,
     double Validation, double ValidationReconstruction, double ValidationKl, double Seconds);
 

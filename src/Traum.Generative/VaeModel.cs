@@ -14,8 +14,11 @@ public sealed record TrainingData
     public string Selection { get; init; } = "category";
     /// <summary>The most common stem kind among them (drums, bass, …), given to generated stems.</summary>
     public string Kind { get; init; } = "other";
+    /// <summary>Counts and seconds of the data set.</summary>
     public required DatasetSummary Summary { get; init; }
+    /// <summary>Excerpts in the training split.</summary>
     public int TrainExcerpts { get; init; }
+    /// <summary>Excerpts in the validation split.</summary>
     public int ValidationExcerpts { get; init; }
     /// <summary>Ids of the stems used.</summary>
     public IReadOnlyList<string> StemIds { get; init; } = [];
@@ -26,26 +29,41 @@ public sealed record VaeMetadata
 {
     /// <summary>Layout version of the model directory; <see cref="VaeModel.FormatVersion"/>.</summary>
     public int Format { get; init; } = VaeModel.FormatVersion;
+    /// <summary>The category (or name) the model was trained for.</summary>
     public required string Category { get; init; }
+    /// <summary>Version label within the category (e.g. "v3"), given when the model is registered.</summary>
     public string Version { get; init; } = "";
+    /// <summary>When training finished.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Architecture and sizes of the network.</summary>
     public required VaeConfig Model { get; init; }
+    /// <summary>The spectrogram features the model works on.</summary>
     public required SpectrogramOptions Features { get; init; }
+    /// <summary>The training settings used.</summary>
     public required TrainingOptions Training { get; init; }
     /// <summary>"standard": per-feature (x − mean)/std fitted on the training split.</summary>
     public string Scaling { get; init; } = "standard";
     /// <summary>"linear": the decoder's last layer has no activation (targets are standardised).</summary>
     public string OutputActivation { get; init; } = "linear";
+    /// <summary>What the model was trained on.</summary>
     public TrainingData? Data { get; init; }
+    /// <summary>Losses per epoch.</summary>
     public IReadOnlyList<EpochLoss> Losses { get; init; } = [];
+    /// <summary>The epoch with the lowest validation loss (1-based), whose weights the model keeps.</summary>
     public int BestEpoch { get; init; }
+    /// <summary>True when training stopped before the last epoch because the validation loss stopped improving.</summary>
     public bool StoppedEarly { get; init; }
     /// <summary>Validation loss of the untrained network (the reference for "how much it learned").</summary>
     public double InitialValidationLoss { get; init; }
+    /// <summary>Wall time of training in seconds.</summary>
     public double TrainingSeconds { get; init; }
+    /// <summary>CPU threads the training ran on.</summary>
     public int Threads { get; init; }
+    /// <summary>Device the training ran on ("cpu" or "cuda").</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Number of trainable parameters.</summary>
     public long Parameters { get; init; }
+    /// <summary>How well the model reconstructs held-out excerpts, against the baselines.</summary>
     public ReconstructionReport? Evaluation { get; init; }
     /// <summary>"ok", or "failed" for a run that diverged or never beat the untrained model or the mean spectrogram; a failed model is never a default.</summary>
     public string Status { get; init; } = StatusOk;
@@ -70,9 +88,13 @@ public sealed record VaeMetadata
     /// <summary>True when <see cref="Status"/> is "failed".</summary>
     [JsonIgnore]
     public bool IsFailed => Status == StatusFailed;
+    /// <summary><see cref="Status"/> of a usable model.</summary>
     public const string StatusOk = "ok";
+    /// <summary><see cref="Status"/> of a failed run.</summary>
     public const string StatusFailed = "failed";
+    /// <summary>Version of Traum that trained the model.</summary>
     public string TraumVersion { get; init; } = TorchRuntime.TraumVersion;
+    /// <summary>Version of TorchSharp that trained the model.</summary>
     public string TorchSharpVersion { get; init; } = TorchRuntime.TorchSharpVersion;
 }
 
@@ -82,12 +104,18 @@ public sealed record VaeMetadata
 /// </summary>
 public sealed class VaeModel : IDisposable
 {
+    /// <summary>Layout version of the model directory written by this code.</summary>
     public const int FormatVersion = 1;
+    /// <summary>File of the network weights (TorchSharp <c>Module.save</c>).</summary>
     public const string WeightsFile = "model.bin";
+    /// <summary>File of the feature scaler.</summary>
     public const string ScalerFile = "scaler.json";
+    /// <summary>File of the metadata (<see cref="VaeMetadata"/>).</summary>
     public const string MetadataFile = "metadata.json";
+    /// <summary>File of the loss plot.</summary>
     public const string PlotFile = "loss.png";
 
+    /// <summary>JSON settings of <c>metadata.json</c>: web defaults, indented, named float literals, camel-case enums.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -95,6 +123,10 @@ public sealed class VaeModel : IDisposable
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>Puts a network, its scaler and its metadata together; the network is switched to evaluation mode.</summary>
+    /// <param name="network">The trained network (owned: disposed with the model).</param>
+    /// <param name="scaler">Standardisation of the features.</param>
+    /// <param name="metadata">What is known about the model.</param>
     public VaeModel(AudioVae network, StandardScaler scaler, VaeMetadata metadata)
     {
         Network = network ?? throw new ArgumentNullException(nameof(network));
@@ -103,10 +135,15 @@ public sealed class VaeModel : IDisposable
         Network.eval();
     }
 
+    /// <summary>The network, in evaluation mode.</summary>
     public AudioVae Network { get; }
+    /// <summary>Standardisation of the features, fitted on the training split.</summary>
     public StandardScaler Scaler { get; }
+    /// <summary>What <c>metadata.json</c> says about the model.</summary>
     public VaeMetadata Metadata { get; }
+    /// <summary>The spectrogram features the model works on.</summary>
     public SpectrogramOptions Features => Metadata.Features;
+    /// <summary>Number of latent dimensions.</summary>
     public int Latent => Network.Config.Latent;
 
     /// <summary>Number of trainable parameters.</summary>
@@ -246,5 +283,6 @@ public sealed class VaeModel : IDisposable
         return y;
     }
 
+    /// <summary>Releases the network's tensors.</summary>
     public void Dispose() => Network.Dispose();
 }

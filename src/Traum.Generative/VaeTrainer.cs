@@ -94,6 +94,7 @@ public static class VaeTrainer
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The network goes to the caller in the TrainingResult, or is disposed when training throws.")]
     private static TrainingResult TrainCore(AudioDataset dataset, VaeConfig config, TrainingOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
@@ -108,25 +109,25 @@ public static class VaeTrainer
 
         manual_seed(options.Seed);
         var model = AudioVae.Create(config);
-        model.to(device);
-        using var optimizer = new AdamOptimizer(model.parameters(), options.LearningRate);
-        var meanBaseline = MeanSquare(val);
-        string? failure = null;
-        var (augmented, rows) = Augment(train, trainIdx.Length, config.Bins, config.Frames, options.LoopShiftFrames, options.MaxLoopShifts);
-        var batches = (rows + options.BatchSize - 1) / options.BatchSize;
-        var totalSteps = (long)options.Epochs * batches;
-        // Early stopping only counts once the learning rate and β have warmed up.
-        var warmEpochs = Math.Max(options.KlWarmupEpochs, (int)Math.Ceiling((double)options.EffectiveWarmupSteps(totalSteps) / batches));
-        var losses = new List<EpochLoss>();
         Dictionary<string, Tensor>? best = null;
-        var bestVal = double.PositiveInfinity;
-        var bestEpoch = 0;
-        var sinceBest = 0;
-        var stoppedEarly = false;
-        var order = Enumerable.Range(0, rows).ToArray();
-        var batchBuffer = new float[options.BatchSize * d];
         try
         {
+            model.to(device);
+            using var optimizer = new AdamOptimizer(model.parameters(), options.LearningRate);
+            var meanBaseline = MeanSquare(val);
+            string? failure = null;
+            var (augmented, rows) = Augment(train, trainIdx.Length, config.Bins, config.Frames, options.LoopShiftFrames, options.MaxLoopShifts);
+            var batches = (rows + options.BatchSize - 1) / options.BatchSize;
+            var totalSteps = (long)options.Epochs * batches;
+            // Early stopping only counts once the learning rate and β have warmed up.
+            var warmEpochs = Math.Max(options.KlWarmupEpochs, (int)Math.Ceiling((double)options.EffectiveWarmupSteps(totalSteps) / batches));
+            var losses = new List<EpochLoss>();
+            var bestVal = double.PositiveInfinity;
+            var bestEpoch = 0;
+            var sinceBest = 0;
+            var stoppedEarly = false;
+            var order = Enumerable.Range(0, rows).ToArray();
+            var batchBuffer = new float[options.BatchSize * d];
             var initial = Evaluate(model, val, valIdx.Length, d, options.Beta, device).Total;
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
             {

@@ -18,6 +18,7 @@ public sealed class DescriptorAnalyzer
         Options.Validate();
     }
 
+    /// <summary>The settings the analysis runs with (validated at construction).</summary>
     public DescriptorOptions Options { get; }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
 
 namespace Traum.Audio.Descriptors;
@@ -19,6 +20,7 @@ namespace Traum.Audio.Descriptors;
 /// vector is L2-normalised. Everything is frame-local or relative, so a gain change does not move the vector.
 /// Thread-safe.
 /// </summary>
+[SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "Callers hold an embedder instance like any other embedding model; its members happen to need no state.")]
 public sealed class DescriptorEmbedder
 {
     /// <summary>Identifies this vector space; bump the version whenever the layout or the constants change.</summary>

@@ -1,5 +1,3 @@
-using Traum.Audio.Dsp;
-
 namespace Traum.Audio.Descriptors;
 
 /// <summary>

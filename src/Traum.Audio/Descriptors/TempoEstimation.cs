@@ -107,7 +107,7 @@ internal static class TempoEstimation
 
         // A clean backbeat (the snare band repeating exactly every two beats) overrides a pulse that is not an octave of it
         // (syncopated kick patterns can make a pulse at 5/8 of the beat).
-        if (CleanBackbeat(frames, frameRate, options) is { } bb)
+        if (CleanBackbeat(frames, frameRate) is { } bb)
         {
             while (bb >= hi) bb /= 2;
             while (bb < lo) bb *= 2;
@@ -161,7 +161,7 @@ internal static class TempoEstimation
     /// Drums only (accents below 150 Hz at least as strong as the snare band's and not on them): the tempo whose two beats the snare band repeats at exactly (the lag product at least <see cref="CleanBackbeatLevel"/>,
     /// lags of 0.5–1.6 s, the shortest that reaches 90 % of the largest), or null when it does not repeat that cleanly.
     /// </summary>
-    private static double? CleanBackbeat(FrameAnalysis frames, double frameRate, DescriptorOptions options)
+    private static double? CleanBackbeat(FrameAnalysis frames, double frameRate)
     {
         // Only drums: a kick apart from the snare (melodic lines repeat too, but are no backbeat).
         if (DrumAccents(frames) is not { } env) return null;

@@ -3,7 +3,7 @@ using Traum.Audio.IO;
 namespace Traum.Audio.Dsp;
 
 /// <summary>
-/// An <see cref="IAudioReader"/> that converts another reader's stream to <paramref name="targetRate"/> Hz on the fly
+/// An <see cref="IAudioReader"/> that converts another reader's stream to a target rate on the fly
 /// (with <see cref="StreamingResampler"/>), so a long file can be decoded and resampled in bounded memory. The
 /// samples equal <see cref="Resampler.Resample(AudioBuffer, int)"/> of the whole file. Owns the inner reader.
 /// </summary>
@@ -42,8 +42,10 @@ public sealed class ResamplingReader : IAudioReader
         }
     }
 
+    /// <inheritdoc/>
     public AudioFileInfo Info { get; }
 
+    /// <inheritdoc/>
     public int Read(float[][] destination, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -76,5 +78,6 @@ public sealed class ResamplingReader : IAudioReader
         _outLen = r.Flush(_out, 0);
     }
 
+    /// <summary>Disposes the inner reader.</summary>
     public void Dispose() => _inner.Dispose();
 }

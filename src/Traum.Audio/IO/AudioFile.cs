@@ -42,12 +42,12 @@ public static class AudioFile
         return r.Info;
     }
 
-    /// <summary>Decodes a whole file into memory. Prefer <see cref="OpenRead"/> for long files.</summary>
+    /// <summary>Decodes a whole file into memory. Prefer <see cref="OpenRead(string, CancellationToken)"/> for long files.</summary>
     /// <exception cref="AudioFormatException">Missing, empty, corrupt, truncated with no audio, or not audio.</exception>
     public static AudioBuffer Read(string path, CancellationToken cancellationToken = default)
     {
         using var reader = OpenRead(path, cancellationToken);
-        return ReadAll(reader, cancellationToken);
+        return ReadAll(reader, cancellationToken: cancellationToken);
     }
 
     /// <summary>
@@ -56,10 +56,10 @@ public static class AudioFile
     /// file holds cannot make Traum allocate for it.
     /// </summary>
     /// <param name="reader">The reader; read to its end.</param>
-    /// <param name="cancellationToken">Stops the read.</param>
     /// <param name="maxSamples">Most samples (frames × channels) to accept; more is refused as too long.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
     /// <exception cref="AudioFormatException">No samples, or more than <paramref name="maxSamples"/>.</exception>
-    public static AudioBuffer ReadAll(IAudioReader reader, CancellationToken cancellationToken = default, long maxSamples = long.MaxValue)
+    public static AudioBuffer ReadAll(IAudioReader reader, long maxSamples = long.MaxValue, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var info = reader.Info;

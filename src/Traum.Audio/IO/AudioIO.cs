@@ -17,6 +17,7 @@ public sealed record AudioFileInfo(string Path, string Format, string Codec, int
 /// <summary>Reads a file in chunks, so long files never have to sit in memory whole.</summary>
 public interface IAudioReader : IDisposable
 {
+    /// <summary>What the stream holds: format, rate, channels and, when known, length.</summary>
     AudioFileInfo Info { get; }
 
     /// <summary>
@@ -46,6 +47,7 @@ public enum SampleFormat
     /// <summary>24-bit signed PCM.</summary>
     Pcm24,
     /// <summary>32-bit IEEE float.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Float32 is the name of the stored sample coding, beside Pcm16 and Pcm24.")]
     Float32,
 }
 
@@ -56,5 +58,6 @@ public enum SampleFormat
 /// <param name="DitherSeed">Seed of the dither noise, so output is repeatable.</param>
 public sealed record AudioWriteOptions(SampleFormat Format = SampleFormat.Pcm24, bool Dither = false, int Mp3BitrateKbps = 320, int DitherSeed = 1)
 {
+    /// <summary>24-bit PCM, no dither, 320 kbit/s MP3.</summary>
     public static AudioWriteOptions Default { get; } = new();
 }

@@ -36,7 +36,7 @@ public static class AudioTags
             if (file.GetTag(TagLib.TagTypes.Xiph) is TagLib.Ogg.XiphComment xiph)
             {
                 if (key is null && xiph.GetFirstField("KEY") is { } k && !string.IsNullOrWhiteSpace(k)) key = k.Trim();
-                if (bpm is null && Number(xiph.GetFirstField("BPM") ?? xiph.GetFirstField("TEMPO")) is { } xb) bpm = xb;
+                if (Number(xiph.GetFirstField("BPM") ?? xiph.GetFirstField("TEMPO")) is { } xb) bpm = xb;
             }
             // ID3 TBPM as text: a fractional tempo ("127.5") does not survive the integer property.
             if (bpm is null && file.GetTag(TagLib.TagTypes.Id3v2) is TagLib.Id3v2.Tag id3

@@ -71,8 +71,8 @@ public static class TimeStretch
     }
 
     /// <summary>
-    /// The shortest shift in semitones (−5…+6) that takes a stem in <paramref name="fromTonic"/>/<paramref name="fromMode"/> to the
-    /// project key <paramref name="toTonic"/>/<paramref name="toMode"/>. Tonics are pitch classes (0 = C … 11 = B). When the modes differ,
+    /// The shortest shift in semitones (−5…+6) that takes a stem in <paramref name="fromTonic"/> (minor when <paramref name="fromMinor"/>) to the
+    /// project key <paramref name="toTonic"/> (minor when <paramref name="toMinor"/>). Tonics are pitch classes (0 = C … 11 = B). When the modes differ,
     /// the stem moves to the project key's relative (A minor material in a C major project stays where it is).
     /// </summary>
     public static int ShortestShift(int fromTonic, bool fromMinor, int toTonic, bool toMinor)

@@ -37,6 +37,7 @@ public sealed class WavReader : IAudioReader
         _streamed = streamed;
     }
 
+    /// <inheritdoc/>
     public AudioFileInfo Info { get; }
 
     /// <summary>True when the first bytes look like a RIFF/WAVE file.</summary>
@@ -70,6 +71,7 @@ public sealed class WavReader : IAudioReader
     /// <summary>Reads the header from <paramref name="stream"/> (which the reader then owns).</summary>
     public static WavReader Open(Stream stream, string path)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         Span<byte> hdr = stackalloc byte[12];
         if (ReadFull(stream, hdr) < 12)
         {
@@ -167,6 +169,7 @@ public sealed class WavReader : IAudioReader
         return new WavReader(stream, path, info, bytesPerSample, isFloat, dataBytes, dataSize is 0 or 0xFFFFFFFF);
     }
 
+    /// <inheritdoc/>
     public int Read(float[][] destination, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -275,5 +278,6 @@ public sealed class WavReader : IAudioReader
         }
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _stream.Dispose();
 }

@@ -25,8 +25,8 @@ public sealed class WavWriter : IAudioWriter
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
-        if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels));
-        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         _stream = stream;
         _path = (stream as FileStream)?.Name ?? "(WAV stream)";
         _channels = channels;
@@ -84,6 +84,7 @@ public sealed class WavWriter : IAudioWriter
         _stream.Write(h);
     }
 
+    /// <inheritdoc/>
     public void Write(float[][] source, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -130,6 +131,7 @@ public sealed class WavWriter : IAudioWriter
         _dataBytes += n;
     }
 
+    /// <inheritdoc/>
     public void Complete()
     {
         if (_completed) return;
@@ -151,6 +153,7 @@ public sealed class WavWriter : IAudioWriter
         _stream.Flush();
     }
 
+    /// <summary>Completes the file if <see cref="Complete"/> was not called, then closes the stream.</summary>
     public void Dispose()
     {
         try

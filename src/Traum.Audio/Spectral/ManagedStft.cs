@@ -39,6 +39,7 @@ public sealed class ManagedStft
         _blockIm = new float[Block * options.Bins];
     }
 
+    /// <summary>FFT size, hop, centring and normalisation of the transform.</summary>
     public StftOptions Options => _options;
 
     /// <summary>Spectrum of <paramref name="signal"/>: <paramref name="real"/> and <paramref name="imaginary"/> are <c>[bins, frames]</c>, frames = ⌊length / hop⌋ + 1.</summary>
@@ -84,7 +85,7 @@ public sealed class ManagedStft
     }
 
     /// <summary>
-    /// The signal of <paramref name="length"/> samples whose spectrum is <paramref name="real"/>, <paramref name="imaginary"/>
+    /// The signal of <c>output.Length</c> samples whose spectrum is <paramref name="real"/>, <paramref name="imaginary"/>
     /// (<c>[bins, frames]</c>); samples the frames do not cover are zero, as torch.istft pads them.
     /// </summary>
     public void Inverse(ReadOnlySpan<float> real, ReadOnlySpan<float> imaginary, int frames, Span<float> output)

@@ -50,12 +50,14 @@ public static class MelFilterBank
     /// <param name="nMels">Number of filters.</param>
     /// <param name="fMin">Lowest edge in Hz.</param>
     /// <param name="fMax">Highest edge in Hz (defaults to Nyquist).</param>
+    /// <param name="scale">Mel scale used to place the filter edges (Slaney, as librosa's default, or HTK).</param>
+    /// <param name="norm">Filter normalisation: Slaney (constant energy per filter, librosa's default) or none (peak 1).</param>
     public static float[] Create(int sampleRate, int nFft, int nMels, double fMin = 0, double? fMax = null,
         MelScale scale = MelScale.Slaney, MelNorm norm = MelNorm.Slaney)
     {
-        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate));
-        if (nFft < 2) throw new ArgumentOutOfRangeException(nameof(nFft));
-        if (nMels < 1) throw new ArgumentOutOfRangeException(nameof(nMels));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nFft, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nMels, 1);
         var top = fMax ?? (sampleRate / 2.0);
         if (fMin < 0 || top <= fMin) throw new ArgumentOutOfRangeException(nameof(fMax), "Need 0 <= fMin < fMax.");
         var bins = (nFft / 2) + 1;

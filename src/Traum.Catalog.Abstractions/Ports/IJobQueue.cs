@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Traum.Core;
 
 namespace Traum.Catalog;
@@ -6,6 +7,7 @@ namespace Traum.Catalog;
 /// Job records and their atomic claims: a job is a row claimed by one runtime at a time (owner and lease), with a
 /// cancel-requested flag, bounded attempts and progress.
 /// </summary>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is the queue of jobs (claims, leases, attempts), not a collection type.")]
 public interface IJobQueue
 {
     /// <summary>Creates a queued job record with a new id (32 hex digits).</summary>
@@ -23,6 +25,7 @@ public interface IJobQueue
 
     /// <summary>Records the final state of a job (Succeeded, Failed, Cancelled or Interrupted).</summary>
     /// <exception cref="NotFoundException">No such job.</exception>
+    [SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The parameter is the job's error text; the ports are implemented in C# only, where error is no keyword.")]
     void FinishJob(string id, JobState state, string? error = null, string? resultJson = null, string? message = null);
 
     /// <summary>The job with this id, or null.</summary>
@@ -52,6 +55,7 @@ public interface IJobQueue
     LeaseRenewal RenewJobLease(string id, string owner, TimeSpan lease);
 
     /// <summary>Records the final state of a job <paramref name="owner"/> runs; false, writing nothing, when it no longer holds it.</summary>
+    [SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The parameter is the job's error text; the ports are implemented in C# only, where error is no keyword.")]
     bool FinishOwnedJob(string id, string owner, JobState state, string? error = null, string? resultJson = null, string? message = null);
 
     /// <summary>Records progress (0…1) of a job <paramref name="owner"/> runs (nothing when it does not hold the job).</summary>

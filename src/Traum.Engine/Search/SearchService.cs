@@ -56,7 +56,7 @@ public sealed partial class SearchService : IDisposable
         using (var reader = AudioFile.OpenRead(full, cancellationToken))
         {
             var budget = (long)Math.Ceiling(_options.MaxExampleSeconds * reader.Info.SampleRate) * reader.Info.Channels;
-            audio = AudioFile.ReadAll(reader, cancellationToken, budget);
+            audio = AudioFile.ReadAll(reader, budget, cancellationToken);
         }
         CheckAudible(audio, full);
         var embedder = Models.ExampleEmbedder;

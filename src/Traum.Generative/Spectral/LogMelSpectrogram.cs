@@ -22,6 +22,8 @@ public sealed class LogMelSpectrogram : IDisposable
     /// <param name="nMels">Number of mel bands.</param>
     /// <param name="fMin">Lowest filter edge in Hz.</param>
     /// <param name="fMax">Highest filter edge in Hz (null: Nyquist).</param>
+    /// <param name="scale">Mel scale used to place the filter edges (Slaney, librosa's default, or HTK).</param>
+    /// <param name="norm">Filter normalisation: Slaney (constant energy per filter, librosa's default) or none (peak 1).</param>
     public LogMelSpectrogram(int sampleRate, StftOptions options, int nMels, double fMin = 0, double? fMax = null,
         MelScale scale = MelScale.Slaney, MelNorm norm = MelNorm.Slaney)
     {
@@ -39,8 +41,10 @@ public sealed class LogMelSpectrogram : IDisposable
     /// <summary>CLAP (laion/larger_clap_music_and_speech) settings: 48 kHz, n_fft 1024, hop 480, 64 Slaney mels 50–14 000 Hz.</summary>
     public static LogMelSpectrogram Clap() => new(48000, new StftOptions(1024, 480), 64, 50, 14000);
 
+    /// <summary>STFT size and hop in samples.</summary>
     public StftOptions Options { get; }
 
+    /// <summary>Number of mel bands per frame.</summary>
     public int MelCount { get; }
 
     /// <summary>Log-mel of a mono signal: row-major <c>[frames, nMels]</c> in dB.</summary>
@@ -64,6 +68,7 @@ public sealed class LogMelSpectrogram : IDisposable
         return db.data<float>().ToArray();
     }
 
+    /// <summary>Releases the filterbank and window tensors.</summary>
     public void Dispose()
     {
         _melT.Dispose();

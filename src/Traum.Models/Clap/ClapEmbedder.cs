@@ -269,6 +269,7 @@ public sealed partial class ClapEmbedder : IAudioEmbedder, ITextEmbedder, IDispo
         if (norm > 0 && float.IsFinite(norm)) TensorPrimitives.Divide(v, norm, v);
     }
 
+    /// <summary>Releases the ONNX Runtime sessions that were loaded and their options.</summary>
     public void Dispose()
     {
         if (_disposed) return;

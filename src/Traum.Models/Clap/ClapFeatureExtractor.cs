@@ -1,5 +1,4 @@
 using Traum.Audio;
-using Traum.Audio.Dsp;
 using Traum.Audio.Spectral;
 using Traum.Core;
 

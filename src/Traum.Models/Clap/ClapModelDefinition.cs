@@ -45,9 +45,10 @@ public sealed class ClapModelDefinition : IModelDefinitionProvider
         PathVariable = "TRAUM_CLAP_MODEL",
     };
 
+    /// <inheritdoc/>
     public IEnumerable<ModelDefinition> Definitions => [Definition];
 
-    private static string Suffix(string variant) => variant.ToUpperInvariant() switch
+    private static string Suffix(string variant) => (variant ?? throw new ArgumentNullException(nameof(variant))).ToUpperInvariant() switch
     {
         "FP32" => "",
         "QUANTIZED" => "_quantized",

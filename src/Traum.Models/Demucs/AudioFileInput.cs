@@ -38,17 +38,25 @@ public sealed class AudioFileInput : ISeparationInput
     /// once a pass has read the file to its end: separation's own reading yields it, so the track needs no decode of
     /// its own. Null before that.
     /// </summary>
-    public ContentIdentity? Identity => _tap?.Identity;
+    public ContentIdentity? Identity { get; private set; }
 
-    private HashingReader? _tap;
-
+    /// <inheritdoc/>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The readers go to the caller inside the returned source (which disposes them); the file is closed when the resampler cannot be made.")]
     public IStereoSource Open()
     {
-        IAudioReader reader = AudioFile.OpenRead(Path);
+        IAudioReader file = AudioFile.OpenRead(Path);
         // Until a pass has read the whole file, the decoded samples are hashed on their way (before resampling).
-        if (_tap?.Identity is null) reader = _tap = new HashingReader(reader);
-        if (reader.Info.SampleRate != SampleRate) reader = new ResamplingReader(reader, SampleRate);
-        return new StereoReader(reader);
+        if (Identity is null) file = new HashingReader(file, id => Identity = id);
+        if (file.Info.SampleRate == SampleRate) return new StereoReader(file);
+        try
+        {
+            return new StereoReader(new ResamplingReader(file, SampleRate));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads planar blocks and maps the channels to stereo.</summary>

@@ -242,6 +242,7 @@ internal sealed partial class DemucsGraph : IDisposable
         return true;
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The OrtValue belongs to the returned Binding; DemucsGraph.Dispose disposes the value of every binding.")]
     private static Binding Bind(Node node, long[] shape)
     {
         var length = (int)shape.Aggregate(1L, (a, b) => a * b);

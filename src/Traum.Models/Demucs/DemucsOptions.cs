@@ -18,9 +18,6 @@ public sealed record DemucsOptions
     /// <summary>Execution provider: "auto" (CUDA when the GPU build of ONNX Runtime is present, else CPU), "cpu" or "cuda".</summary>
     public string ExecutionProvider { get; init; } = "auto";
 
-    /// <summary>Largest shift of the shift trick, samples at 44.1 kHz (half a second, as demucs).</summary>
-    public const int MaxShift = 22050;
-
     /// <summary>Chunk stride for <paramref name="segment"/>: ⌊(1 − overlap) · segment⌋ samples, at least 1.</summary>
     public int Stride(int segment) => Math.Max(1, (int)((1 - Overlap) * segment));
 

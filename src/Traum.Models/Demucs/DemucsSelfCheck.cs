@@ -15,6 +15,7 @@ public static class DemucsSelfCheck
     /// <param name="manifest">Its manifest (its own model.json or the registry's).</param>
     /// <param name="options">Threads and execution provider; default one intra-op thread per core on the CPU or CUDA.</param>
     /// <param name="cancellationToken">Checked between steps.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The separator is disposed by the using block right after the try that creates it; the analysis does not follow it out of the try.")]
     public static IReadOnlyList<SelfCheckResult> Run(string folder, DemucsManifest manifest, DemucsOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(folder);

@@ -113,7 +113,7 @@ public sealed partial class DemucsSeparator : IDisposable
     /// <summary>Execution provider running the graph(s): "CPU" or "CUDA".</summary>
     public string Provider { get; }
 
-    /// <summary>The shift offsets used for <paramref name="shifts"/> passes with <paramref name="seed"/>: uniform in [0, maxShift], samples.</summary>
+    /// <summary>The shift offsets used for <paramref name="shifts"/> passes with <paramref name="seed"/>: uniform in [0, <paramref name="maxShift"/>], samples.</summary>
     public static int[] ShiftOffsets(int shifts, int seed, int maxShift)
     {
         var rng = new Random(seed);
@@ -253,6 +253,7 @@ public sealed partial class DemucsSeparator : IDisposable
         return (n, mean, std);
     }
 
+    /// <summary>Releases the chunk model (the ONNX Runtime sessions of its graphs).</summary>
     public void Dispose() => _model.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demucs {Model}: {Graphs} graph(s) on the {Provider} execution provider, intra-op threads {Threads}")]

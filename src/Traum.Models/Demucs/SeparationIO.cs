@@ -24,6 +24,7 @@ public interface IStemSink
 /// <summary>A track held in memory (planar stereo at the model's rate).</summary>
 public sealed class InMemoryInput(float[] left, float[] right) : ISeparationInput
 {
+    /// <inheritdoc/>
     public IStereoSource Open() => new Reader(left, right);
 
     private sealed class Reader(float[] left, float[] right) : IStereoSource
@@ -48,8 +49,10 @@ public sealed class InMemorySink(int sources) : IStemSink
 {
     private readonly List<float>[][] _data = [.. Enumerable.Range(0, sources).Select(_ => new[] { new List<float>(), new List<float>() })];
 
+    /// <inheritdoc/>
     public void Write(float[][][] stems, int count)
     {
+        ArgumentNullException.ThrowIfNull(stems);
         for (var s = 0; s < _data.Length; s++)
         {
             for (var c = 0; c < 2; c++) _data[s][c].AddRange(stems[s][c].AsSpan(0, count));

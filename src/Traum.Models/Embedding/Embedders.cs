@@ -28,8 +28,10 @@ public interface IAudioEmbedder
 /// <summary>Maps text into the same space as an <see cref="IAudioEmbedder"/> with the same <see cref="ModelId"/>.</summary>
 public interface ITextEmbedder
 {
+    /// <summary>Identifies the vector space; audio and text vectors with the same id are comparable.</summary>
     string ModelId { get; }
 
+    /// <summary>Length of the vectors.</summary>
     int Dimension { get; }
 
     /// <summary>Embeds each text → normalised vectors.</summary>

@@ -33,7 +33,8 @@ internal static class FileHashes
 
     private static async Task FeedAsync(IncrementalHash hash, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        await using var fsScope = fs.ConfigureAwait(false);
         var buffer = new byte[BufferSize];
         long done = 0;
         while (true)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Traum.Core;
 
 namespace Traum.Models.Store;
 
@@ -61,7 +60,8 @@ internal sealed class HubClient : IDisposable
         var rel = $"api/models/{repo}/tree/{Uri.EscapeDataString(revision)}" + (folder.Length > 0 ? "/" + EscapePath(folder) : "");
         using var response = await SendAsync(new Uri(_endpoint, rel), HttpMethod.Get, null, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var bodyScope = body.ConfigureAwait(false);
         using var doc = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<string, HubFileInfo>(StringComparer.Ordinal);
         if (doc.RootElement.ValueKind != JsonValueKind.Array) return result;
@@ -147,8 +147,10 @@ internal sealed class HubClient : IDisposable
         }
         var written = append ? existing : 0L;
         progress?.Report(written);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var file = new FileStream(partPath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var bodyScope = body.ConfigureAwait(false);
+        var file = new FileStream(partPath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await using var fileScope = file.ConfigureAwait(false);
         var buffer = new byte[1 << 20];
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (true)

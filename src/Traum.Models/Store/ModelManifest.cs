@@ -17,6 +17,7 @@ public sealed record InstalledFile
     /// <summary>"download" or "hf-cache".</summary>
     public required string Source { get; init; }
 
+    /// <summary>When the file was installed.</summary>
     public DateTimeOffset InstalledAt { get; init; }
 }
 
@@ -28,8 +29,11 @@ public sealed record ModelManifest
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>The model's short name (<see cref="ModelDefinition.Name"/>).</summary>
     public required string Name { get; init; }
+    /// <summary>Hub repository the files came from, "owner/name".</summary>
     public required string Repo { get; init; }
+    /// <summary>Branch, tag or commit the files were resolved at.</summary>
     public required string Revision { get; init; }
 
     /// <summary>By repository path.</summary>

@@ -65,6 +65,7 @@ public sealed partial class ModelStore
     /// <summary>Root folder of installed models.</summary>
     public string ModelsPath { get; }
 
+    /// <summary>The models this store knows how to install.</summary>
     public ModelRegistry Registry { get; }
 
     /// <summary>The hub endpoint in use.</summary>
@@ -91,6 +92,7 @@ public sealed partial class ModelStore
     public string? InstalledFile(ModelDefinition definition, string path)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(path);
         var folder = FolderOf(definition.Name);
         var manifest = ModelManifest.Read(folder);
         return manifest is not null && IsInstalled(folder, manifest, path) ? LocalPath(folder, path) : null;
@@ -100,6 +102,7 @@ public sealed partial class ModelStore
     public string? FindInHubCache(ModelDefinition definition, string path)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(path);
         return HubCache.Find(_options.HubCacheRoots, definition.HubCacheFolder, definition.Revision, path).FirstOrDefault()?.Path;
     }
 

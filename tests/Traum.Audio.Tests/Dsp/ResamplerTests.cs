@@ -199,7 +199,7 @@ public sealed class ResamplingReaderTests
         var expected = Resampler.Resample(src, to);
 
         using var reader = new ResamplingReader(AudioFile.OpenRead(path, TestContext.Current.CancellationToken), to);
-        var got = AudioFile.ReadAll(reader, TestContext.Current.CancellationToken);
+        var got = AudioFile.ReadAll(reader, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(to, reader.Info.SampleRate);
         Assert.Equal(expected.Length, reader.Info.Frames);

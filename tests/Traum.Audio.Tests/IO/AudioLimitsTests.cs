@@ -79,7 +79,7 @@ public sealed class AudioLimitsTests
         var path = dir.File("long.wav");
         AudioFile.Write(path, new AudioBuffer([Signals.Sine(440, 2, 8000)], 8000));
         using var r = AudioFile.OpenRead(path, TestContext.Current.CancellationToken);
-        var e = Assert.Throws<AudioFormatException>(() => AudioFile.ReadAll(r, TestContext.Current.CancellationToken, maxSamples: 8000));
+        var e = Assert.Throws<AudioFormatException>(() => AudioFile.ReadAll(r, maxSamples: 8000, TestContext.Current.CancellationToken));
         Assert.Contains("longer than", e.Message, StringComparison.Ordinal);
     }
 
