@@ -345,6 +345,14 @@ public sealed partial class JobRunner
                 if (rethrow) throw;
                 return;
             }
+            catch (Exception e) when (!rethrow && IsCatalogFault(e))
+            {
+                // The catalog went away under the job (a database restart, a network cut): that is no fault of the
+                // job's, so it is not marked failed but left to be taken over once its lease expires, like the job
+                // of a runtime that died. Its steps are idempotent; the next attempt skips what is already done.
+                LogCatalogLost(_logger, e, id);
+                return;
+            }
             catch (Exception e)
             {
                 progress.Flush();
@@ -372,6 +380,16 @@ public sealed partial class JobRunner
             }
             _running.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>Whether <paramref name="e"/> (or what it wraps) is a transient failure of the catalog's connection.</summary>
+    internal static bool IsCatalogFault(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Data.Common.DbException { IsTransient: true }) return true;
+        }
+        return false;
     }
 
     private void Finish(string id, JobState state, string? error, string? result, string? message)
@@ -513,6 +531,9 @@ public sealed partial class JobRunner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: could not read the job after its notification")]
     private static partial void LogNotificationFailed(ILogger logger, Exception e, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: the catalog could not be reached; the job is left for a runtime to take over when its lease expires")]
+    private static partial void LogCatalogLost(ILogger logger, Exception e, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: could not renew its lease")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception e, string id);
