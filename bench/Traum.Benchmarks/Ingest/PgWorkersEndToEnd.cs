@@ -14,7 +14,9 @@ namespace Traum.Benchmarks.Ingest;
 /// at once each) on a fresh database and store, queues one ingest job per folder (the parameters POST /api/ingest
 /// writes) and times from the first job queued to the last one finished. Prints files/s, seconds of audio per second
 /// (× real time) and the ratio of each count to one worker, beside the target (2 workers ≥ 1.7× one). Starts its
-/// own PostgreSQL 17 cluster in a temporary folder (as the tests do); models come from an empty folder (no CLAP).
+/// own PostgreSQL 17 cluster in a temporary folder (as the tests do); models come from an empty folder (no CLAP). The
+/// workers' CPU time is printed too: when the machine has no idle core (load average ≥ cores), files per CPU-second
+/// shows whether the work divides between the workers even where the wall time cannot.
 /// </summary>
 public static class PgWorkersEndToEnd
 {
@@ -81,6 +83,7 @@ public static class PgWorkersEndToEnd
                 var seconds = sw.Elapsed.TotalSeconds;
                 var ok = Scalar(url, $"SELECT count(*) FROM jobs WHERE id IN ({list}) AND state = 'Succeeded';");
                 var stems = Scalar(url, "SELECT count(*) FROM stems;");
+                var cpu = workers.Sum(p => p.TotalProcessorTime.TotalSeconds);
                 foreach (var p in workers)
                 {
                     p.Kill(entireProcessTree: true);
@@ -90,7 +93,7 @@ public static class PgWorkersEndToEnd
                 workers.Clear();
                 rates[count] = n / seconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {count} worker(s): {seconds,6:F1} s, {n / seconds,6:F1} files/s, {audioSeconds / seconds,6:F1}× real time; {ok}/{ids.Count} jobs succeeded, {stems} stems; load average before {loadBefore}, after {LoadAverage()}"));
+                    $"  {count} worker(s): {seconds,6:F1} s, {n / seconds,6:F1} files/s, {audioSeconds / seconds,6:F1}× real time; {ok}/{ids.Count} jobs succeeded, {stems} stems; workers' CPU {cpu:F1} s (start-up included, {n / cpu:F1} files per CPU-second); load average before {loadBefore}, after {LoadAverage()}"));
                 NpgsqlConnection.ClearAllPools();
                 cluster.DropDatabase(url);
             }

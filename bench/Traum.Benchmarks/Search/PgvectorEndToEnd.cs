@@ -9,7 +9,7 @@ using Traum.TestKit.Postgres;
 namespace Traum.Benchmarks.Search;
 
 /// <summary>
-/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--mwm 4GB] [--no-exact-unfiltered] [--catalog postgresql://…]</c>:
+/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--mwm 4GB] [--shared-buffers 64MB] [--catalog postgresql://…]</c>:
 /// top-10 vector search in SQL on the PostgreSQL catalog. Loads n stems with random normalised vectors (Gaussian, or
 /// with <c>--clusters C</c> drawn around C random centres, which is closer to real embeddings), builds the model's HNSW
 /// index, then runs the same queries approximately (HNSW, at each <c>hnsw.ef_search</c> of --ef) and exactly (a scan), unfiltered
@@ -41,7 +41,7 @@ public static class PgvectorEndToEnd
         {
             if (url is null)
             {
-                cluster = new PostgresCluster();
+                cluster = StringArg(args, "--shared-buffers") is { } sb ? PostgresCluster.StartWithSharedBuffers(sb) : new PostgresCluster();
                 url = cluster.CreateCatalogDatabase();
             }
             Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {string.Join('/', efs)}, {Environment.ProcessorCount} processors, load average {LoadAverage()}");
