@@ -165,6 +165,38 @@ public sealed class PostgresWorkerTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task CancelFromAnotherProcess_StopsTheRunningJobLongBeforeTheWorkersNextHeartbeat()
+    {
+        // Heartbeats every 10 minutes, far beyond this test's wait: only the notification can carry the cancel.
+        var settings = Shared();
+        settings["jobs:heartbeat"] = "00:10:00";
+        settings["jobs:lease"] = "00:20:00";
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new ScriptedHandler(JobKinds.Train, async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        });
+        var context = TraumContext.ForLibrary(_dir.File("worker"), settings);
+        using var worker = TraumServer.BuildWorker(context, new ServerOptions { Lanes = ["train"] }, s => s.AddSingleton<IJobHandler>(handler));
+        await worker.StartAsync(Ct);
+        try
+        {
+            await Until(() => Listening(1));
+            using var other = Library.Open(_dir.File("other"), _url);
+            var job = other.Catalog.CreateJob(JobKinds.Train, "{}", detached: true);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            other.Catalog.RequestJobCancel(job.Id);
+            Assert.Equal(JobState.Cancelled, await StateAfter(other.Catalog, job.Id, TimeSpan.FromSeconds(30), s => s != JobState.Running));
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public void BuildWorker_UnknownLane_SaysWhichLanesThereAre()
     {
         var context = TraumContext.ForLibrary(_dir.File("lib"), Shared());
