@@ -294,6 +294,12 @@ public sealed class PostgresWorkerFaultTests(PostgresCluster cluster) : IDisposa
             TimeSpan.FromMinutes(4), () => a.Log + b.Log);
         foreach (var j in jobs) Assert.True(State(url, j) == JobState.Succeeded, $"job {j}: {Scalar<string>(url, $"SELECT coalesce(error, '') || ' / ' || coalesce(message, '') FROM jobs WHERE id = '{j}';")}\n{a.Log}{b.Log}");
         Assert.Equal(2, Scalar<long>(url, "SELECT count(*) FROM jobs WHERE kind = 'ingest';"));
+        foreach (var j in jobs)
+        {
+            using var result = JsonDocument.Parse(Scalar<string>(url, $"SELECT result FROM jobs WHERE id = '{j}';"));
+            Assert.Equal(half, result.RootElement.GetProperty("stemIds").GetArrayLength());
+            Assert.Equal(0, result.RootElement.GetProperty("failed").GetArrayLength());
+        }
         AssertStoreMatchesCatalog(url, store, Files);
         // Both workers listen again after the restart.
         await Until(() => Scalar<long>(url, listening) >= 2, TimeSpan.FromMinutes(1), () => a.Log + b.Log);
