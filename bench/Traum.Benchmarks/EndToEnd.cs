@@ -19,6 +19,7 @@ public static class EndToEnd
             ["separation-overhead"] = ("Traum's time around the Demucs graph per minute of audio (fixture graph)", Separation.SeparationOverhead.Run),
             ["search"] = ("Top-10 vector search over 1M random 512-d vectors: stream floor, exact, int8 + re-rank", Search.SearchEndToEnd.Run),
             ["pgvector"] = ("Top-10 vector search in SQL on PostgreSQL over N stems (default 100 000 × 512-d): HNSW and exact latencies, recall@10 of HNSW against exact", Search.PgvectorEndToEnd.Run),
+            ["pg-workers"] = ("Ingest throughput of 1 and 2 'traum worker' processes on one PostgreSQL catalog: files/s, × real time, and the ratio (target ≥ 1.7×)", Ingest.PgWorkersEndToEnd.Run),
             ["load"] = ("Server load: N clients searching top-10 by text for 60 s over 100 000 stems while an ingest job runs", Server.LoadTest.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
             ["ingest-memory"] = ("Peak RSS of ingesting 100 and 400 synthetic stems with CLAP (fixture graph) in child processes, beside the 200 MB target", Ingest.IngestMemory.Run),

@@ -83,6 +83,7 @@ public static class TraumServer
         services.AddSingleton<JobEvents>();
         services.AddSingleton<JobManager>();
         if (options.RunJobs) services.AddHostedService<JobHost>();
+        services.AddHostedService(sp => new JobNotificationHost(sp.GetRequiredService<JobManager>(), observeOthers: true));
         services.AddSingleton<Uploads>();
         services.AddSingleton<IngestRoots>();
         services.AddSingleton<LibraryFiles>();
@@ -183,6 +184,7 @@ public static class TraumServer
         services.AddSingleton<JobEvents>();
         services.AddSingleton<JobManager>();
         services.AddHostedService<JobHost>();
+        services.AddHostedService(sp => new JobNotificationHost(sp.GetRequiredService<JobManager>(), observeOthers: false));
         EngineWiring.Add(services, context);
         configure?.Invoke(services);
         return builder.Build();

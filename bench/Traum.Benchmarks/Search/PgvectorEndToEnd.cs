@@ -9,11 +9,13 @@ using Traum.TestKit.Postgres;
 namespace Traum.Benchmarks.Search;
 
 /// <summary>
-/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--catalog postgresql://…]</c>:
+/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--mwm 4GB] [--shared-buffers 64MB] [--catalog postgresql://…]</c>:
 /// top-10 vector search in SQL on the PostgreSQL catalog. Loads n stems with random normalised vectors (Gaussian, or
 /// with <c>--clusters C</c> drawn around C random centres, which is closer to real embeddings), builds the model's HNSW
 /// index, then runs the same queries approximately (HNSW, at each <c>hnsw.ef_search</c> of --ef) and exactly (a scan), unfiltered
-/// and filtered to one kind (a quarter of the stems). Prints load and index build times, p50/p99 latencies of both
+/// filtered to one kind (a quarter of the stems), and to one kind and a tempo range (kind bass, 120–130 BPM: about 2 % of the
+/// stems; tempi are drawn uniformly from 70–180 BPM). Prints load and index build times (maintenance_work_mem --mwm),
+/// the sizes of the index and the table, p50/p99 latencies of both
 /// modes and recall@10 of HNSW against exact, all through <see cref="IVectorSearch"/>. Without --catalog it starts its
 /// own PostgreSQL 17 cluster in a temporary folder (as the tests do) and removes it afterwards.
 /// </summary>
@@ -31,6 +33,7 @@ public static class PgvectorEndToEnd
         var clusters = IntArg(args, "--clusters", 0);
         var efs = (StringArg(args, "--ef") ?? "40,100,400").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         var url = StringArg(args, "--catalog");
+        var mwm = StringArg(args, "--mwm") ?? "4GB";
         const int k = 10;
 
         PostgresCluster? cluster = null;
@@ -38,7 +41,7 @@ public static class PgvectorEndToEnd
         {
             if (url is null)
             {
-                cluster = new PostgresCluster();
+                cluster = StringArg(args, "--shared-buffers") is { } sb ? PostgresCluster.StartWithSharedBuffers(sb) : new PostgresCluster();
                 url = cluster.CreateCatalogDatabase();
             }
             Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {string.Join('/', efs)}, {Environment.ProcessorCount} processors, load average {LoadAverage()}");
@@ -60,14 +63,27 @@ public static class PgvectorEndToEnd
             var build = Stopwatch.StartNew();
             using (var c = catalog.Connect())
             {
-                Exec(c, "SET maintenance_work_mem = '512MB';");
+                Exec(c, $"SET maintenance_work_mem = '{mwm}';");
                 Exec(c, PostgresCatalog.IndexDdl(Model, dim, PostgresCatalog.IndexName(Model)));
-                Exec(c, "ANALYZE stems; ANALYZE embeddings;");
+                Exec(c, "ANALYZE stems; ANALYZE embeddings; ANALYZE descriptors;");
             }
-            Console.WriteLine($"  HNSW index build (m 16, ef_construction 64): {build.Elapsed.TotalSeconds:F1} s; load average {LoadAverage()}");
+            Console.WriteLine($"  HNSW index build (m 16, ef_construction 64, maintenance_work_mem {mwm}, {Setting(catalog, "max_parallel_maintenance_workers")} parallel maintenance workers): {build.Elapsed.TotalSeconds:F1} s; load average {LoadAverage()}");
+            using (var c = catalog.Connect())
+            using (var cmd = new NpgsqlCommand(
+                $"SELECT pg_size_pretty(pg_relation_size('{PostgresCatalog.IndexName(Model)}')), pg_relation_size('{PostgresCatalog.IndexName(Model)}'), pg_size_pretty(pg_total_relation_size('embeddings')), pg_size_pretty(pg_relation_size('embeddings'));", c))
+            using (var r = cmd.ExecuteReader())
+            {
+                r.Read();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  sizes: HNSW index {r.GetString(0)} ({r.GetInt64(1) / (double)n:F0} B per vector), embeddings table {r.GetString(3)} (with TOAST and indexes {r.GetString(2)}); shared_buffers {Setting(catalog, "shared_buffers")}"));
+            }
 
             var qs = Enumerable.Range(0, queries).Select(_ => Draw()).ToArray();
-            foreach (var (label, filter) in new (string, StemQuery?)[] { ("unfiltered", null), ("kind = bass", new StemQuery { Kind = "bass" }) })
+            var filters = new (string, StemQuery?)[]
+            {
+                ("unfiltered", null), ("kind = bass", new StemQuery { Kind = "bass" }), ("bass 120-130", new StemQuery { Kind = "bass", MinBpm = 120, MaxBpm = 130 }),
+            };
+            foreach (var (label, filter) in filters)
             {
                 var exact = new List<double>();
                 for (var i = 0; i < 2; i++) Search(catalog, qs[i], k, filter, exact: true); // warm up: plans, caches
@@ -104,6 +120,13 @@ public static class PgvectorEndToEnd
             NpgsqlConnection.ClearAllPools();
             cluster?.Dispose();
         }
+    }
+
+    private static string Setting(PostgresCatalog catalog, string name)
+    {
+        using var c = catalog.Connect();
+        using var cmd = new NpgsqlCommand($"SHOW {name};", c);
+        return (string)cmd.ExecuteScalar()!;
     }
 
     private static IReadOnlyList<VectorMatch> Search(PostgresCatalog catalog, float[] q, int k, StemQuery? filter, bool exact) =>
@@ -149,6 +172,20 @@ public static class PgvectorEndToEnd
                 w.Write(Model);
                 w.Write(new Pgvector.Vector(draw()));
                 w.Write(now, NpgsqlDbType.TimestampTz);
+            }
+            w.Complete();
+        }
+        // Tempi for the tempo filter, uniform over 70–180 BPM (the first stem's descriptors are left out).
+        var bpmRng = new Random(5);
+        using (var w = c.BeginBinaryImport("COPY descriptors (stem_id, duration, bpm, is_one_shot) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 1; i < n; i++)
+            {
+                w.StartRow();
+                w.Write(first.Id + i, NpgsqlDbType.Bigint);
+                w.Write(1.0);
+                w.Write(70 + (bpmRng.NextDouble() * 110));
+                w.Write(false);
             }
             w.Complete();
         }

@@ -11,14 +11,16 @@ namespace Traum.Catalog.Postgres;
 /// sequences commit in order. Opening migrates the database under a session advisory lock. One partial file per
 /// aggregate, like the SQLite provider. Calls are short and synchronous; connections come from Npgsql's pool.
 /// </summary>
-internal sealed partial class PostgresCatalog : ICatalog
+internal sealed partial class PostgresCatalog : ICatalog, IJobNotifications
 {
     private readonly NpgsqlDataSource _source;
     private readonly TimeProvider _time;
+    private readonly string _connectionString;
 
-    private PostgresCatalog(NpgsqlDataSource source, string description, TimeProvider time)
+    private PostgresCatalog(NpgsqlDataSource source, string connectionString, string description, TimeProvider time)
     {
         _source = source;
+        _connectionString = connectionString;
         Description = description;
         _time = time;
     }
@@ -44,7 +46,7 @@ internal sealed partial class PostgresCatalog : ICatalog
         var description = PostgresLocation.Describe(builder);
         var sourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         sourceBuilder.UseVector();
-        var catalog = new PostgresCatalog(sourceBuilder.Build(), description, time ?? TimeProvider.System);
+        var catalog = new PostgresCatalog(sourceBuilder.Build(), builder.ConnectionString, description, time ?? TimeProvider.System);
         try
         {
             catalog.Migrate(migrations);

@@ -14,6 +14,9 @@ internal static class PostgresSchema
     /// <summary>Key of the transaction advisory lock every change-log write holds, so sequences commit in order.</summary>
     public const long ChangeLogLock = 0x7472_6175_6d00_0002;
 
+    /// <summary>The channel job changes are published on (migration v2's trigger).</summary>
+    public const string JobChannel = "traum_jobs";
+
     public static IReadOnlyList<string> Migrations { get; } =
     [
         // v1: the records of a library, as the SQLite catalog has them at its version 6; embeddings in pgvector
@@ -170,6 +173,22 @@ internal static class PostgresSchema
             model_id TEXT,
             at TIMESTAMPTZ NOT NULL
         );
+        """,
+        // v2: every committed change of a job that a listener cares about (created; state, progress, message or
+        // cancel flag changed; not a bare lease renewal) is published with pg_notify on the channel traum_jobs, as
+        // "id state cancel kind" (cancel 0 or 1; the kind cut to 200 characters, so the payload stays far below 8000 bytes).
+        """
+        CREATE FUNCTION traum_notify_job() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('traum_jobs', NEW.id || ' ' || NEW.state || ' ' || CASE WHEN NEW.cancel_requested THEN '1' ELSE '0' END || ' ' || left(NEW.kind, 200));
+            RETURN NULL;
+        END;
+        $$;
+        CREATE TRIGGER jobs_notify_insert AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION traum_notify_job();
+        CREATE TRIGGER jobs_notify_update AFTER UPDATE ON jobs FOR EACH ROW
+            WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.progress IS DISTINCT FROM NEW.progress
+                OR OLD.message IS DISTINCT FROM NEW.message OR OLD.cancel_requested IS DISTINCT FROM NEW.cancel_requested)
+            EXECUTE FUNCTION traum_notify_job();
         """,
     ];
 }

@@ -73,6 +73,7 @@ public sealed partial class JobRunner
     private readonly ILogger<JobRunner> _logger;
     private readonly JobRuntimeOptions _options;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JobInfo> _seen = new(StringComparer.Ordinal);
 
     public JobRunner(IJobQueue catalog, TimeProvider? time = null, ILogger<JobRunner>? logger = null, JobRuntimeOptions? options = null)
     {
@@ -98,6 +99,18 @@ public sealed partial class JobRunner
 
     /// <summary>Raised for every state change, every progress report and every logged data point of the jobs run here.</summary>
     public event EventHandler<JobEventArgs>? JobEvent;
+
+    /// <summary>
+    /// Raised (while <see cref="ListenAsync"/> runs) when a job became claimable in any process sharing the catalog
+    /// (queued or queued again), so idle workers of its kind can claim it at once instead of at their next poll.
+    /// </summary>
+    public event EventHandler<JobNotification>? JobQueued;
+
+    /// <summary>Raised when listening starts or starts again after a lost connection: jobs queued meanwhile were not announced.</summary>
+    public event EventHandler? NotificationsConnected;
+
+    /// <summary>Whether the catalog pushes job changes (<see cref="IJobNotifications"/>, PostgreSQL); otherwise it is polled.</summary>
+    public bool CanListen => _catalog is IJobNotifications;
 
     /// <summary>Ids of the jobs this runner is running now.</summary>
     public IReadOnlyCollection<string> RunningJobIds => [.. _running.Keys];
@@ -199,6 +212,94 @@ public sealed partial class JobRunner
         return job;
     }
 
+    /// <summary>
+    /// Listens to the catalog's job notifications until <paramref name="cancellationToken"/> fires (returns at once
+    /// when the catalog has none): raises <see cref="JobQueued"/> for claimable jobs, cancels at once a job running
+    /// here whose cancel another process asked for, and, with <paramref name="observeOthers"/>, raises
+    /// <see cref="JobUpdated"/> and <see cref="JobEvent"/> ("state" or "progress", as the catalog recorded them) for
+    /// jobs other runtimes run, so a server streams the events of every job on the catalog. Data points ("log") of
+    /// jobs run elsewhere are not in the catalog and are not forwarded.
+    /// </summary>
+    public Task ListenAsync(bool observeOthers, CancellationToken cancellationToken)
+    {
+        if (_catalog is not IJobNotifications notifications) return Task.CompletedTask;
+        var first = true;
+        return notifications.ListenAsync(
+            n => OnNotification(n, observeOthers),
+            () =>
+            {
+                LogListening(_logger, first ? "listening" : "listening again");
+                if (!first && observeOthers) CatchUp();
+                first = false;
+                NotificationsConnected?.Invoke(this, EventArgs.Empty);
+            },
+            e => LogListenLost(_logger, e),
+            cancellationToken);
+    }
+
+    private void OnNotification(JobNotification n, bool observeOthers)
+    {
+        try
+        {
+            if (_running.TryGetValue(n.JobId, out var cts))
+            {
+                // Its events are raised here as they happen; only a cancel from elsewhere needs acting on.
+                if (n.CancelRequested) TryCancel(cts);
+                return;
+            }
+            if (n.State == JobState.Queued && !n.CancelRequested) JobQueued?.Invoke(this, n);
+            if (observeOthers && _catalog.GetJob(n.JobId) is { } job) Observe(job);
+        }
+        catch (Exception e) when (e is TraumException or IOException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            LogNotificationFailed(_logger, e, n.JobId);
+        }
+    }
+
+    /// <summary>Raises "state" when the state differs from what was last seen of the job, "progress" when only progress or message did.</summary>
+    private void Observe(JobInfo job)
+    {
+        var before = _seen.TryGetValue(job.Id, out var b) ? b : null;
+        if (before is not null && before.State == job.State && before.Progress.Equals(job.Progress) && before.Message == job.Message) return;
+        if (before is null || before.State != job.State) Raise("state", job);
+        else
+        {
+            _seen[job.Id] = job;
+            JobEvent?.Invoke(this, new JobEventArgs("progress", job));
+        }
+    }
+
+    /// <summary>After a lost connection: reads again the jobs seen unfinished, whose changes may have gone unannounced.</summary>
+    private void CatchUp()
+    {
+        foreach (var (id, job) in _seen)
+        {
+            if (_running.ContainsKey(id) || IsFinal(job.State)) continue;
+            try
+            {
+                if (_catalog.GetJob(id) is { } now) Observe(now);
+            }
+            catch (Exception e) when (e is TraumException or IOException or InvalidOperationException or System.Data.Common.DbException)
+            {
+                LogNotificationFailed(_logger, e, id);
+            }
+        }
+    }
+
+    private static bool IsFinal(JobState s) => s is JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.Interrupted;
+
+    private static void TryCancel(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job ended meanwhile.
+        }
+    }
+
     internal static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -244,6 +345,14 @@ public sealed partial class JobRunner
                 if (rethrow) throw;
                 return;
             }
+            catch (Exception e) when (!rethrow && IsCatalogFault(e))
+            {
+                // The catalog went away under the job (a database restart, a network cut): that is no fault of the
+                // job's, so it is not marked failed but left to be taken over once its lease expires, like the job
+                // of a runtime that died. Its steps are idempotent; the next attempt skips what is already done.
+                LogCatalogLost(_logger, e, id);
+                return;
+            }
             catch (Exception e)
             {
                 progress.Flush();
@@ -271,6 +380,16 @@ public sealed partial class JobRunner
             }
             _running.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>Whether <paramref name="e"/> (or what it wraps) is a transient failure of the catalog's connection.</summary>
+    internal static bool IsCatalogFault(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Data.Common.DbException { IsTransient: true }) return true;
+        }
+        return false;
     }
 
     private void Finish(string id, JobState state, string? error, string? result, string? message)
@@ -310,6 +429,16 @@ public sealed partial class JobRunner
 
     private void Raise(string type, JobInfo job, object? data = null)
     {
+        if (type == "state")
+        {
+            // What listeners last heard of the job, so a notification of the same change is not raised twice; finished
+            // jobs are forgotten once many are remembered.
+            if (_seen.Count > 10_000)
+            {
+                foreach (var (k, v) in _seen) if (IsFinal(v.State)) _seen.TryRemove(k, out _);
+            }
+            _seen[job.Id] = job;
+        }
         JobEvent?.Invoke(this, new JobEventArgs(type, job, data));
         if (type == "state") JobUpdated?.Invoke(this, job);
     }
@@ -393,6 +522,18 @@ public sealed partial class JobRunner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: its lease was lost (another runtime took it over); this runtime stopped it")]
     private static partial void LogLeaseLost(ILogger logger, string id);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job notifications: {What}")]
+    private static partial void LogListening(ILogger logger, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job notifications: the connection was lost; reconnecting (workers poll meanwhile)")]
+    private static partial void LogListenLost(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: could not read the job after its notification")]
+    private static partial void LogNotificationFailed(ILogger logger, Exception e, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: the catalog could not be reached; the job is left for a runtime to take over when its lease expires")]
+    private static partial void LogCatalogLost(ILogger logger, Exception e, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: could not renew its lease")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception e, string id);

@@ -48,6 +48,29 @@ internal sealed partial class JobManager
             ["other"] = new(_handlers.Keys.Where(k => !dedicated.Contains(k, StringComparer.OrdinalIgnoreCase)).ToArray(), Math.Max(1, options.OtherWorkers)),
         };
         _runner.JobEvent += (_, e) => _events.Publish(new JobEvent(e.Type, e.Job, e.Data));
+        // On PostgreSQL a job queued by any process wakes the idle workers of its lane; polling stays as the fallback.
+        _runner.JobQueued += (_, n) => LaneOf(n.Kind).Wake();
+        _runner.NotificationsConnected += (_, _) =>
+        {
+            foreach (var lane in _lanes.Values) lane.Wake();
+        };
+    }
+
+    /// <summary>
+    /// Listens to the catalog's job notifications (PostgreSQL; returns at once on SQLite) until stopped: wakes workers
+    /// for jobs queued anywhere, and with <paramref name="observeOthers"/> publishes the state and progress of jobs
+    /// other processes run to <see cref="JobEvents"/>, so this server's event streams carry every job.
+    /// </summary>
+    public async Task ListenAsync(bool observeOthers, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _runner.ListenAsync(observeOthers, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
     }
 
     private string[] Kinds(string kind) => _handlers.ContainsKey(kind) ? [kind] : [];
@@ -233,6 +256,12 @@ internal sealed partial class JobManager
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not recover abandoned jobs")]
     private partial void LogRecoverFailed(Exception e);
+}
+
+/// <summary>Listens to the catalog's job notifications for the lifetime of a server or worker (see <see cref="JobManager.ListenAsync"/>).</summary>
+internal sealed class JobNotificationHost(JobManager manager, bool observeOthers) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => manager.ListenAsync(observeOthers, stoppingToken);
 }
 
 /// <summary>Runs the <see cref="JobManager"/>'s workers for the lifetime of the server.</summary>

@@ -116,4 +116,40 @@ public sealed class PostgresJobRuntimeTests : IDisposable
         for (var i = 0; i < 200 && _first.Catalog.GetJob(job.Id)!.State == JobState.Running; i++) await Task.Delay(25, Ct);
         Assert.Equal(JobState.Cancelled, _first.Catalog.GetJob(job.Id)!.State);
     }
+
+    [Fact]
+    public async Task RunNextAsync_CatalogConnectionLostMidJob_JobIsNotFailedButTakenOverAndFinished()
+    {
+        var a = Runtime(_first);
+        var job = a.Submit("ingest", "{}");
+        // The work meets a real connection failure (nothing listens on port 1), as a job does when the database restarts.
+        Assert.True(await a.RunNextAsync(["ingest"], _ =>
+        {
+            using var dead = new Npgsql.NpgsqlConnection("Host=127.0.0.1;Port=1;Timeout=3;Pooling=false;Username=x;Database=x");
+            dead.Open();
+            return Task.FromResult<string?>("{}");
+        }, Ct));
+        var left = _first.Catalog.GetJob(job.Id)!;
+        Assert.Equal(JobState.Running, left.State);
+        Assert.Null(left.Error);
+
+        // Once its lease has expired the other process claims it (a take-over) and finishes it.
+        var b = Runtime(_second);
+        string? ran = null;
+        for (var i = 0; i < 300 && ran is null; i++)
+        {
+            if (!await b.RunNextAsync(["ingest"], ctx =>
+            {
+                ran = ctx.JobId;
+                return Task.FromResult<string?>("{\"done\":true}");
+            }, Ct))
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+        Assert.Equal(job.Id, ran);
+        var done = _first.Catalog.GetJob(job.Id)!;
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal("{\"done\":true}", done.Result);
+    }
 }

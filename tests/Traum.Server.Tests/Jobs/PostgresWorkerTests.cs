@@ -66,6 +66,136 @@ public sealed class PostgresWorkerTests(PostgresCluster cluster) : IDisposable
         await worker.StopAsync(Ct);
     }
 
+    /// <summary>Whether a session of this test's database is listening on the job channel (its last statement was the LISTEN).</summary>
+    private bool Listening(int sessions)
+    {
+        var db = _url[(_url.LastIndexOf('/') + 1)..];
+        using var c = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = cluster.Port, Username = "postgres", Password = PostgresCluster.Password, Database = db, Pooling = false,
+        }.ConnectionString);
+        c.Open();
+        using var cmd = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @d AND query LIKE 'LISTEN traum_jobs%';", c);
+        cmd.Parameters.AddWithValue("d", db);
+        return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) >= sessions;
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 600 && !condition(); i++) await Task.Delay(50, Ct);
+        Assert.True(condition());
+    }
+
+    [Fact]
+    public async Task JobRunByAWorkerProcess_StreamsItsEventsFromAServerThatDoesNotRunIt()
+    {
+        // Server A runs no workers; worker B (its own context, catalog connection and runtime) runs the job.
+        await using var server = await TestServerHost.StartAsync(options: (_, o) => o with { RunJobs = false }, settings: Shared());
+        var events = server.App.Services.GetRequiredService<JobEvents>();
+        using var producer = Library.Open(_dir.File("producer"), _url);
+        var job = producer.Catalog.CreateJob(JobKinds.Train, "{}", detached: true);
+        await Until(() => Listening(1));
+
+        using var response = await server.Client.GetAsync($"/api/jobs/{job.Id}/events", HttpCompletionOption.ResponseHeadersRead, Ct);
+        await Until(() => events.SubscriberCount > 0);
+
+        var handler = new ScriptedHandler(JobKinds.Train, async (run, ct) =>
+        {
+            for (var e = 1; e <= 4; e++)
+            {
+                run.Progress.Report(new ProgressInfo(e, 4, "epochs", $"epoch {e}"));
+                await Task.Delay(700, ct); // longer than the runtime's progress interval, so each report is saved (and announced)
+            }
+            return "{\"model\":\"remote\"}";
+        });
+        var context = TraumContext.ForLibrary(_dir.File("worker-b"), Shared());
+        using var worker = TraumServer.BuildWorker(context, new ServerOptions { Lanes = ["train"] }, s => s.AddSingleton<IJobHandler>(handler));
+        await worker.StartAsync(Ct);
+        try
+        {
+            var received = new List<(string Event, System.Text.Json.JsonElement Data)>();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+            string? type = null;
+            while (await reader.ReadLineAsync(Ct) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+                else if (line.StartsWith("data: ", StringComparison.Ordinal)) received.Add((type ?? "message", System.Text.Json.JsonDocument.Parse(line[6..]).RootElement.Clone()));
+            }
+            // The stream ended by itself at the final state, which server A learnt from the catalog's notifications.
+            var states = received.Where(e => e.Event == "state").Select(e => e.Data.GetProperty("state").GetString()).ToList();
+            Assert.Equal("queued", states[0]);
+            Assert.Contains("running", states);
+            Assert.Equal("succeeded", states[^1]);
+            Assert.Equal("{\"model\":\"remote\"}", received[^1].Data.GetProperty("result").GetString());
+            var progress = received.Where(e => e.Event == "progress").Select(e => e.Data.GetProperty("progress").GetDouble()).ToList();
+            Assert.Contains(0.5, progress.Select(p => Math.Round(p, 6)));
+            Assert.Equal(progress.Order().ToList(), progress);
+            Assert.Equal(1, handler.Runs);
+            Assert.Equal(JobState.Succeeded, producer.Catalog.GetJob(job.Id)!.State);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task IdleWorker_WakesForAJobQueuedByAnotherProcess_LongBeforeItsNextPoll()
+    {
+        // The worker polls once an hour, far beyond this test's wait: only the notification can start the job.
+        var settings = Shared();
+        settings["jobs:pollInterval"] = "01:00:00";
+        var context = TraumContext.ForLibrary(_dir.File("worker"), settings);
+        var handler = new ScriptedHandler(JobKinds.Train, (_, _) => Task.FromResult<string?>("{}"));
+        using var worker = TraumServer.BuildWorker(context, new ServerOptions { Lanes = ["train"] }, s => s.AddSingleton<IJobHandler>(handler));
+        await worker.StartAsync(Ct);
+        try
+        {
+            await Until(() => Listening(1));
+            await Task.Delay(300, Ct); // past the wake that follows connecting, so the lane is idle in its hour-long wait
+            using var producer = Library.Open(_dir.File("producer"), _url);
+            var job = producer.Catalog.CreateJob(JobKinds.Train, "{}", detached: true);
+            Assert.Equal(JobState.Succeeded, await StateAfter(producer.Catalog, job.Id, TimeSpan.FromSeconds(30), s => s is JobState.Succeeded or JobState.Failed));
+            Assert.Equal(1, handler.Runs);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task CancelFromAnotherProcess_StopsTheRunningJobLongBeforeTheWorkersNextHeartbeat()
+    {
+        // Heartbeats every 10 minutes, far beyond this test's wait: only the notification can carry the cancel.
+        var settings = Shared();
+        settings["jobs:heartbeat"] = "00:10:00";
+        settings["jobs:lease"] = "00:20:00";
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new ScriptedHandler(JobKinds.Train, async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        });
+        var context = TraumContext.ForLibrary(_dir.File("worker"), settings);
+        using var worker = TraumServer.BuildWorker(context, new ServerOptions { Lanes = ["train"] }, s => s.AddSingleton<IJobHandler>(handler));
+        await worker.StartAsync(Ct);
+        try
+        {
+            await Until(() => Listening(1));
+            using var other = Library.Open(_dir.File("other"), _url);
+            var job = other.Catalog.CreateJob(JobKinds.Train, "{}", detached: true);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            other.Catalog.RequestJobCancel(job.Id);
+            Assert.Equal(JobState.Cancelled, await StateAfter(other.Catalog, job.Id, TimeSpan.FromSeconds(30), s => s != JobState.Running));
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+    }
+
     [Fact]
     public void BuildWorker_UnknownLane_SaysWhichLanesThereAre()
     {

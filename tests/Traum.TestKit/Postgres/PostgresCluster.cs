@@ -24,6 +24,7 @@ public sealed class PostgresCluster : IDisposable
     private const string Template = "traum_template";
     private readonly string _bin;
     private int _databases;
+    private string _options = "";
     private bool _running;
 
     /// <summary>Starts a PostgreSQL 17 cluster.</summary>
@@ -31,11 +32,14 @@ public sealed class PostgresCluster : IDisposable
     {
     }
 
+    /// <summary>Starts a PostgreSQL 17 cluster with <paramref name="sharedBuffers"/> (e.g. "4GB") instead of the tests' 64 MB (benchmarks over large indexes).</summary>
+    public static PostgresCluster StartWithSharedBuffers(string sharedBuffers) => new(BinDirectory, withTemplate: true, sharedBuffers);
+
     /// <summary>Starts a cluster with the server programs in <paramref name="binDirectory"/> (tests of other versions), without a template catalog.</summary>
     /// <exception cref="InvalidOperationException">The programs are missing (the message says how to install them), or the server did not start.</exception>
     public static PostgresCluster StartBare(string binDirectory) => new(binDirectory, withTemplate: false);
 
-    private PostgresCluster(string binDirectory, bool withTemplate)
+    private PostgresCluster(string binDirectory, bool withTemplate, string sharedBuffers = "64MB")
     {
         _bin = binDirectory;
         if (!File.Exists(Path.Combine(_bin, "initdb")))
@@ -55,9 +59,9 @@ public sealed class PostgresCluster : IDisposable
             Port = FreePort();
             var options = string.Join(' ',
                 $"-p {Port.ToString(CultureInfo.InvariantCulture)}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={Folder}",
-                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300", "-c shared_buffers=64MB");
-            Run(Path.Combine(_bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(Folder, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
-            _running = true;
+                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300", $"-c shared_buffers={sharedBuffers}");
+            _options = options;
+            Start();
             if (withTemplate)
             {
                 Admin($"CREATE DATABASE {Template};");
@@ -115,6 +119,20 @@ public sealed class PostgresCluster : IDisposable
         c.Open();
         using var cmd = new NpgsqlCommand(sql, c);
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Starts the server (again) on the same port and folder.</summary>
+    public void Start()
+    {
+        Run(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(Folder, "data"), "-l", Path.Combine(Folder, "server.log"), "-w", "-t", "60", "-o", _options, "start"]);
+        _running = true;
+    }
+
+    /// <summary>Stops the server (fast shutdown: open sessions are ended, as when an administrator restarts it).</summary>
+    public void Stop()
+    {
+        Run(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(Folder, "data"), "-m", "fast", "-w", "-t", "60", "stop"]);
+        _running = false;
     }
 
     /// <summary>Stops the server at once and removes its folder.</summary>

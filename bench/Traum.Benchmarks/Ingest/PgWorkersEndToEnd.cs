@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using Traum.Catalog;
+using Traum.TestKit.Postgres;
+
+namespace Traum.Benchmarks.Ingest;
+
+/// <summary>
+/// <c>e2e pg-workers [--n 200] [--jobs 10] [--workers 1,2] [--concurrency 1] [--loops 0.3]</c>: ingest throughput of
+/// real <c>traum worker</c> processes on one PostgreSQL catalog. Writes N short synthetic stems (as <c>e2e ingest</c>)
+/// split into --jobs folders, then for each worker count starts that many workers (lane ingest, --concurrency jobs
+/// at once each) on a fresh database and store, queues one ingest job per folder (the parameters POST /api/ingest
+/// writes) and times from the first job queued to the last one finished. Prints files/s, seconds of audio per second
+/// (× real time) and the ratio of each count to one worker, beside the target (2 workers ≥ 1.7× one). Starts its
+/// own PostgreSQL 17 cluster in a temporary folder (as the tests do); models come from an empty folder (no CLAP). The
+/// workers' CPU time is printed too: when the machine has no idle core (load average ≥ cores), files per CPU-second
+/// shows whether the work divides between the workers even where the wall time cannot.
+/// </summary>
+public static class PgWorkersEndToEnd
+{
+    public static int Run(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var n = IntArg(args, "--n", 200);
+        var jobs = IntArg(args, "--jobs", 10);
+        var concurrency = IntArg(args, "--concurrency", 1);
+        var loopShare = double.Parse(StringArg(args, "--loops") ?? "0.3", CultureInfo.InvariantCulture);
+        var counts = (StringArg(args, "--workers") ?? "1,2").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        var dll = CliDll();
+        var root = Path.Combine(Path.GetTempPath(), $"traum-bench-pgworkers-{Guid.NewGuid():N}");
+        PostgresCluster? cluster = null;
+        var workers = new List<Process>();
+        try
+        {
+            var src = Path.Combine(root, "src");
+            var audioSeconds = IngestEndToEnd.Generate(src, n, loopShare);
+            var parts = new List<string>();
+            var files = Directory.GetFiles(src).Order(StringComparer.Ordinal).ToArray();
+            for (var j = 0; j < jobs; j++)
+            {
+                var part = Path.Combine(root, "parts", j.ToString("00", CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(part);
+                for (var i = j; i < files.Length; i += jobs) File.Copy(files[i], Path.Combine(part, Path.GetFileName(files[i])));
+                parts.Add(part);
+            }
+            cluster = new PostgresCluster();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pg-workers: {n} stems ({audioSeconds:F0} s of audio, {loopShare:P0} loops) in {jobs} ingest jobs; workers with --concurrency {concurrency}; {Environment.ProcessorCount} processors; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
+            var rates = new Dictionary<int, double>();
+            foreach (var count in counts)
+            {
+                var url = cluster.CreateCatalogDatabase();
+                var store = Path.Combine(root, $"store-{count}");
+                for (var w = 0; w < count; w++)
+                {
+                    workers.Add(Worker(dll, url, store, Path.Combine(root, $"lib-{count}-{w}"), Path.Combine(root, "models"), concurrency));
+                }
+                var wait = Stopwatch.StartNew();
+                while (Scalar(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN traum_jobs%';") < count)
+                {
+                    if (wait.Elapsed > TimeSpan.FromMinutes(2) || workers.Any(p => p.HasExited)) throw new InvalidOperationException("the workers did not start");
+                    Thread.Sleep(100);
+                }
+                var loadBefore = LoadAverage();
+                var ids = new List<string>();
+                var sw = Stopwatch.StartNew();
+                using (var submitter = Library.Open(Path.Combine(root, $"submitter-{count}"), url))
+                {
+                    foreach (var part in parts)
+                    {
+                        ids.Add(submitter.Catalog.CreateJob("ingest", JsonSerializer.Serialize(new { paths = new[] { part }, recursive = true }, new JsonSerializerOptions(JsonSerializerDefaults.Web)),
+                            detached: true, maxAttempts: 3).Id);
+                    }
+                }
+                var list = string.Join(",", ids.Select(i => $"'{i}'"));
+                while (Scalar(url, $"SELECT count(*) FROM jobs WHERE id IN ({list}) AND state NOT IN ('Queued', 'Running');") < ids.Count)
+                {
+                    if (workers.Any(p => p.HasExited)) throw new InvalidOperationException("a worker exited");
+                    Thread.Sleep(50);
+                }
+                var seconds = sw.Elapsed.TotalSeconds;
+                var ok = Scalar(url, $"SELECT count(*) FROM jobs WHERE id IN ({list}) AND state = 'Succeeded';");
+                var stems = Scalar(url, "SELECT count(*) FROM stems;");
+                var cpu = workers.Sum(p => p.TotalProcessorTime.TotalSeconds);
+                foreach (var p in workers)
+                {
+                    p.Kill(entireProcessTree: true);
+                    p.WaitForExit();
+                    p.Dispose();
+                }
+                workers.Clear();
+                rates[count] = n / seconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {count} worker(s): {seconds,6:F1} s, {n / seconds,6:F1} files/s, {audioSeconds / seconds,6:F1}× real time; {ok}/{ids.Count} jobs succeeded, {stems} stems; workers' CPU {cpu:F1} s (start-up included, {n / cpu:F1} files per CPU-second); load average before {loadBefore}, after {LoadAverage()}"));
+                NpgsqlConnection.ClearAllPools();
+                cluster.DropDatabase(url);
+            }
+            if (rates.TryGetValue(1, out var one))
+            {
+                foreach (var (count, rate) in rates.Where(r => r.Key > 1))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {count} workers / 1 worker: {rate / one:F2}× (target for 2: ≥ 1.7× when the CPUs allow; {Environment.ProcessorCount} processors shared with PostgreSQL here)"));
+                }
+            }
+            return 0;
+        }
+        finally
+        {
+            foreach (var p in workers)
+            {
+                if (!p.HasExited) p.Kill(entireProcessTree: true);
+                p.Dispose();
+            }
+            NpgsqlConnection.ClearAllPools();
+            cluster?.Dispose();
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    private static Process Worker(string dll, string url, string store, string library, string models, int concurrency)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "worker", "--lanes", "ingest", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--catalog", url, "--store", store, "--library", library })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["TRAUM_MODELS"] = models;
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static long Scalar(string url, string sql)
+    {
+        var u = new Uri(url);
+        var user = Uri.UnescapeDataString(u.UserInfo.Split(':')[0]);
+        var password = Uri.UnescapeDataString(u.UserInfo.Split(':')[1]);
+        using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+        {
+            Host = u.Host, Port = u.Port, Username = user, Password = password, Database = u.AbsolutePath.Trim('/'), Pooling = false,
+        }.ConnectionString);
+        c.Open();
+        using var cmd = new NpgsqlCommand(sql, c);
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static string CliDll()
+    {
+        if (Environment.GetEnvironmentVariable("TRAUM_CLI_DLL") is { Length: > 0 } given && File.Exists(given)) return given;
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var dll = Path.Combine(d.FullName, "src", "Traum.Cli", "bin", "Release", "net10.0", "traum.dll");
+            if (File.Exists(dll)) return dll;
+        }
+        throw new InvalidOperationException("Build the CLI first: dotnet build src/Traum.Cli -c Release");
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string? StringArg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
