@@ -22,7 +22,7 @@ internal static class ReindexCommand
             using var session = SearchCommandSupport.Open(pr, globals);
             var describe = Engine.Ingest.StemAnalyzerRegistry.Descriptors(new TraumContext(globals.Settings(pr)));
             var summary = await Output.WithProgressAsync("reindex", json,
-                (progress, token) => Task.Run(() => session.Service.Reindex(progress, token, describe), token), ct).ConfigureAwait(false);
+                (progress, token) => Task.Run(() => session.Service.Reindex(progress, describe, token), token), ct).ConfigureAwait(false);
             if (json)
             {
                 Output.Json(summary);

@@ -22,6 +22,7 @@ public sealed record DemoStepReport(string Step, string Status, double Seconds, 
 /// <summary>One search the demo ran and its results.</summary>
 /// <param name="Title">What was asked, in words.</param>
 /// <param name="Embedding">The embedding that produced the ranking ("catalog filter" for a pure descriptor query).</param>
+/// <param name="Hits">The stems found, best first.</param>
 public sealed record DemoSearchReport(string Title, string Embedding, IReadOnlyList<SearchHit> Hits);
 
 /// <summary>Everything the demo did, where it put it, and what to run next.</summary>
@@ -113,7 +114,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
         }
         else
         {
-            TrainAndGenerate(engine, steps, For, cancellationToken, sw);
+            TrainAndGenerate(engine, steps, For, sw, cancellationToken);
         }
 
         // 5. Search.
@@ -142,7 +143,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
                 var example = Path.Combine(kit, items.First(i => i.Category == "kick").RelativePath);
                 var similar = search.SimilarToFile(example, 5, null, cancellationToken);
                 searches.Add(new($"similar to {Path.GetFileName(example)}", similar.EmbeddingModel, similar.Hits));
-                var snare = library.Catalog.ListStems(new StemQuery { Category = "snare", Limit = 1 }).FirstOrDefault();
+                var snare = library.Catalog.ListStems(new StemQuery { Category = "snare", Limit = 1 }) is [var first, ..] ? first : null;
                 if (snare is not null)
                 {
                     var bySnare = search.SimilarToStem(snare.Id, 5, null, cancellationToken);
@@ -173,7 +174,7 @@ public sealed class DemoRunner(TraumContext context, DemoOptions? options = null
 
     /// <summary>Trains the demo's category; generates in each mode only when training succeeded.</summary>
     private void TrainAndGenerate(IServiceProvider engine, List<DemoStepReport> steps, Func<string, IProgress<ProgressInfo>> progressFor,
-        CancellationToken cancellationToken, Stopwatch sw)
+        Stopwatch sw, CancellationToken cancellationToken)
     {
         var training = engine.GetRequiredService<TrainingService>();
         try

@@ -8,6 +8,8 @@ using Traum.Core;
 namespace Traum.Engine.Export;
 
 /// <summary>One stem of a pack, with its file name inside the zip.</summary>
+/// <param name="Stem">The stem.</param>
+/// <param name="Descriptors">Its descriptors (tempo, key) for the manifest, when analysed.</param>
 /// <param name="FileName">Name in the pack ("Kick 01.wav").</param>
 public sealed record PackItem(Stem Stem, Descriptors? Descriptors, string FileName);
 

@@ -103,7 +103,7 @@ public sealed class GenerationEvaluator
         return list;
     }
 
-    private List<float[]> EmbedStems(IReadOnlyList<Stem> stems, CancellationToken ct)
+    private List<float[]> EmbedStems(List<Stem> stems, CancellationToken ct)
     {
         var list = new List<float[]>(stems.Count);
         foreach (var s in stems.Take(MaxTrainingStems))

@@ -195,7 +195,7 @@ public sealed partial class GenerativeService : IDisposable
     /// the two log-magnitude spectrograms are blended, (1 − mix)·A + mix·B, before phase reconstruction. Both models
     /// must use the same spectrogram settings.
     /// </summary>
-    private IReadOnlyList<GeneratedStem> GenerateBlend(GenerationRequest r, string nameA, string nameB, int seed, IProgress<ProgressInfo>? progress, CancellationToken ct)
+    private List<GeneratedStem> GenerateBlend(GenerationRequest r, string nameA, string nameB, int seed, IProgress<ProgressInfo>? progress, CancellationToken ct)
     {
         var (recA, a) = ResolveModel(nameA, r.Version);
         var (recB, b) = ResolveModel(nameB);

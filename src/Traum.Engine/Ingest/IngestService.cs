@@ -36,6 +36,7 @@ public sealed record IngestRequest(IReadOnlyList<string> Paths)
 /// <param name="Failures">Each failed file with its reason.</param>
 /// <param name="AnalysisErrors">Stems kept whose analysis failed ("path: analyser: reason").</param>
 /// <param name="AddedStemIds">Ids of the stems added, in file order.</param>
+/// <param name="AlreadyIn">Files whose sound the library already had, with the stem that has it.</param>
 public sealed record IngestSummary(
     int Files, int Added, int Duplicates, int Failed, double AudioSeconds, double ElapsedSeconds,
     IReadOnlyList<IngestFailure> Failures, IReadOnlyList<string> AnalysisErrors, IReadOnlyList<long> AddedStemIds,

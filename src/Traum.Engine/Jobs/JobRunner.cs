@@ -160,7 +160,7 @@ public sealed partial class JobRunner
         {
             result = await work(ctx).ConfigureAwait(false);
             return JsonSerializer.Serialize(result, JsonOptions);
-        }, observer, cancellationToken, CancellationToken.None, rethrow: true).ConfigureAwait(false);
+        }, observer, rethrow: true, cancellationToken, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
 
@@ -178,7 +178,7 @@ public sealed partial class JobRunner
         if (kinds.Count == 0) return false;
         var claimed = _catalog.ClaimJob(Owner, _options.Lease, kinds);
         if (claimed is null) return false;
-        await ExecuteAsync(claimed, work, null, stoppingToken, stoppingToken, rethrow: false).ConfigureAwait(false);
+        await ExecuteAsync(claimed, work, null, rethrow: false, stoppingToken, stoppingToken).ConfigureAwait(false);
         return true;
     }
 
@@ -306,8 +306,8 @@ public sealed partial class JobRunner
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    private async Task ExecuteAsync(JobInfo claimed, Func<JobContext, Task<string?>> work, IProgress<ProgressInfo>? observer,
-        CancellationToken cancellationToken, CancellationToken stoppingToken, bool rethrow)
+    private async Task ExecuteAsync(JobInfo claimed, Func<JobContext, Task<string?>> work, IProgress<ProgressInfo>? observer, bool rethrow,
+        CancellationToken cancellationToken, CancellationToken stoppingToken)
     {
         var id = claimed.Id;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -144,6 +144,7 @@ public sealed record DuplicateGroup(IReadOnlyList<SearchHit> Stems, IReadOnlyLis
 /// <summary>The duplicates of a library.</summary>
 /// <param name="EmbeddingModel">The embedding compared (embedding method), or the CLAP model used as the second signal, or "" for none.</param>
 /// <param name="Threshold">Cosine threshold (embedding method; for the fingerprint method the CLAP cosine a borderline print needs).</param>
+/// <param name="Groups">The groups of duplicates found.</param>
 /// <param name="Searched">Stems compared.</param>
 /// <param name="MissingEmbeddings">Stems left out: without an embedding (embedding method) or too short to fingerprint.</param>
 /// <param name="Method">The method used.</param>

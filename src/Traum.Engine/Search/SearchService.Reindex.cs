@@ -19,9 +19,9 @@ public sealed partial class SearchService
     /// library percentiles. Work already done is kept when cancelled; a rerun continues.
     /// </summary>
     /// <param name="progress">Stems done of the stems to do.</param>
-    /// <param name="cancellationToken">Stops between stems.</param>
     /// <param name="descriptors">The descriptor analyser of ingest, to complete stems an interrupted ingest left without descriptors.</param>
-    public ReindexSummary Reindex(IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default, IStemAnalyzer? descriptors = null)
+    /// <param name="cancellationToken">Stops between stems.</param>
+    public ReindexSummary Reindex(IProgress<ProgressInfo>? progress = null, IStemAnalyzer? descriptors = null, CancellationToken cancellationToken = default)
     {
         var catalog = _library.Catalog;
         var notes = new List<string>();

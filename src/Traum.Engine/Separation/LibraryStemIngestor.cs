@@ -104,7 +104,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOpti
     /// <summary>The catalog's content hash of the decoded track (streamed), when separation's decode did not give it.</summary>
     private static (string Hash, AudioFileInfo Info, long Frames) HashTrack(string path, CancellationToken cancellationToken)
     {
-        using var reader = AudioFile.OpenRead(path);
+        using var reader = AudioFile.OpenRead(path, cancellationToken);
         var info = reader.Info;
         using var hasher = new ContentHasher(info.SampleRate, info.Channels);
         var buf = new float[info.Channels][];

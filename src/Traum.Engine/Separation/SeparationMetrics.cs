@@ -72,8 +72,8 @@ public static class SeparationMetrics
     /// <exception cref="AudioFormatException">A file cannot be read.</exception>
     public static StemScore ScoreFiles(string stem, string referencePath, string estimatePath, CancellationToken cancellationToken)
     {
-        using var rr = AudioFile.OpenRead(referencePath);
-        using var er = AudioFile.OpenRead(estimatePath);
+        using var rr = AudioFile.OpenRead(referencePath, cancellationToken);
+        using var er = AudioFile.OpenRead(estimatePath, cancellationToken);
         if (rr.Info.SampleRate != er.Info.SampleRate)
         {
             throw new InvalidInputException($"{stem}: reference is {rr.Info.SampleRate} Hz but the estimate is {er.Info.SampleRate} Hz; resample one of them first.");

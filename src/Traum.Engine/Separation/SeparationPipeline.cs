@@ -83,9 +83,17 @@ public interface IStemIngestor
 }
 
 /// <summary>The record kept beside a track's stems, so the same separation is not done twice.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Settings">The settings key (<see cref="SeparationPipeline.SettingsKey"/>): equal keys, the same stems.</param>
+/// <param name="SourcePath">The input file.</param>
 /// <param name="ContentHash">SHA-256 of the source file's bytes (the cache key of the folder).</param>
 /// <param name="TrackHash">The catalog identity of the decoded mix (content hash of its samples), when separation's decode gave it.</param>
 /// <param name="TrackFrames">The mix's length in frames at its own rate, with <paramref name="TrackHash"/>.</param>
+/// <param name="Stems">The stem files written.</param>
+/// <param name="Provider">The ONNX Runtime execution provider that ran the graph.</param>
+/// <param name="AudioSeconds">Length of the separated audio.</param>
+/// <param name="Seconds">Wall-clock seconds the separation took.</param>
+/// <param name="CreatedAt">When it was written.</param>
 internal sealed record SeparationRecord(string Model, string Settings, string SourcePath, string ContentHash, IReadOnlyList<SeparatedStem> Stems,
     string Provider, double AudioSeconds, double Seconds, DateTimeOffset CreatedAt, string? TrackHash = null, long TrackFrames = 0)
 {

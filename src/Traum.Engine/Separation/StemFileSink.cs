@@ -134,7 +134,7 @@ internal sealed class StemFileSink : IStemSink, IDisposable
 
     private void Convert(string from, string to, float scale, CancellationToken cancellationToken)
     {
-        using var reader = AudioFile.OpenRead(from);
+        using var reader = AudioFile.OpenRead(from, cancellationToken);
         using var writer = AudioFile.OpenWrite(to, _sampleRate, 2, _writeOptions);
         var buf = new float[][] { new float[Block], new float[Block] };
         int n;

@@ -16,7 +16,7 @@ internal sealed class ReindexJobHandler(SearchService search, DescriptorStemAnal
 
     public Task<string?> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
-        var summary = search.Reindex(run.Progress, cancellationToken, descriptors);
+        var summary = search.Reindex(run.Progress, descriptors, cancellationToken);
         return Task.FromResult<string?>(JobParameters.Serialize(summary));
     }
 }

@@ -158,7 +158,7 @@ public sealed class SearchServiceTests
         using var service = new SearchService(f.Library, f.Models(clap: false), new SearchOptions { ReindexBatch = 4 });
         using var cts = new CancellationTokenSource();
         var progress = new CancelAfter(cts, 8);
-        Assert.ThrowsAny<OperationCanceledException>(() => service.Reindex(progress, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => service.Reindex(progress, cancellationToken: cts.Token));
         var partial = f.Library.Catalog.CountEmbeddings("descriptors:v1");
         Assert.InRange(partial, 8, 19);
         var summary = service.Reindex(cancellationToken: Ct);
