@@ -6,8 +6,13 @@ namespace Traum.Catalog;
 
 public sealed partial class CatalogStore
 {
+    /// <summary>
+    /// Queued, or running detached with an expired lease and attempts left. Take-overs back off exponentially: the
+    /// first comes when the lease expires, each later one waits 1, 3, 7, then 15 more leases after the expiry
+    /// (<see cref="JobBackoff"/>), so a job that kills its workers does not run them down at once.
+    /// </summary>
     private const string ClaimableWhere =
-        "cancel_requested = 0 AND (state = 'Queued' OR (state = 'Running' AND detached = 1 AND lease_until IS NOT NULL AND lease_until < $now AND attempts < max_attempts))";
+        "cancel_requested = 0 AND (state = 'Queued' OR (state = 'Running' AND detached = 1 AND lease_until IS NOT NULL AND attempts < max_attempts AND lease_until < CASE WHEN attempts <= 1 THEN $now WHEN attempts = 2 THEN $b2 WHEN attempts = 3 THEN $b3 WHEN attempts = 4 THEN $b4 ELSE $b5 END))";
 
     /// <summary>A fresh owner name for one job runtime: host, pid, process start and a random instance id.</summary>
     public static string NewRuntimeOwner() => JobOwner.NewRuntime();
@@ -46,6 +51,7 @@ public sealed partial class CatalogStore
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         var now = _time.GetUtcNow();
         var ps = new List<(string, object?)> { ("$o", owner), ("$now", FormatTime(now)), ("$l", FormatTime(now + lease)) };
+        for (var k = 2; k <= 5; k++) ps.Add(($"$b{k}", FormatTime(now - JobBackoff.After(k, lease))));
         var filter = "";
         if (id is not null)
         {

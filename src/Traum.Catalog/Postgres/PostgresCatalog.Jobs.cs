@@ -14,7 +14,7 @@ internal sealed partial class PostgresCatalog
     private const string JobColumns = "id, kind, state, progress, message, error, parameters, result, created_at, started_at, finished_at";
 
     private const string ClaimableWhere =
-        "NOT cancel_requested AND (state = 'Queued' OR (state = 'Running' AND detached AND lease_until IS NOT NULL AND lease_until < @now AND attempts < max_attempts))";
+        "NOT cancel_requested AND (state = 'Queued' OR (state = 'Running' AND detached AND lease_until IS NOT NULL AND attempts < max_attempts AND lease_until < CASE WHEN attempts <= 1 THEN @now WHEN attempts = 2 THEN @b2 WHEN attempts = 3 THEN @b3 WHEN attempts = 4 THEN @b4 ELSE @b5 END))";
 
     /// <inheritdoc/>
     public JobInfo CreateJob(string kind, string? parametersJson = null) => InsertJob(kind, parametersJson, detached: false, maxAttempts: 3);
@@ -87,6 +87,7 @@ internal sealed partial class PostgresCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         var now = Now();
         var ps = new List<(string, object?)> { ("o", owner), ("now", now), ("l", now + lease) };
+        for (var k = 2; k <= 5; k++) ps.Add(($"b{k}", now - JobBackoff.After(k, lease)));
         var filter = id is not null ? " AND id = @id" : " AND detached";
         if (id is not null) ps.Add(("id", id));
         if (kinds is { Count: > 0 })

@@ -47,6 +47,32 @@ public abstract partial class CatalogContractTests
     }
 
     [Fact]
+    public void ClaimJob_RepeatedTakeOvers_BackOffExponentially()
+    {
+        var clock = new ManualClock(ClockStart);
+        var store = CreateWithClock(clock);
+        var lease = TimeSpan.FromSeconds(30);
+        var job = store.CreateJob("ingest", "{}", detached: true, maxAttempts: 4);
+        Assert.Equal(job.Id, store.ClaimJob("w:1:1:00000001", lease)!.Id); // attempt 1, lease until 30 s
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(job.Id, store.ClaimJob("w:2:1:00000002", lease)!.Id); // 31 s: the first take-over at expiry; lease until 61 s
+
+        clock.Advance(TimeSpan.FromSeconds(31)); // 62 s: expired, but the second take-over waits one more lease
+        Assert.Null(store.ClaimJob("w:3:1:00000003", lease));
+        clock.Advance(TimeSpan.FromSeconds(30)); // 92 s: 61 + 30 has passed
+        Assert.Equal(job.Id, store.ClaimJob("w:3:1:00000003", lease)!.Id); // attempt 3, lease until 122 s
+
+        clock.Advance(TimeSpan.FromSeconds(108)); // 200 s: the third take-over waits three leases (until 212 s)
+        Assert.Null(store.ClaimJob("w:4:1:00000004", lease));
+        Assert.Empty(store.FindInterruptedJobs()); // still someone's to take over, not interrupted
+        clock.Advance(TimeSpan.FromSeconds(13)); // 213 s
+        var last = store.ClaimJob("w:4:1:00000004", lease)!;
+        Assert.Equal(job.Id, last.Id);
+        Assert.True(store.FinishOwnedJob(job.Id, "w:4:1:00000004", JobState.Succeeded));
+    }
+
+    [Fact]
     public void ClaimJob_ExpiredLease_IsTakenOverUntilAttemptsRunOut()
     {
         var clock = new ManualClock(ClockStart);
