@@ -42,7 +42,7 @@ public sealed partial class CatalogStore
 
     private void Raise(CatalogChange change) => Changed?.Invoke(this, new CatalogChangedEventArgs([change]));
 
-    private void Raise(IReadOnlyList<CatalogChange> changes)
+    private void Raise(List<CatalogChange> changes)
     {
         if (changes.Count > 0) Changed?.Invoke(this, new CatalogChangedEventArgs(changes));
     }

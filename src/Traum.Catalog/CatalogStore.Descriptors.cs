@@ -7,8 +7,9 @@ namespace Traum.Catalog;
 public sealed partial class CatalogStore
 {
     /// <summary>Writes (or replaces) a stem's descriptors.</summary>
-    public void SetDescriptors(long stemId, Descriptors d)
+    public void SetDescriptors(long stemId, Descriptors descriptors)
     {
+        var d = descriptors;
         ArgumentNullException.ThrowIfNull(d);
         using var c = Connect();
         using var tx = c.BeginTransaction();

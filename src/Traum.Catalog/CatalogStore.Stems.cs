@@ -165,6 +165,11 @@ public sealed partial class CatalogStore
     /// </summary>
     /// <exception cref="NotFoundException">No such stem.</exception>
     /// <exception cref="InvalidInputException">An empty kind, category or name.</exception>
+    /// <param name="id">The stem.</param>
+    /// <param name="kind">Its new kind.</param>
+    /// <param name="category">Its new category.</param>
+    /// <param name="name">Its new name.</param>
+    /// <param name="tags">All its tags from now on.</param>
     /// <param name="favourite">Marks or unmarks the stem as a favourite.</param>
     /// <param name="rating">1 to 5 stars; 0 removes the rating.</param>
     public Stem UpdateStem(long id, string? kind = null, string? category = null, string? name = null, IReadOnlyCollection<string>? tags = null,

@@ -75,6 +75,8 @@ public static class StemFilters
     /// The catalog query <paramref name="filter"/> means. Kinds and categories are checked against <paramref name="inUse"/>
     /// (the library's counts) so a typo names the known ones instead of silently matching nothing; null checks the syntax only.
     /// </summary>
+    /// <param name="filter">The filter, as the command line and the API parse it.</param>
+    /// <param name="inUse">The library's kinds and categories with their counts, or null.</param>
     /// <param name="defaultSort">The order when <see cref="StemFilter.Sort"/> is not given.</param>
     /// <exception cref="InvalidInputException">A value is malformed or unknown.</exception>
     public static StemQuery ToQuery(StemFilter filter, IReadOnlyCollection<CategoryCount>? inUse, StemSort defaultSort = StemSort.Id)

@@ -55,7 +55,7 @@ internal sealed partial class PostgresCatalog
 
     private void Raise(CatalogChange change) => Changed?.Invoke(this, new CatalogChangedEventArgs([change]));
 
-    private void Raise(IReadOnlyList<CatalogChange> changes)
+    private void Raise(List<CatalogChange> changes)
     {
         if (changes.Count > 0) Changed?.Invoke(this, new CatalogChangedEventArgs(changes));
     }

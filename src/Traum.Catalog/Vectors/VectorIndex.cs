@@ -167,6 +167,9 @@ public sealed class VectorIndex : IDisposable
     /// <paramref name="filter"/>, best first; fewer when fewer pass. Equal scores rank by ascending id.
     /// </summary>
     /// <param name="query">A vector of <see cref="Dimension"/> values (normalised here; need not be).</param>
+    /// <param name="k">How many hits at most.</param>
+    /// <param name="filter">Which stems may be hits, or null for all.</param>
+    /// <param name="cancellationToken">Stops the scan.</param>
     /// <exception cref="InvalidInputException">Wrong dimension, non-finite values or a zero query.</exception>
     public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default) =>
         Search(query, k, filter, Options.Storage, cancellationToken);
@@ -215,7 +218,7 @@ public sealed class VectorIndex : IDisposable
 
     private int PartitionCount() => Math.Clamp(_count / Math.Max(1, Options.MinimumRowsPerThread), 1, Options.EffectiveThreads);
 
-    private IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorFilter? filter, VectorStorage storage, CancellationToken cancellationToken)
+    private VectorHit[] Search(ReadOnlySpan<float> query, int k, VectorFilter? filter, VectorStorage storage, CancellationToken cancellationToken)
     {
         var q = new float[query.Length];
         Normalise(query, q, "query vector");
@@ -316,7 +319,7 @@ public sealed class VectorIndex : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private IReadOnlyList<VectorHit> ScoreIds(float[] q, int k, IReadOnlySet<long> ids)
+    private VectorHit[] ScoreIds(float[] q, int k, IReadOnlySet<long> ids)
     {
         var top = new TopK(Math.Max(1, Math.Min(k, ids.Count)));
         foreach (var id in ids)

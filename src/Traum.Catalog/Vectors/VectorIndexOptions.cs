@@ -4,12 +4,15 @@ namespace Traum.Catalog.Vectors;
 public enum VectorStorage
 {
     /// <summary>Exact float32 scan (4 bytes per dimension).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Each storage is named after the number format it keeps (Float32, Int8, Float16).")]
     Float32,
 
     /// <summary>int8 with one float scale per vector (1 byte per dimension) scanned first, then the best candidates re-ranked exactly in float32.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Each storage is named after the number format it keeps (Float32, Int8, Float16).")]
     Int8,
 
     /// <summary>IEEE half precision (2 bytes per dimension) scanned first, then the best candidates re-ranked exactly in float32.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Each storage is named after the number format it keeps (Float32, Int8, Float16).")]
     Float16,
 }
 

@@ -14,6 +14,9 @@ namespace Traum.Cli.Commands;
 /// </summary>
 internal static class WorkerCommand
 {
+    /// <summary>The server settings that <c>--concurrency</c> sets, one per lane.</summary>
+    private static readonly string[] WorkerCounts = ["separationWorkers", "trainingWorkers", "generationWorkers", "ingestWorkers", "otherWorkers"];
+
     public static Command Create(GlobalOptions globals)
     {
         var lanes = new Option<string?>("--lanes") { Description = $"Comma-separated lanes to run: {string.Join(", ", ServerOptions.LaneNames)} (default: all)" };
@@ -28,7 +31,7 @@ internal static class WorkerCommand
             {
                 if (n < 1) throw new Core.InvalidInputException($"--concurrency must be at least 1 (it is {n}).");
                 var v = n.ToString(CultureInfo.InvariantCulture);
-                foreach (var key in new[] { "separationWorkers", "trainingWorkers", "generationWorkers", "ingestWorkers", "otherWorkers" }) flags[$"server:{key}"] = v;
+                foreach (var key in WorkerCounts) flags[$"server:{key}"] = v;
             }
             var context = new TraumContext(globals.Settings(pr, flags));
             var options = TraumServer.ReadOptions(context);
