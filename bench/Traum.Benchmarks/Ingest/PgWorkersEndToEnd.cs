@@ -23,12 +23,12 @@ public static class PgWorkersEndToEnd
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var n = IntArg(args, "--n", 200);
-        var jobs = IntArg(args, "--jobs", 10);
-        var concurrency = IntArg(args, "--concurrency", 1);
-        var loopShare = double.Parse(StringArg(args, "--loops") ?? "0.3", CultureInfo.InvariantCulture);
-        var counts = (StringArg(args, "--workers") ?? "1,2").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        var dll = CliDll();
+        var n = BenchArgs.Int(args, "--n", 200);
+        var jobs = BenchArgs.Int(args, "--jobs", 10);
+        var concurrency = BenchArgs.Int(args, "--concurrency", 1);
+        var loopShare = double.Parse(BenchArgs.String(args, "--loops") ?? "0.3", CultureInfo.InvariantCulture);
+        var counts = (BenchArgs.String(args, "--workers") ?? "1,2").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        var dll = BenchArgs.CliDll();
         var root = Path.Combine(Path.GetTempPath(), $"traum-bench-pgworkers-{Guid.NewGuid():N}");
         PostgresCluster? cluster = null;
         var workers = new List<Process>();
@@ -47,7 +47,7 @@ public static class PgWorkersEndToEnd
             }
             cluster = new PostgresCluster();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pg-workers: {n} stems ({audioSeconds:F0} s of audio, {loopShare:P0} loops) in {jobs} ingest jobs; workers with --concurrency {concurrency}; {Environment.ProcessorCount} processors; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
+                $"pg-workers: {n} stems ({audioSeconds:F0} s of audio, {loopShare:P0} loops) in {jobs} ingest jobs; workers with --concurrency {concurrency}; {Environment.ProcessorCount} processors; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {BenchArgs.LoadAverage()}"));
             var rates = new Dictionary<int, double>();
             foreach (var count in counts)
             {
@@ -63,7 +63,7 @@ public static class PgWorkersEndToEnd
                     if (wait.Elapsed > TimeSpan.FromMinutes(2) || workers.Any(p => p.HasExited)) throw new InvalidOperationException("the workers did not start");
                     Thread.Sleep(100);
                 }
-                var loadBefore = LoadAverage();
+                var loadBefore = BenchArgs.LoadAverage();
                 var ids = new List<string>();
                 var sw = Stopwatch.StartNew();
                 using (var submitter = Library.Open(Path.Combine(root, $"submitter-{count}"), url))
@@ -93,7 +93,7 @@ public static class PgWorkersEndToEnd
                 workers.Clear();
                 rates[count] = n / seconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {count} worker(s): {seconds,6:F1} s, {n / seconds,6:F1} files/s, {audioSeconds / seconds,6:F1}× real time; {ok}/{ids.Count} jobs succeeded, {stems} stems; workers' CPU {cpu:F1} s (start-up included, {n / cpu:F1} files per CPU-second); load average before {loadBefore}, after {LoadAverage()}"));
+                    $"  {count} worker(s): {seconds,6:F1} s, {n / seconds,6:F1} files/s, {audioSeconds / seconds,6:F1}× real time; {ok}/{ids.Count} jobs succeeded, {stems} stems; workers' CPU {cpu:F1} s (start-up included, {n / cpu:F1} files per CPU-second); load average before {loadBefore}, after {BenchArgs.LoadAverage()}"));
                 NpgsqlConnection.ClearAllPools();
                 cluster.DropDatabase(url);
             }
@@ -155,30 +155,5 @@ public static class PgWorkersEndToEnd
         c.Open();
         using var cmd = new NpgsqlCommand(sql, c);
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private static string CliDll()
-    {
-        if (Environment.GetEnvironmentVariable("TRAUM_CLI_DLL") is { Length: > 0 } given && File.Exists(given)) return given;
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            var dll = Path.Combine(d.FullName, "src", "Traum.Cli", "bin", "Release", "net10.0", "traum.dll");
-            if (File.Exists(dll)) return dll;
-        }
-        throw new InvalidOperationException("Build the CLI first: dotnet build src/Traum.Cli -c Release");
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string? StringArg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -35,7 +35,7 @@ public static class ReliabilityProbe
         var files = Arg(args, "--files", 120);
         var mutations = Arg(args, "--mutations", 300);
         var requests = Arg(args, "--requests", 40);
-        Console.WriteLine($"reliability probe, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, load {Load()}");
+        Console.WriteLine($"reliability probe, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, load {BenchArgs.LoadAverage()}");
         var bad = 0;
         bad += KillTrials(kills, files);
         bad += MutatedFiles(mutations);
@@ -48,19 +48,6 @@ public static class ReliabilityProbe
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string CliDll()
-    {
-        if (Environment.GetEnvironmentVariable("TRAUM_CLI_DLL") is { Length: > 0 } given && File.Exists(given)) return given;
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            var dll = Path.Combine(d.FullName, "src", "Traum.Cli", "bin", "Release", "net10.0", "traum.dll");
-            if (File.Exists(dll)) return dll;
-        }
-        throw new InvalidOperationException("Build the CLI first: dotnet build src/Traum.Cli -c Release");
     }
 
     private static Process Cli(string dll, params string[] args)
@@ -84,7 +71,7 @@ public static class ReliabilityProbe
 
     private static int KillTrials(int trials, int files)
     {
-        var dll = CliDll();
+        var dll = BenchArgs.CliDll();
         using var dir = new TempDir("probe-kill");
         var src = Path.Combine(dir.Path, "src");
         Directory.CreateDirectory(src);

@@ -27,13 +27,13 @@ public static class PgvectorEndToEnd
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var n = IntArg(args, "--n", 100_000);
-        var dim = IntArg(args, "--dim", 512);
-        var queries = IntArg(args, "--queries", 50);
-        var clusters = IntArg(args, "--clusters", 0);
-        var efs = (StringArg(args, "--ef") ?? "40,100,400").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        var url = StringArg(args, "--catalog");
-        var mwm = StringArg(args, "--mwm") ?? "4GB";
+        var n = BenchArgs.Int(args, "--n", 100_000);
+        var dim = BenchArgs.Int(args, "--dim", 512);
+        var queries = BenchArgs.Int(args, "--queries", 50);
+        var clusters = BenchArgs.Int(args, "--clusters", 0);
+        var efs = (BenchArgs.String(args, "--ef") ?? "40,100,400").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        var url = BenchArgs.String(args, "--catalog");
+        var mwm = BenchArgs.String(args, "--mwm") ?? "4GB";
         const int k = 10;
 
         PostgresCluster? cluster = null;
@@ -41,10 +41,10 @@ public static class PgvectorEndToEnd
         {
             if (url is null)
             {
-                cluster = StringArg(args, "--shared-buffers") is { } sb ? PostgresCluster.StartWithSharedBuffers(sb) : new PostgresCluster();
+                cluster = BenchArgs.String(args, "--shared-buffers") is { } sb ? PostgresCluster.StartWithSharedBuffers(sb) : new PostgresCluster();
                 url = cluster.CreateCatalogDatabase();
             }
-            Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {string.Join('/', efs)}, {Environment.ProcessorCount} processors, load average {LoadAverage()}");
+            Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {string.Join('/', efs)}, {Environment.ProcessorCount} processors, load average {BenchArgs.LoadAverage()}");
             using var catalog = PostgresCatalog.Open(url);
             var rng = new Random(11);
             var centres = Enumerable.Range(0, clusters).Select(_ => Normalised(Gaussian(rng, dim))).ToArray();
@@ -67,7 +67,7 @@ public static class PgvectorEndToEnd
                 Exec(c, PostgresCatalog.IndexDdl(Model, dim, PostgresCatalog.IndexName(Model)));
                 Exec(c, "ANALYZE stems; ANALYZE embeddings; ANALYZE descriptors;");
             }
-            Console.WriteLine($"  HNSW index build (m 16, ef_construction 64, maintenance_work_mem {mwm}, {Setting(catalog, "max_parallel_maintenance_workers")} parallel maintenance workers): {build.Elapsed.TotalSeconds:F1} s; load average {LoadAverage()}");
+            Console.WriteLine($"  HNSW index build (m 16, ef_construction 64, maintenance_work_mem {mwm}, {Setting(catalog, "max_parallel_maintenance_workers")} parallel maintenance workers): {build.Elapsed.TotalSeconds:F1} s; load average {BenchArgs.LoadAverage()}");
             using (var c = catalog.Connect())
             using (var cmd = new NpgsqlCommand(
                 $"SELECT pg_size_pretty(pg_relation_size('{PostgresCatalog.IndexName(Model)}')), pg_relation_size('{PostgresCatalog.IndexName(Model)}'), pg_size_pretty(pg_total_relation_size('embeddings')), pg_size_pretty(pg_relation_size('embeddings'));", c))
@@ -112,7 +112,7 @@ public static class PgvectorEndToEnd
                         $"  {label,-12} HNSW ef_search {ef,4} p50 {P(approx, 50),6:F1} ms p99 {P(approx, 99),6:F1} ms | recall@10 {found / (double)(queries * k):F3} | exact/HNSW p50 {P(exact, 50) / P(approx, 50):F1}x"));
                 }
             }
-            Console.WriteLine($"  load average at the end {LoadAverage()}");
+            Console.WriteLine($"  load average at the end {BenchArgs.LoadAverage()}");
             return 0;
         }
         finally
@@ -200,8 +200,6 @@ public static class PgvectorEndToEnd
         cmd.ExecuteNonQuery();
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
-
     private static float[] Normalised(float[] v)
     {
         var norm = MathF.Sqrt(v.Sum(x => x * x));
@@ -225,17 +223,5 @@ public static class PgvectorEndToEnd
         var s = xs.Order().ToArray();
         var rank = (int)Math.Ceiling(p / 100 * s.Length) - 1;
         return s[Math.Clamp(rank, 0, s.Length - 1)];
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string? StringArg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -16,13 +16,13 @@ public static class SearchEndToEnd
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var n = IntArg(args, "--n", 1_000_000);
-        var dim = IntArg(args, "--dim", 512);
-        var queries = IntArg(args, "--queries", 40);
-        var threads = IntArg(args, "--threads", 2);
+        var n = BenchArgs.Int(args, "--n", 1_000_000);
+        var dim = BenchArgs.Int(args, "--dim", 512);
+        var queries = BenchArgs.Int(args, "--queries", 40);
+        var threads = BenchArgs.Int(args, "--threads", 2);
         var half = args.Contains("--half");
         const int k = 10;
-        if (IntArg(args, "--duplicates", 0) is > 0 and var pairs) return Duplicates(pairs, dim, threads);
+        if (BenchArgs.Int(args, "--duplicates", 0) is > 0 and var pairs) return Duplicates(pairs, dim, threads);
 
         Console.WriteLine($"search: {n:N0} random normalised {dim}-d vectors, top-{k}, {threads} threads, {queries} queries, {Environment.ProcessorCount} processors");
         var options = new VectorIndexOptions { Storage = half ? VectorStorage.Float16 : VectorStorage.Int8, Threads = threads };
@@ -155,11 +155,5 @@ public static class SearchEndToEnd
         var s = xs.Order().ToArray();
         var rank = (int)Math.Ceiling(p / 100 * s.Length) - 1;
         return s[Math.Clamp(rank, 0, s.Length - 1)];
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -22,13 +22,7 @@ public sealed class DescriptorAudioEmbedder : IAudioEmbedder
     public IReadOnlyList<float[]> EmbedAudio(IReadOnlyList<AudioBuffer> audio, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(audio);
-        var result = new float[audio.Count][];
-        for (var i = 0; i < audio.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            result[i] = _embedder.Embed(audio[i] ?? throw new ArgumentException($"Audio item {i} is null.", nameof(audio)), cancellationToken);
-        }
-        return result;
+        return EmbedAudio([.. audio.Select((a, i) => new DecodedAudio(a ?? throw new ArgumentException($"Audio item {i} is null.", nameof(audio))))], cancellationToken);
     }
 
     /// <inheritdoc />
