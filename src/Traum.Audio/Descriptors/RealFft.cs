@@ -20,6 +20,8 @@ internal sealed class RealFft
     private readonly float[] _re;
     private readonly float[] _im;
     private readonly Dsp.FftwRealTransform? _fftw;
+    private float[]? _planarRe;
+    private float[]? _planarIm;
 
     /// <summary>
     /// False uses Traum's own FFT even where FFTW is installed (tests compare both; FFTW is used by default when present).
@@ -161,6 +163,54 @@ internal sealed class RealFft
             frame[2 * j] = re[j] * scale;
             frame[(2 * j) + 1] = -im[j] * scale;
         }
+    }
+
+    /// <summary>
+    /// The one-sided DFT of <paramref name="frame"/> (length N) as N/2 + 1 interleaved (re, im) pairs in
+    /// <paramref name="spectrum"/> (length N + 2); the imaginary parts of bins 0 and N/2 are exactly zero.
+    /// </summary>
+    public void ForwardInterleaved(ReadOnlySpan<float> frame, Span<float> spectrum)
+    {
+        if (spectrum.Length != 2 * (_half + 1)) throw new ArgumentException($"The spectrum must hold {2 * (_half + 1)} values.", nameof(spectrum));
+        if (_fftw is not null)
+        {
+            _fftw.ForwardInto(frame, spectrum);
+        }
+        else
+        {
+            Transform(frame);
+            spectrum[0] = _re[0] + _im[0];
+            spectrum[2 * _half] = _re[0] - _im[0];
+            for (var k = 1; k < _half; k++) (spectrum[2 * k], spectrum[(2 * k) + 1]) = Split(k);
+        }
+        spectrum[1] = 0;
+        spectrum[(2 * _half) + 1] = 0;
+    }
+
+    /// <summary>
+    /// N times the real signal whose one-sided DFT is the interleaved <paramref name="spectrum"/> (N/2 + 1 pairs; the
+    /// imaginary parts of bins 0 and N/2 are ignored), into <paramref name="frame"/> (length N): unscaled, so a caller
+    /// folds 1/N into its own window. The spectrum is scratch afterwards.
+    /// </summary>
+    public void InverseUnscaled(Span<float> spectrum, Span<float> frame)
+    {
+        if (spectrum.Length != 2 * (_half + 1)) throw new ArgumentException($"The spectrum must hold {2 * (_half + 1)} values.", nameof(spectrum));
+        spectrum[1] = 0;
+        spectrum[(2 * _half) + 1] = 0;
+        if (_fftw is not null)
+        {
+            _fftw.InverseUnscaledInto(spectrum, frame);
+            return;
+        }
+        _planarRe ??= new float[_half + 1];
+        _planarIm ??= new float[_half + 1];
+        for (var k = 0; k <= _half; k++)
+        {
+            _planarRe[k] = spectrum[2 * k];
+            _planarIm[k] = spectrum[(2 * k) + 1];
+        }
+        Inverse(_planarRe, _planarIm, frame);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(frame, _n, frame);
     }
 
     /// <summary>Packs the frame as z[j] = x[2j] + i·x[2j+1] (bit-reversed) and runs the complex FFT of size N/2 in place.</summary>

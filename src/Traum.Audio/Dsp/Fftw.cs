@@ -91,6 +91,40 @@ internal sealed unsafe partial class FftwRealTransform
         System.Numerics.Tensors.TensorPrimitives.Multiply(_real, 1f / _n, frame[.._n]);
     }
 
+    /// <summary>
+    /// The one-sided DFT of <paramref name="frame"/> (N samples, left unchanged) written straight into
+    /// <paramref name="spectrum"/> as N/2 + 1 interleaved (re, im) pairs: no copy on either side.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame or the spectrum has the wrong length.</exception>
+    public void ForwardInto(ReadOnlySpan<float> frame, Span<float> spectrum)
+    {
+        if (frame.Length != _n) throw new ArgumentException($"The frame must have {_n} samples.", nameof(frame));
+        if (spectrum.Length != _complex.Length) throw new ArgumentException($"The spectrum must hold {_complex.Length} values.", nameof(spectrum));
+        // An r2c plan preserves its input (FFTW's default for every transform but c2r), so the read-only frame is only read.
+        fixed (float* r = frame)
+        fixed (float* c = spectrum)
+        {
+            ExecuteR2C(_forward, r, c);
+        }
+    }
+
+    /// <summary>
+    /// N·irfft of the interleaved one-sided <paramref name="spectrum"/> (N/2 + 1 pairs) into <paramref name="frame"/>:
+    /// unscaled, so the caller folds 1/N into its own scaling. The spectrum is used as scratch and left undefined; the
+    /// imaginary parts of bins 0 and N/2 must be zero.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame or the spectrum has the wrong length.</exception>
+    public void InverseUnscaledInto(Span<float> spectrum, Span<float> frame)
+    {
+        if (frame.Length != _n) throw new ArgumentException($"The frame must have {_n} samples.", nameof(frame));
+        if (spectrum.Length != _complex.Length) throw new ArgumentException($"The spectrum must hold {_complex.Length} values.", nameof(spectrum));
+        fixed (float* c = spectrum)
+        fixed (float* r = frame)
+        {
+            ExecuteC2R(_inverse, c, r);
+        }
+    }
+
     private static bool Probe()
     {
         try

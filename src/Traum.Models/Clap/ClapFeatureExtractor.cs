@@ -99,8 +99,9 @@ public sealed class ClapFeatureExtractor
     {
         if (count <= 0 || windows.Length != count * WindowSamples) throw new ArgumentException("Expected count × 480 000 samples.", nameof(windows));
         if (destination.Length != count * FeaturesPerWindow) throw new ArgumentException("Expected count × 1001 × 64 floats.", nameof(destination));
-        // Traum's own FFT: feature extraction never loads libtorch.
-        var logMel = new ManagedLogMel(FftSize, Hop, MelFilters, MelFloor);
+        // Traum's own STFT (FFTW where installed): feature extraction never loads libtorch. Frames are split over the
+        // processors; a busy machine runs them on the calling thread, and the values are the same either way.
+        var logMel = new ManagedLogMel(FftSize, Hop, MelFilters, MelFloor, threads: 0);
         for (var w = 0; w < count; w++)
         {
             logMel.Compute(windows.Slice(w * WindowSamples, WindowSamples), destination.Slice(w * FeaturesPerWindow, FeaturesPerWindow));

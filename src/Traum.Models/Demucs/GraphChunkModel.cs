@@ -30,10 +30,19 @@ internal sealed class GraphChunkModel : IChunkModel
     private readonly (DemucsGraph Graph, int[] Stems)[] _graphs;
     private readonly DemucsGraph? _split; // the first split graph: its spectrum buffer is filled once per chunk
     private readonly float[] _padded;
-    private readonly ManagedStft _stft = new(s_stft); // Traum's own FFT: separation never loads libtorch
-    private readonly float[] _re;
-    private readonly float[] _im;
-    private readonly float[] _wave;
+    private readonly Worker[] _workers; // one STFT and its buffers per processor (at most one per stem channel)
+
+    /// <summary>Traum's own STFT (separation never loads libtorch) and the planar spectrum and wave buffers it fills.</summary>
+    private sealed class Worker(DemucsGeometry geometry)
+    {
+        public ManagedStft Stft { get; } = new(s_stft);
+
+        public float[] Re { get; } = new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames];
+
+        public float[] Im { get; } = new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames];
+
+        public float[] Wave { get; } = new float[geometry.PaddedLength];
+    }
 
     /// <param name="geometry">Chunk geometry.</param>
     /// <param name="sourceCount">S of the model.</param>
@@ -47,9 +56,8 @@ internal sealed class GraphChunkModel : IChunkModel
         // STFT buffers only when some graph needs the spectrum: full graphs hold their own STFT.
         var stft = _split is not null;
         _padded = stft ? new float[2 * geometry.PaddedLength] : [];
-        _re = stft ? new float[(DemucsGeometry.Bins + 1) * geometry.FullFrames] : [];
-        _im = new float[_re.Length];
-        _wave = stft ? new float[geometry.PaddedLength] : [];
+        var stemChannels = 2 * _graphs.Where(x => x.Graph.Contract == DemucsContract.Split).Select(x => x.Stems.Length).DefaultIfEmpty(1).Max();
+        _workers = stft ? [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, stemChannels)).Select(_ => new Worker(geometry))] : [];
     }
 
     public int Segment => _geometry.Segment;
@@ -113,15 +121,34 @@ internal sealed class GraphChunkModel : IChunkModel
         var bins = DemucsGeometry.Bins;
         var frames = g.Frames;
         var fullFrames = g.FullFrames;
-        for (var c = 0; c < 2; c++)
+        // The two channels on two workers where there are two; each writes its own half of the spectrum.
+        ForEach(2, (c, w) =>
         {
-            _stft.Forward(_padded.AsSpan(c * g.PaddedLength, g.PaddedLength), _re, _im);
+            w.Stft.Forward(_padded.AsSpan(c * g.PaddedLength, g.PaddedLength), w.Re, w.Im);
             for (var f = 0; f < bins; f++)
             {
-                _re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) * bins) + f) * frames, frames));
-                _im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) + 1) * bins + f) * frames, frames));
+                w.Re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) * bins) + f) * frames, frames));
+                w.Im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames).CopyTo(spec.AsSpan((((2 * c) + 1) * bins + f) * frames, frames));
             }
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for items 0…count−1, item i on worker i mod W, the workers in parallel when there
+    /// are several. Items write disjoint outputs, so the result does not depend on the number of workers.
+    /// </summary>
+    private void ForEach(int count, Action<int, Worker> body)
+    {
+        var workers = Math.Min(_workers.Length, count);
+        if (workers <= 1)
+        {
+            for (var i = 0; i < count; i++) body(i, _workers[0]);
+            return;
         }
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            for (var i = w; i < count; i += workers) body(i, _workers[w]);
+        });
     }
 
     /// <summary>Frequency branch of <paramref name="stems"/> → inverse STFT → crop, plus the time branch, into <paramref name="output"/>.</summary>
@@ -136,24 +163,31 @@ internal sealed class GraphChunkModel : IChunkModel
         var time = graph.Time;
         // Graph layout [S, 4 = (channel, re/im), F, T] → [F + 1, T + 4] per stem and channel: the top bin and the two
         // edge frames each side stay zero. Then the inverse STFT, the crop, and the time branch.
-        Array.Clear(_re);
-        Array.Clear(_im);
-        foreach (var s in stems)
+        // Every (stem, channel) is its own inverse STFT: they run on the workers side by side.
+        ForEach(2 * stems.Length, (i, w) =>
         {
-            for (var c = 0; c < 2; c++)
+            var s = stems[i / 2];
+            var c = i % 2;
+            var re = freq.AsSpan(((s * 4) + (2 * c)) * bins * frames, bins * frames);
+            var im = freq.AsSpan(((s * 4) + (2 * c) + 1) * bins * frames, bins * frames);
+            // The graph's bins and frames, with the top bin and the edge frames zero (the forward pass filled them).
+            var edge = DemucsGeometry.EdgeFrames;
+            w.Re.AsSpan(bins * fullFrames).Clear();
+            w.Im.AsSpan(bins * fullFrames).Clear();
+            for (var f = 0; f < bins; f++)
             {
-                var re = freq.AsSpan(((s * 4) + (2 * c)) * bins * frames, bins * frames);
-                var im = freq.AsSpan(((s * 4) + (2 * c) + 1) * bins * frames, bins * frames);
-                for (var f = 0; f < bins; f++)
-                {
-                    re.Slice(f * frames, frames).CopyTo(_re.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames));
-                    im.Slice(f * frames, frames).CopyTo(_im.AsSpan((f * fullFrames) + DemucsGeometry.EdgeFrames, frames));
-                }
-                _stft.Inverse(_re, _im, fullFrames, _wave);
-                var dst = output[s][c].AsSpan(0, seg);
-                System.Numerics.Tensors.TensorPrimitives.Add(_wave.AsSpan(g.PadLeft, seg), time.AsSpan(((s * 2) + c) * seg, seg), dst);
+                var row = f * fullFrames;
+                w.Re.AsSpan(row, edge).Clear();
+                w.Im.AsSpan(row, edge).Clear();
+                w.Re.AsSpan(row + edge + frames, fullFrames - edge - frames).Clear();
+                w.Im.AsSpan(row + edge + frames, fullFrames - edge - frames).Clear();
+                re.Slice(f * frames, frames).CopyTo(w.Re.AsSpan(row + edge, frames));
+                im.Slice(f * frames, frames).CopyTo(w.Im.AsSpan(row + edge, frames));
             }
-        }
+            w.Stft.Inverse(w.Re, w.Im, fullFrames, w.Wave);
+            var dst = output[s][c].AsSpan(0, seg);
+            System.Numerics.Tensors.TensorPrimitives.Add(w.Wave.AsSpan(g.PadLeft, seg), time.AsSpan(((s * 2) + c) * seg, seg), dst);
+        });
     }
 
     /// <summary>torch.nn.functional.pad(mode='reflect'): x[-k] = x[k], x[n-1+k] = x[n-1-k].</summary>

@@ -3,6 +3,8 @@ using Xunit;
 
 namespace Traum.Audio.Tests.Descriptors;
 
+/// <summary>Switches process-wide FFT settings (FFTW or not, vector widths): never in parallel with the other class that does.</summary>
+[Collection("FFT switches")]
 public sealed class RealFftTests
 {
     [Theory]
