@@ -47,6 +47,8 @@ public sealed record DoctorReport(
 /// generated files never ingested, empty upload folders) are reported and removed too; stems without descriptors
 /// are reported for the caller to describe.
 /// </summary>
+/// <param name="library">The library to check.</param>
+/// <param name="time">Clock of the grace period; default the system clock.</param>
 public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
