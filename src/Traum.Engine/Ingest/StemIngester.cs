@@ -18,8 +18,9 @@ public sealed record IngestItem(string SourcePath)
     /// <summary>Folder the user named; the classifier looks at folder names only up to it.</summary>
     public string? Root { get; init; }
     /// <summary>
-    /// How the stem came into the library (default imported). A separated or generated file duplicates only a stem of
-    /// the same <see cref="TrackId"/> or <see cref="GenerationId"/>; an import duplicates any stem of the same sound.
+    /// How the stem came into the library (default imported). A separated file counts as a duplicate only of a separated
+    /// stem of the same <see cref="TrackId"/>, a generated one only of a generated stem of the same
+    /// <see cref="GenerationId"/>; an import, of any stem with the same sound.
     /// </summary>
     public StemOrigin Origin { get; init; } = StemOrigin.Imported;
     /// <summary>The track a separated stem came from.</summary>

@@ -48,7 +48,10 @@ public sealed record JobRuntimeOptions
     }
 }
 
-/// <summary>One thing that happened to a job in this runtime: "state", "progress" or "log" (with its data point).</summary>
+/// <summary>
+/// One thing that happened to a job this runtime runs (or, while <see cref="JobRunner.ListenAsync"/> observes others,
+/// one another runtime runs): "state", "progress" or "log" (with its data point).
+/// </summary>
 /// <param name="type">"state", "progress" or "log".</param>
 /// <param name="job">The job's record after the change.</param>
 /// <param name="data">The data point of a "log" event; null otherwise.</param>
@@ -57,7 +60,7 @@ public sealed class JobEventArgs(string type, JobInfo job, object? data = null) 
     /// <summary>"state" (the job started, finished or changed state), "progress" (a progress report) or "log" (a data point).</summary>
     public string Type { get; } = type;
 
-    /// <summary>The job's record after the change; for "progress" and "log" it carries the latest progress, saved or not.</summary>
+    /// <summary>The job's record after the change; for "progress" and "log" of a job run here it carries the latest progress, saved to the catalog or not yet.</summary>
     public JobInfo Job { get; } = job;
 
     /// <summary>The data point of a "log" event (what the work passed to <see cref="JobContext.Log"/>); null otherwise.</summary>
