@@ -13,8 +13,8 @@ public sealed class TraumContext
 {
     /// <summary>Reads the library, catalog and model cache locations from <paramref name="configuration"/> (and the <c>TRAUM_*</c> environment).</summary>
     /// <param name="configuration">Settings: flags, <c>traum.json</c> and <c>TRAUM_*</c> variables (see <see cref="TraumSettings.Build"/>).</param>
-    /// <param name="loggerFactory">Logging of every service built from this context; default none.</param>
-    /// <param name="timeProvider">Clock of every service built from this context; default the system clock.</param>
+    /// <param name="loggerFactory">Where the services built from this context log; default nowhere.</param>
+    /// <param name="timeProvider">The clock handed to the services built from this context; default the system clock.</param>
     /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
     public TraumContext(IConfiguration configuration, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {

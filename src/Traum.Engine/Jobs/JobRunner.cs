@@ -85,7 +85,8 @@ public sealed partial class JobRunner
     private readonly ConcurrentDictionary<string, JobInfo> _seen = new(StringComparer.Ordinal);
 
     /// <param name="catalog">The job queue the jobs are claimed from and recorded in.</param>
-    /// <param name="time">Clock of leases, heartbeats and progress throttling; default the system clock.</param>
+    /// <param name="time">Clock of the progress throttling (<see cref="ProgressInterval"/>); default the system clock. Leases
+    /// expire by the catalog's clock and heartbeats wait in real time.</param>
     /// <param name="logger">Optional logger.</param>
     /// <param name="options">Lease and polling settings; default <see cref="JobRuntimeOptions"/>'s.</param>
     /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is null.</exception>
