@@ -58,6 +58,7 @@ public sealed partial class CatalogStore
         if (cmd.ExecuteNonQuery() == 0) throw NoJob(id);
     }
 
+    /// <inheritdoc/>
     public JobInfo? GetJob(string id) => QueryJobs("WHERE id = $id", ("$id", id)).FirstOrDefault();
 
     /// <summary>Jobs, newest first, optionally filtered by state and kind.</summary>

@@ -25,8 +25,10 @@ public sealed partial class CatalogStore
         }
     }
 
+    /// <inheritdoc/>
     public TrainedModel? GetModel(long id) => QueryModels("WHERE id = $id", ("$id", id)).FirstOrDefault();
 
+    /// <inheritdoc/>
     public TrainedModel? GetModel(string category, string version) =>
         QueryModels("WHERE category = $c AND version = $v", ("$c", category), ("$v", version)).FirstOrDefault();
 
@@ -73,6 +75,7 @@ public sealed partial class CatalogStore
         return generation with { Id = id, CreatedAt = ParseTime(now) };
     }
 
+    /// <inheritdoc/>
     public Generation? GetGeneration(long id)
     {
         using var c = Connect();

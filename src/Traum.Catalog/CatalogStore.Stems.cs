@@ -64,6 +64,7 @@ public sealed partial class CatalogStore
         return GetStem(id)!;
     }
 
+    /// <inheritdoc/>
     public Stem? GetStem(long id)
     {
         using var c = Connect();

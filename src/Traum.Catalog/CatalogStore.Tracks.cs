@@ -28,12 +28,14 @@ public sealed partial class CatalogStore
         };
     }
 
+    /// <inheritdoc/>
     public Track? GetTrack(long id)
     {
         using var c = Connect();
         return QueryTracks(c, null, "WHERE id = $id", ("$id", id)).FirstOrDefault();
     }
 
+    /// <inheritdoc/>
     public Track? FindTrackByHash(string contentHash)
     {
         using var c = Connect();

@@ -12,12 +12,18 @@ namespace Traum.Catalog;
 /// </summary>
 public sealed class Library : IDisposable
 {
+    /// <summary>File name of the SQLite catalog inside the library folder when no other catalog is given.</summary>
     public const string CatalogFileName = "catalog.db";
-    public const string StemsFolder = "stems";
-    public const string TracksFolder = "tracks";
-    public const string ModelsFolder = "models";
-    public const string GeneratedFolder = "generated";
-    public const string UploadsFolder = "uploads";
+    /// <summary>Subfolder of the stored stem audio, one file per content hash.</summary>
+    internal const string StemsFolder = "stems";
+    /// <summary>Subfolder of the stored track audio, one file per content hash.</summary>
+    internal const string TracksFolder = "tracks";
+    /// <summary>Subfolder of the trained models.</summary>
+    internal const string ModelsFolder = "models";
+    /// <summary>Subfolder of generation output before it is ingested.</summary>
+    internal const string GeneratedFolder = "generated";
+    /// <summary>Subfolder of the server's uploads until their job has run.</summary>
+    internal const string UploadsFolder = "uploads";
 
     private Library(string root, ICatalog catalog, string catalogLocation)
     {
@@ -128,9 +134,13 @@ public sealed class Library : IDisposable
     /// <exception cref="InvalidOperationException">The catalog is not SQLite.</exception>
     internal CatalogStore Store => Catalog as CatalogStore ?? throw new InvalidOperationException("This library's catalog is not a SQLite file.");
 
+    /// <summary>Absolute path of <c>stems/</c>, where stem audio is stored once per content hash.</summary>
     public string StemsPath => Path.Combine(Root, StemsFolder);
+    /// <summary>Absolute path of <c>tracks/</c>, where track audio is stored once per content hash.</summary>
     public string TracksPath => Path.Combine(Root, TracksFolder);
+    /// <summary>Absolute path of <c>models/</c>, where trained models are saved, one folder per model name.</summary>
     public string ModelsPath => Path.Combine(Root, ModelsFolder);
+    /// <summary>Absolute path of <c>generated/</c>, where generation output waits to be ingested.</summary>
     public string GeneratedPath => Path.Combine(Root, GeneratedFolder);
 
     /// <summary>Where the server keeps uploads until their job has run.</summary>
@@ -223,6 +233,7 @@ public sealed class Library : IDisposable
         return deletion;
     }
 
+    /// <summary>Closes the catalog and, when they are not the catalog's own, the in-process vector indexes.</summary>
     public void Dispose()
     {
         if (Catalog is not CatalogStore) LocalVectors.Dispose();

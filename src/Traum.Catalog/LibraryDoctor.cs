@@ -32,6 +32,7 @@ public sealed record DoctorReport(
     public int ProblemCount => TempFiles.Count + OrphanFiles.Count + MissingStemFiles.Count + MissingTrackFiles.Count + InterruptedJobs.Count
         + IntegrityProblems.Count + LeftoverFiles.Count + StemsWithoutDescriptors.Count;
 
+    /// <summary>True when nothing was found (<see cref="ProblemCount"/> is 0).</summary>
     public bool Healthy => ProblemCount == 0;
 }
 
@@ -46,6 +47,8 @@ public sealed record DoctorReport(
 /// generated files never ingested, empty upload folders) are reported and removed too; stems without descriptors
 /// are reported for the caller to describe.
 /// </summary>
+/// <param name="library">The library to check.</param>
+/// <param name="time">Clock of the grace period; default the system clock.</param>
 public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -182,5 +185,6 @@ public sealed class LibraryDoctor(Library library, TimeProvider? time = null)
 /// <param name="GracePeriod">Files modified more recently than this are not touched (an ingest may be running).</param>
 public sealed record DoctorOptions(TimeSpan GracePeriod)
 {
+    /// <summary>The default settings: a grace period of 10 minutes.</summary>
     public DoctorOptions() : this(TimeSpan.FromMinutes(10)) { }
 }

@@ -11,6 +11,11 @@ namespace Traum.Engine;
 /// </summary>
 public sealed class TraumContext
 {
+    /// <summary>Reads the library, catalog and model cache locations from <paramref name="configuration"/> (and the <c>TRAUM_*</c> environment).</summary>
+    /// <param name="configuration">Settings: flags, <c>traum.json</c> and <c>TRAUM_*</c> variables (see <see cref="TraumSettings.Build"/>).</param>
+    /// <param name="loggerFactory">Where the services built from this context log; default nowhere.</param>
+    /// <param name="timeProvider">The clock handed to the services built from this context; default the system clock.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
     public TraumContext(IConfiguration configuration, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         Configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
@@ -25,6 +30,7 @@ public sealed class TraumContext
     public static TraumContext ForLibrary(string library, IReadOnlyDictionary<string, string?>? flags = null) =>
         new(TraumSettings.Build(library, flags));
 
+    /// <summary>The settings every service reads its options from.</summary>
     public IConfiguration Configuration { get; }
 
     /// <summary>
@@ -42,7 +48,9 @@ public sealed class TraumContext
     /// <summary>Absolute path of the model cache (one folder per model).</summary>
     public string ModelsPath { get; }
 
+    /// <summary>Where services log (a factory that discards everything when none was given).</summary>
     public ILoggerFactory LoggerFactory { get; }
 
+    /// <summary>The clock services read instead of the wall clock.</summary>
     public TimeProvider Time { get; }
 }

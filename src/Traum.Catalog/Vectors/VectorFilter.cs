@@ -56,4 +56,6 @@ public sealed class VectorFilter
 }
 
 /// <summary>One search result: a stored id and its cosine similarity to the query (−1…1).</summary>
+/// <param name="Id">The id the vector was stored under (a stem id).</param>
+/// <param name="Score">Cosine similarity to the query, −1…1.</param>
 public readonly record struct VectorHit(long Id, float Score);

@@ -28,6 +28,7 @@ public sealed class VectorIndex : IDisposable
     private long _catalogVersion;
 
     /// <summary>An empty index for vectors of <paramref name="dimension"/> values made by model <paramref name="modelId"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> is null or blank, <paramref name="dimension"/> is below 1, or <see cref="VectorIndexOptions.RerankFactor"/> is below 1.</exception>
     public VectorIndex(string modelId, int dimension, VectorIndexOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
@@ -44,6 +45,7 @@ public sealed class VectorIndex : IDisposable
     /// <summary>Values per vector.</summary>
     public int Dimension { get; }
 
+    /// <summary>How the index stores and scans its vectors (fixed when it is created).</summary>
     public VectorIndexOptions Options { get; }
 
     /// <summary>Number of vectors held.</summary>
@@ -317,6 +319,7 @@ public sealed class VectorIndex : IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>Releases the lock that orders searches and changes; the index cannot be used afterwards.</summary>
     public void Dispose() => _lock.Dispose();
 
     private VectorHit[] ScoreIds(float[] q, int k, IReadOnlySet<long> ids)

@@ -26,6 +26,12 @@ public sealed record DemoStepReport(string Step, string Status, double Seconds, 
 public sealed record DemoSearchReport(string Title, string Embedding, IReadOnlyList<SearchHit> Hits);
 
 /// <summary>Everything the demo did, where it put it, and what to run next.</summary>
+/// <param name="Library">Absolute path of the library the demo filled.</param>
+/// <param name="Kit">Folder of the synthesized kit (<c>demo-kit</c> in the library folder).</param>
+/// <param name="Steps">Each step in the order it ran.</param>
+/// <param name="Searches">The searches run and their results.</param>
+/// <param name="Next">Commands to try next, one per line (with a comment after <c>#</c>).</param>
+/// <param name="TotalSeconds">Wall-clock seconds of the whole demo.</param>
 public sealed record DemoReport(string Library, string Kit, IReadOnlyList<DemoStepReport> Steps,
     IReadOnlyList<DemoSearchReport> Searches, IReadOnlyList<string> Next, double TotalSeconds)
 {
@@ -55,6 +61,8 @@ public sealed record DemoOptions
 /// installed; otherwise by example and by descriptors). Steps that need a missing model are skipped with one line
 /// saying how to get it; the demo still succeeds.
 /// </summary>
+/// <param name="context">Names the library to fill (its folder is created if needed) and the models to use.</param>
+/// <param name="options">Demo settings; default <see cref="DemoOptions"/>'s.</param>
 public sealed class DemoRunner(TraumContext context, DemoOptions? options = null)
 {
     private readonly DemoOptions _options = options ?? new DemoOptions();

@@ -12,9 +12,10 @@ public sealed record ExportFormat(string Container = "wav", int? SampleRate = nu
     /// <summary>Containers that can be written.</summary>
     public static IReadOnlyList<string> Containers { get; } = ["wav", "flac", "mp3"];
 
-    /// <summary>Lowest and highest sample rates accepted, in Hz.</summary>
+    /// <summary>Lowest sample rate accepted, in Hz.</summary>
     public const int MinRate = 8000;
 
+    /// <summary>Highest sample rate accepted, in Hz (MP3 stops at <see cref="MaxMp3Rate"/>).</summary>
     public const int MaxRate = 192_000;
 
     /// <summary>Highest MP3 sample rate (the MPEG-1 layer III limit), in Hz.</summary>

@@ -17,6 +17,7 @@ public sealed record PackItem(Stem Stem, Descriptors? Descriptors, string FileNa
 /// Writes stems as a pack: a zip of audio files with clean names in one format, and <c>manifest.csv</c> (file, id,
 /// name, kind, category, bpm, key, duration). The one implementation behind <c>traum export</c> and <c>/api/export</c>.
 /// </summary>
+/// <param name="library">The library the stems and their files are read from.</param>
 public sealed class StemPackExporter(Library library)
 {
     /// <summary>The manifest's name in the pack.</summary>

@@ -31,6 +31,7 @@ public sealed record GenerationRequest
     /// <summary>Model version ("v3"); null = the newest one that loads.</summary>
     public string? Version { get; init; }
 
+    /// <summary>How latents are chosen (random by default).</summary>
     public GenerationMode Mode { get; init; } = GenerationMode.Random;
 
     /// <summary>Number of stems (random, hybrid and blend modes).</summary>
@@ -57,6 +58,7 @@ public sealed record GenerationRequest
     /// <summary>Seed of latents, stem choice and phase; null = from the clock (and recorded).</summary>
     public int? Seed { get; init; }
 
+    /// <summary>How phase is reconstructed from the decoded magnitudes (fast Griffin-Lim by default).</summary>
     public PhaseMode Phase { get; init; } = PhaseMode.GriffinLim;
 
     /// <summary>Fast Griffin-Lim iterations.</summary>
@@ -94,4 +96,6 @@ public sealed record GenerationRequest
 }
 
 /// <summary>One generated stem: its catalog row and its lineage record.</summary>
+/// <param name="Stem">The stem as ingested (origin generated).</param>
+/// <param name="Lineage">The generation run that made it: model, mode, seed, parameters and parent stems.</param>
 public sealed record GeneratedStem(Stem Stem, Catalog.Generation Lineage);

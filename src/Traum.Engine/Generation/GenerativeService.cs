@@ -25,6 +25,10 @@ public sealed partial class GenerativeService : IDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lazy<VaeModel>> _cache = new(StringComparer.Ordinal);
 
+    /// <param name="ingester">Ingests the generated stems; its <see cref="StemIngester.Library"/> is where models are read and output is written.</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <param name="time">Clock of the seeds chosen when a request gives none; default the system clock.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="ingester"/> is null.</exception>
     public GenerativeService(StemIngester ingester, ILogger<GenerativeService>? logger = null, TimeProvider? time = null)
     {
         _ingester = ingester ?? throw new ArgumentNullException(nameof(ingester));
@@ -355,6 +359,7 @@ public sealed partial class GenerativeService : IDisposable
             .Where(s => s.Origin != StemOrigin.Generated).DistinctBy(s => s.Id).OrderBy(s => s.Id)];
     }
 
+    /// <summary>Disposes the models loaded so far and empties the cache.</summary>
     public void Dispose()
     {
         foreach (var lazy in _cache.Values)

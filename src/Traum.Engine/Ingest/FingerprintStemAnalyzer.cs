@@ -12,10 +12,13 @@ namespace Traum.Engine.Ingest;
 /// </summary>
 public sealed class FingerprintStemAnalyzer : IStemAnalyzer
 {
+    /// <inheritdoc/>
     public string Name => "fingerprint";
 
+    /// <inheritdoc/>
     public bool IsAvailable => Chromaprint.IsAvailable;
 
+    /// <inheritdoc/>
     public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         ArgumentNullException.ThrowIfNull(stem);
@@ -23,6 +26,7 @@ public sealed class FingerprintStemAnalyzer : IStemAnalyzer
         return !stored.FingerprintAlgorithms.Contains(Chromaprint.AlgorithmName);
     }
 
+    /// <inheritdoc/>
     public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);

@@ -57,6 +57,7 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
         _describe = (audio, _) => describe(audio.Audio);
     }
 
+    /// <inheritdoc/>
     public string Name => "descriptors";
 
     private EmbeddedTags TagsOf(Stem stem)
@@ -66,8 +67,10 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
         return stem.SourcePath is { } source && File.Exists(source) ? AudioTags.Read(source) : EmbeddedTags.None;
     }
 
+    /// <inheritdoc/>
     public bool IsAvailable => true;
 
+    /// <inheritdoc/>
     public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         ArgumentNullException.ThrowIfNull(stem);
@@ -75,6 +78,7 @@ public sealed class DescriptorStemAnalyzer : IStemAnalyzer
         return !stored.HasDescriptors;
     }
 
+    /// <inheritdoc/>
     public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);

@@ -43,9 +43,14 @@ public sealed record IngestSummary(
     IReadOnlyList<IngestKnown>? AlreadyIn = null);
 
 /// <summary>A file whose sound was already in the library, and the stem it is.</summary>
+/// <param name="Path">The file (absolute).</param>
+/// <param name="StemId">The stem that already has its sound.</param>
+/// <param name="StemName">That stem's display name.</param>
 public sealed record IngestKnown(string Path, long StemId, string StemName);
 
 /// <summary>A file that could not be ingested and why.</summary>
+/// <param name="Path">The file or folder (absolute).</param>
+/// <param name="Reason">Why it failed, without the path.</param>
 public sealed record IngestFailure(string Path, string Reason);
 
 /// <summary>
@@ -54,6 +59,7 @@ public sealed record IngestFailure(string Path, string Reason);
 /// failures and the batch carries on. Every file is complete or absent, so a batch killed half-way is finished by
 /// running it again (files already in are recognised and skipped).
 /// </summary>
+/// <param name="ingester">Ingests each file; the workers share it.</param>
 public sealed class IngestService(StemIngester ingester)
 {
     /// <summary>File extensions picked up from folders (a file named explicitly is always tried).</summary>

@@ -20,6 +20,10 @@ public sealed record StemClass(string Kind, string Category, string Reason);
 public static partial class StemClassifier
 {
     /// <summary>A naming rule: any of <paramref name="Words"/> (or the two-word <paramref name="Phrase"/>) gives kind and category.</summary>
+    /// <param name="Words">Lower-case words, any one of which matches (a trailing plural "s" is ignored); unused when <paramref name="Phrase"/> is given.</param>
+    /// <param name="Kind">The kind a match gives.</param>
+    /// <param name="Category">The category a match gives.</param>
+    /// <param name="Phrase">Two lower-case words separated by a space that must follow each other in the name; when given, only it is matched.</param>
     public sealed record Rule(string[] Words, string Kind, string Category, string? Phrase = null);
 
     /// <summary>The rules, most specific first. docs/library.md lists them for users.</summary>

@@ -8,6 +8,7 @@ using Traum.Core;
 namespace Traum.Engine.Ingest;
 
 /// <summary>One file to ingest and what to record about it.</summary>
+/// <param name="SourcePath">The audio file (relative paths are taken from the current directory).</param>
 public sealed record IngestItem(string SourcePath)
 {
     /// <summary>Kind to record (null: decided by <see cref="StemClassifier"/>).</summary>
@@ -16,6 +17,11 @@ public sealed record IngestItem(string SourcePath)
     public string? Category { get; init; }
     /// <summary>Folder the user named; the classifier looks at folder names only up to it.</summary>
     public string? Root { get; init; }
+    /// <summary>
+    /// How the stem came into the library (default imported). A separated file counts as a duplicate only of a separated
+    /// stem of the same <see cref="TrackId"/>, a generated one only of a generated stem of the same
+    /// <see cref="GenerationId"/>; an import, of any stem with the same sound.
+    /// </summary>
     public StemOrigin Origin { get; init; } = StemOrigin.Imported;
     /// <summary>The track a separated stem came from.</summary>
     public long? TrackId { get; init; }
@@ -23,6 +29,7 @@ public sealed record IngestItem(string SourcePath)
     public long? GenerationId { get; init; }
     /// <summary>Display name (default: the file name without extension).</summary>
     public string? Name { get; init; }
+    /// <summary>User tags of a newly added stem (a duplicate keeps its own).</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
     /// <summary>Delete the source after storing it (for files Traum wrote itself, e.g. separation or generation output).</summary>
     public bool MoveSource { get; init; }
@@ -86,6 +93,7 @@ public sealed partial class StemIngester
     /// <summary>The analysers that run (the available ones).</summary>
     public IReadOnlyList<IStemAnalyzer> Analyzers => _analyzers;
 
+    /// <summary>The library stems are stored in and catalogued by.</summary>
     public Library Library => _library;
 
     /// <summary>Ingests one file. Unreadable files give <see cref="IngestStatus.Failed"/> rather than an exception.</summary>

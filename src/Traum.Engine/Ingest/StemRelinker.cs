@@ -16,6 +16,7 @@ public sealed record RelinkedStem(long StemId, string From, string To);
 /// user names: every audio file there is decoded and matched by content hash (the hash of the decoded samples, so a
 /// renamed or re-tagged file matches), and the stem is pointed at it, in place. Files are only read.
 /// </summary>
+/// <param name="library">The library whose stems are relinked.</param>
 public sealed class StemRelinker(Library library)
 {
     private readonly Library _library = library ?? throw new ArgumentNullException(nameof(library));

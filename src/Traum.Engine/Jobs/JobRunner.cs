@@ -48,13 +48,22 @@ public sealed record JobRuntimeOptions
     }
 }
 
-/// <summary>One thing that happened to a job in this runtime: "state", "progress" or "log" (with its data point).</summary>
+/// <summary>
+/// One thing that happened to a job this runtime runs (or, while <see cref="JobRunner.ListenAsync"/> observes others,
+/// one another runtime runs): "state", "progress" or "log" (with its data point).
+/// </summary>
+/// <param name="type">"state", "progress" or "log".</param>
+/// <param name="job">The job's record after the change.</param>
+/// <param name="data">The data point of a "log" event; null otherwise.</param>
 public sealed class JobEventArgs(string type, JobInfo job, object? data = null) : EventArgs
 {
+    /// <summary>"state" (the job started, finished or changed state), "progress" (a progress report) or "log" (a data point).</summary>
     public string Type { get; } = type;
 
+    /// <summary>The job's record after the change; for "progress" and "log" of a job run here it carries the latest progress, saved to the catalog or not yet.</summary>
     public JobInfo Job { get; } = job;
 
+    /// <summary>The data point of a "log" event (what the work passed to <see cref="JobContext.Log"/>); null otherwise.</summary>
     public object? Data { get; } = data;
 }
 
@@ -75,6 +84,13 @@ public sealed partial class JobRunner
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JobInfo> _seen = new(StringComparer.Ordinal);
 
+    /// <param name="catalog">The job queue the jobs are claimed from and recorded in.</param>
+    /// <param name="time">Clock of the progress throttling (<see cref="ProgressInterval"/>); default the system clock. Leases
+    /// expire by the catalog's clock and heartbeats wait in real time.</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <param name="options">Lease and polling settings; default <see cref="JobRuntimeOptions"/>'s.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The options are out of range (see <see cref="JobRuntimeOptions.Validate"/>).</exception>
     public JobRunner(IJobQueue catalog, TimeProvider? time = null, ILogger<JobRunner>? logger = null, JobRuntimeOptions? options = null)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));

@@ -42,10 +42,13 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
         return list;
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
+    /// <inheritdoc/>
     public bool IsAvailable => true;
 
+    /// <inheritdoc/>
     public bool NeedsAnalysis(Stem stem, StoredAnalysis stored)
     {
         ArgumentNullException.ThrowIfNull(stem);
@@ -54,6 +57,7 @@ public sealed class EmbeddingStemAnalyzer : IStemAnalyzer
             || (_profileKey is not null && !stored.ProfileModels.Contains(_profileKey));
     }
 
+    /// <inheritdoc/>
     public AnalysisResults Analyze(Stem stem, DecodedAudio audio, StoredAnalysis stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stem);

@@ -40,13 +40,16 @@ public sealed partial class SearchModels : IDisposable
         _semantic = new Lazy<SemanticAnalyzer?>(() => clapText is null ? null : SemanticAnalyzer.Create(prompts, clapText), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>CLAP's audio encoder, or null when CLAP is not installed.</summary>
     public IAudioEmbedder? ClapAudio { get; }
 
+    /// <summary>CLAP's text encoder (same model id and space as <see cref="ClapAudio"/>), or null.</summary>
     public ITextEmbedder? ClapText { get; }
 
     /// <summary>The descriptor embedding ("descriptors:v1").</summary>
     public IAudioEmbedder? Offline { get; }
 
+    /// <summary>The prompts of the semantic profile.</summary>
     public PromptSet Prompts { get; }
 
     /// <summary>Why CLAP is not available, or null.</summary>
@@ -73,6 +76,7 @@ public sealed partial class SearchModels : IDisposable
             $"Text search needs the CLAP model, which is not installed. Install it with '{InstallClap}' and then run 'traum reindex'. " +
             "Without it, 'traum similar FILE' finds stems by example." + (ClapProblem is null ? "" : $" ({ClapProblem})"));
 
+    /// <summary>Disposes the objects passed to the constructor as <c>owned</c>, and nothing else.</summary>
     public void Dispose()
     {
         foreach (var d in _owned) d.Dispose();

@@ -48,11 +48,15 @@ public sealed record SearchOptions
 /// <summary>Restrictions on search results; every criterion set must hold.</summary>
 public sealed record SearchFilters
 {
+    /// <summary>Only stems of this kind (case-insensitive).</summary>
     public string? Kind { get; init; }
+    /// <summary>Only stems of this category (case-insensitive).</summary>
     public string? Category { get; init; }
+    /// <summary>Only stems of this origin.</summary>
     public StemOrigin? Origin { get; init; }
-    /// <summary>Inclusive BPM range.</summary>
+    /// <summary>Inclusive BPM range, lower end; stems without descriptors never match a BPM range.</summary>
     public double? MinBpm { get; init; }
+    /// <summary>Upper end of the inclusive BPM range (see <see cref="MinBpm"/>).</summary>
     public double? MaxBpm { get; init; }
     /// <summary>Also match the BPM range halved and doubled (124 finds 62 and 248 too), as the library listing does.</summary>
     public bool BpmHalfDouble { get; init; }
@@ -60,8 +64,9 @@ public sealed record SearchFilters
     public MusicalKey? Key { get; init; }
     /// <summary>Only keys that mix with this one on the Camelot wheel (same, relative, a fifth up or down).</summary>
     public MusicalKey? CompatibleWith { get; init; }
-    /// <summary>Inclusive duration range in seconds.</summary>
+    /// <summary>Inclusive duration range in seconds, lower end.</summary>
     public double? MinDuration { get; init; }
+    /// <summary>Upper end of the inclusive duration range in seconds.</summary>
     public double? MaxDuration { get; init; }
     /// <summary>Semantic profile conditions such as <c>energy:intense&gt;0.8</c> (need CLAP profiles).</summary>
     public IReadOnlyList<ProfileConstraint> Profile { get; init; } = [];
@@ -119,6 +124,7 @@ public enum DuplicateMethod
 /// <summary>What to look for.</summary>
 public sealed record DuplicateRequest
 {
+    /// <summary>How two stems are judged the same (fingerprints by default).</summary>
     public DuplicateMethod Method { get; init; } = DuplicateMethod.Fingerprint;
 
     /// <summary>Embedding method: cosine at or above which stems are duplicates (default <see cref="SearchOptions.DuplicateThreshold"/>).</summary>

@@ -22,6 +22,11 @@ public sealed partial class SearchService : IDisposable
     private readonly SearchOptions _options;
     private readonly ILogger _logger;
 
+    /// <param name="library">The library searched; its in-process vector indexes take <see cref="SearchOptions.Index"/>.</param>
+    /// <param name="models">The embedders queries are made with.</param>
+    /// <param name="options">Search settings; default <see cref="SearchOptions"/>'s.</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="library"/> or <paramref name="models"/> is null.</exception>
     public SearchService(Library library, SearchModels models, SearchOptions? options = null, ILogger<SearchService>? logger = null)
     {
         _library = library ?? throw new ArgumentNullException(nameof(library));
@@ -31,8 +36,10 @@ public sealed partial class SearchService : IDisposable
         _library.LocalVectors.Options = _options.Index;
     }
 
+    /// <summary>The embedders queries are made with.</summary>
     public SearchModels Models { get; }
 
+    /// <summary>Search settings.</summary>
     public SearchOptions Options => _options;
 
     /// <summary>The <paramref name="k"/> stems whose CLAP embedding is closest to the text's.</summary>

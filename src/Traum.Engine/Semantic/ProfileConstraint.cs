@@ -6,9 +6,13 @@ namespace Traum.Engine.Semantic;
 /// <summary>How a <see cref="ProfileConstraint"/> compares.</summary>
 public enum ProfileComparison
 {
+    /// <summary><c>&gt;</c>: the value must exceed the bound.</summary>
     Greater,
+    /// <summary><c>&gt;=</c>: the value must reach the bound.</summary>
     GreaterOrEqual,
+    /// <summary><c>&lt;</c>: the value must stay below the bound.</summary>
     Less,
+    /// <summary><c>&lt;=</c>: the value must not exceed the bound.</summary>
     LessOrEqual,
 }
 
@@ -17,6 +21,11 @@ public enum ProfileComparison
 /// <c>energy:intense&gt;0.8</c> compares the label's softmax score (0…1); <c>mood:dark&gt;=90%</c> (or <c>p90</c>)
 /// compares its percentile across the library (0…100).
 /// </summary>
+/// <param name="Family">Profile family, e.g. "energy" (matched case-insensitively).</param>
+/// <param name="Label">Label within the family, e.g. "intense" (matched case-insensitively).</param>
+/// <param name="Comparison">How the stem's value is compared with <paramref name="Value"/>.</param>
+/// <param name="Value">The bound: a softmax score in 0…1, or a percentile in 0…100 when <paramref name="IsPercentile"/>.</param>
+/// <param name="IsPercentile">Compare the label's percentile across the library instead of its score.</param>
 public sealed record ProfileConstraint(string Family, string Label, ProfileComparison Comparison, double Value, bool IsPercentile)
 {
     /// <summary>Parses one constraint; family and label are checked against <paramref name="prompts"/> when given.</summary>
@@ -89,6 +98,7 @@ public sealed record ProfileConstraint(string Family, string Label, ProfileCompa
         };
     }
 
+    /// <summary>The constraint in the syntax <see cref="Parse"/> reads, e.g. <c>energy:intense&gt;0.8</c> or <c>mood:dark&gt;=90%</c>.</summary>
     public override string ToString()
     {
         var op = Comparison switch

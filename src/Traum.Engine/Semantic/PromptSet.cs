@@ -12,6 +12,8 @@ namespace Traum.Engine.Semantic;
 public sealed record PromptLabel(string Name, IReadOnlyList<string> Prompts);
 
 /// <summary>A family of mutually exclusive labels (energy, mood, texture, movement, space).</summary>
+/// <param name="Name">Family name, e.g. "energy".</param>
+/// <param name="Labels">Its labels; a stem's scores over them sum to 1 (softmax).</param>
 public sealed record PromptFamily(string Name, IReadOnlyList<PromptLabel> Labels);
 
 /// <summary>
@@ -34,6 +36,7 @@ public sealed class PromptSet
         Hash = ComputeHash(families, scale);
     }
 
+    /// <summary>The families, in file order.</summary>
     public IReadOnlyList<PromptFamily> Families { get; }
 
     /// <summary>Multiplier of cosine similarities before the softmax (CLAP's own logit scale is about 100).</summary>

@@ -22,6 +22,7 @@ public sealed class SemanticAnalyzer
         _labels = labels;
     }
 
+    /// <summary>The prompts the label vectors were made from.</summary>
     public PromptSet Prompts { get; }
 
     /// <summary>The embedding model whose space the label vectors live in.</summary>

@@ -37,6 +37,8 @@ public sealed record SeparatedStemOptions
 /// same <see cref="StemIngester"/> (and so the same analysers) as any import. Running it again over the same
 /// separation adds nothing and completes what an interrupted run left out (missing stems, missing analyses).
 /// </summary>
+/// <param name="ingester">Ingests each stem file (and names the library).</param>
+/// <param name="options">How the track and stem files are treated; default <see cref="SeparatedStemOptions"/>'s.</param>
 public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOptions? options = null) : IStemIngestor
 {
     private readonly SeparatedStemOptions _options = options ?? new SeparatedStemOptions();
@@ -50,6 +52,7 @@ public sealed class LibraryStemIngestor(StemIngester ingester, SeparatedStemOpti
     /// <summary>How a separated stem is named: "TRACK - STEM".</summary>
     public static string StemName(string trackName, string stemName) => $"{trackName} - {stemName}";
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Ingest(SeparatedTrack track, ContentIdentity? identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);

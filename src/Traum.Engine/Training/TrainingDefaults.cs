@@ -29,11 +29,18 @@ public sealed record TrainingDefaults
     /// <summary>Least audio worth training on, seconds.</summary>
     public double? MinimumSeconds { get; init; }
 
+    /// <summary>Least number of non-silent excerpts worth training on.</summary>
     public int? MinimumExcerpts { get; init; }
 
     /// <summary>CPU threads for torch (0 = torch's default).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// <paramref name="r"/> with each setting given here in place of the request's: the latent size only where the
+    /// request kept <see cref="VaeConfig"/>'s default, and a given <see cref="ExcerptSeconds"/> also turns off
+    /// <see cref="TrainingRequest.ExcerptFromMaterial"/>. Settings left null keep the request's values.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="r"/> is null.</exception>
     public TrainingRequest Apply(TrainingRequest r)
     {
         ArgumentNullException.ThrowIfNull(r);
