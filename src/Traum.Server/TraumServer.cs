@@ -34,6 +34,8 @@ public static class TraumServer
     /// Call <c>RunAsync</c> on the result, or <c>StartAsync</c> in tests.
     /// </summary>
     /// <param name="args">Command-line arguments for the host (usually none).</param>
+    /// <param name="context">Settings of this run: the library, catalog and models the server works on.</param>
+    /// <param name="options">The server's settings (<see cref="ReadOptions"/>): addresses, limits, workers.</param>
     /// <param name="configure">Optional last word on the services (tests replace engine parts here).</param>
     public static WebApplication Build(string[] args, TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null)
     {
@@ -157,6 +159,8 @@ public static class TraumServer
     /// workers of <see cref="ServerOptions.Lanes"/> (all when empty), claiming jobs from the catalog, which on
     /// PostgreSQL any number of workers and servers share. Stop it to end the running jobs (recorded as interrupted).
     /// </summary>
+    /// <param name="context">Settings of this run: the library, catalog and models the workers work on.</param>
+    /// <param name="options">The worker settings: <see cref="ServerOptions.Lanes"/> and the workers per lane.</param>
     /// <param name="configure">Optional last word on the services (tests replace engine parts here).</param>
     /// <exception cref="Core.InvalidInputException">A lane name is not one of <see cref="ServerOptions.LaneNames"/>.</exception>
     public static IHost BuildWorker(TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null)
