@@ -34,8 +34,23 @@ public static class TraumServer
     /// Call <c>RunAsync</c> on the result, or <c>StartAsync</c> in tests.
     /// </summary>
     /// <param name="args">Command-line arguments for the host (usually none).</param>
+    /// <param name="context">Settings of this run: the library, catalog and models the server works on.</param>
+    /// <param name="options">The server's settings (<see cref="ReadOptions"/>): addresses, limits, workers.</param>
     /// <param name="configure">Optional last word on the services (tests replace engine parts here).</param>
-    public static WebApplication Build(string[] args, TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null)
+    public static WebApplication Build(string[] args, TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null) =>
+        Build(args, context, options, configure, configureHost: null);
+
+    /// <summary><see cref="Build(string[], TraumContext, ServerOptions, Action{IServiceCollection}?)"/> with a last word on the web host.</summary>
+    /// <param name="args">Command-line arguments for the host (usually none).</param>
+    /// <param name="context">Settings of this run: the library, catalog and models the server works on.</param>
+    /// <param name="options">The server's settings: addresses, limits, workers.</param>
+    /// <param name="configure">Optional last word on the services.</param>
+    /// <param name="configureHost">
+    /// Runs after Kestrel is configured, before the app is built: tests put the app on the in-memory test server here.
+    /// Null (every caller outside the tests) keeps Kestrel on <see cref="ServerOptions.Urls"/>.
+    /// </param>
+    internal static WebApplication Build(string[] args, TraumContext context, ServerOptions options, Action<IServiceCollection>? configure,
+        Action<IWebHostBuilder>? configureHost)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,6 +68,7 @@ public static class TraumServer
             k.Limits.MaxRequestBodySize = options.MaxUploadBytes;
             k.AddServerHeader = false;
         });
+        configureHost?.Invoke(builder.WebHost);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Keys live in the library (owner-only folder); the "unencrypted at rest" notice is expected for a local tool.
@@ -157,6 +173,8 @@ public static class TraumServer
     /// workers of <see cref="ServerOptions.Lanes"/> (all when empty), claiming jobs from the catalog, which on
     /// PostgreSQL any number of workers and servers share. Stop it to end the running jobs (recorded as interrupted).
     /// </summary>
+    /// <param name="context">Settings of this run: the library, catalog and models the workers work on.</param>
+    /// <param name="options">The worker settings: <see cref="ServerOptions.Lanes"/> and the workers per lane.</param>
     /// <param name="configure">Optional last word on the services (tests replace engine parts here).</param>
     /// <exception cref="Core.InvalidInputException">A lane name is not one of <see cref="ServerOptions.LaneNames"/>.</exception>
     public static IHost BuildWorker(TraumContext context, ServerOptions options, Action<IServiceCollection>? configure = null)

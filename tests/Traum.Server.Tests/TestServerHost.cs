@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Traum.Audio;
 using Traum.Audio.IO;
@@ -12,7 +13,10 @@ using Traum.TestKit;
 
 namespace Traum.Server.Tests;
 
-/// <summary>A real Kestrel server on 127.0.0.1 with a random port over a temporary library, and a client for it.</summary>
+/// <summary>
+/// The server over a temporary library, and a client for it: by default in memory (ASP.NET Core's test server, the
+/// client calls the app without a socket); with <c>socket: true</c> a real Kestrel server on 127.0.0.1 with a random port.
+/// </summary>
 internal sealed class TestServerHost : IAsyncDisposable
 {
     private readonly TempDir? _dir;
@@ -43,9 +47,20 @@ internal sealed class TestServerHost : IAsyncDisposable
 
     public Uri BaseAddress => Client.BaseAddress!;
 
+    /// <summary>Builds and starts the server.</summary>
+    /// <param name="options">Changes to the server's options (the library root and the defaults go in).</param>
+    /// <param name="services">Last word on the services.</param>
+    /// <param name="root">A folder to keep the library in (default: a new temporary one, removed on dispose).</param>
+    /// <param name="settings">Configuration flags.</param>
+    /// <param name="hostArgs">Command-line arguments of the host.</param>
+    /// <param name="socket">
+    /// Run on Kestrel at a real address instead of in memory. Only tests that need what a socket adds ask for it:
+    /// a browser (chromium opens a URL), the addresses the server listens on (the API key follows the bound addresses;
+    /// Kestrel's own endpoint configuration), and Kestrel's limits (its request body size limit).
+    /// </param>
     public static async Task<TestServerHost> StartAsync(Func<string, ServerOptions, ServerOptions>? options = null,
         Action<IServiceCollection>? services = null, string? root = null, IReadOnlyDictionary<string, string?>? settings = null,
-        string[]? hostArgs = null)
+        string[]? hostArgs = null, bool socket = false)
     {
         var dir = root is null ? new TempDir("server") : null;
         root ??= dir!.Path;
@@ -57,12 +72,40 @@ internal sealed class TestServerHost : IAsyncDisposable
         var context = TraumContext.ForLibrary(library, flags);
         var o = new ServerOptions { Urls = "http://127.0.0.1:0" };
         if (options is not null) o = options(root, o);
-        var app = TraumServer.Build(hostArgs ?? [], context, o, services);
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        address = address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
-        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
-        return new TestServerHost(dir, root, app, client, context, o);
+        if (socket)
+        {
+            var app = TraumServer.Build(hostArgs ?? [], context, o, services);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            address = address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+            var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+            return new TestServerHost(dir, root, app, client, context, o);
+        }
+        else
+        {
+            if (!Hosting.ApiKey.AllLoopback(o.UrlList) || (hostArgs ?? []).Any(a => a.Contains("Kestrel", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ArgumentException("A test of the addresses the server listens on needs the socket: pass socket: true.", nameof(socket));
+            }
+            var app = TraumServer.Build(hostArgs ?? [], context, o, services, web => web.UseTestServer());
+            var server = (TestServer)app.Services.GetRequiredService<IServer>();
+            // The test server listens nowhere; given an empty address list, the host fills in the configured URLs as it
+            // does for Kestrel, so the API key follows server:urls (loopback by default) as on a socket.
+            server.Features.Set<IServerAddressesFeature>(new ConfiguredAddresses());
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            Assert.NotEmpty(server.Features.Get<IServerAddressesFeature>()!.Addresses);
+            var client = server.CreateClient();
+            client.Timeout = TimeSpan.FromSeconds(60);
+            return new TestServerHost(dir, root, app, client, context, o);
+        }
+    }
+
+    /// <summary>The addresses the host would have Kestrel listen on (<see cref="ServerOptions.Urls"/>), for the test server.</summary>
+    private sealed class ConfiguredAddresses : IServerAddressesFeature
+    {
+        public ICollection<string> Addresses { get; } = new List<string>();
+
+        public bool PreferHostingUrls { get; set; }
     }
 
     /// <summary>Writes a 32-bit float WAV of <paramref name="samples"/> (mono) into the scratch folder.</summary>

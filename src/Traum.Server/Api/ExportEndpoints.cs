@@ -17,6 +17,24 @@ namespace Traum.Server.Api;
 /// What to export (the body of <c>POST /api/export</c>): some ids, or a track and/or the filters of <c>/api/stems</c>
 /// (a tag is one); and the audio format.
 /// </summary>
+/// <param name="Ids">Stem ids to export, in this order (at most 10 000); ids cannot be combined with a track or filters.</param>
+/// <param name="Track">Only stems separated from this track (its id).</param>
+/// <param name="Tag">Only stems carrying this user tag; it also names the pack.</param>
+/// <param name="Name">Substring of the stem name, case-insensitive.</param>
+/// <param name="Kind">A kind in use (drums, bass, other, vocals, guitar, piano).</param>
+/// <param name="Category">A category in use (kick, 808, pad, …).</param>
+/// <param name="Bpm">Tempo in BPM: "124" (123.5–124.5), "120-130", "120-" or "-130", inclusive.</param>
+/// <param name="HalfDouble">Also match half and double the <paramref name="Bpm"/> range; needs a tempo.</param>
+/// <param name="Key">A key: Am, C, F#m, Bb minor, 8A.</param>
+/// <param name="Compatible">A key whose Camelot neighbours the stems must be in (same, relative, a fifth up or down).</param>
+/// <param name="MinDuration">Shortest length in seconds (inclusive, ≥ 0).</param>
+/// <param name="MaxDuration">Longest length in seconds (inclusive, ≥ 0).</param>
+/// <param name="Shape">"loop" (loops and phrases) or "one-shot".</param>
+/// <param name="Origin">separated, imported or generated.</param>
+/// <param name="Favourite">True: only favourites.</param>
+/// <param name="MinRating">Only stems rated at least this many stars (1 to 5).</param>
+/// <param name="Sort">Order of the pack: id, name, kind, category, duration, bpm, key, loudness, created or rating (default: by id; a track's stems by kind).</param>
+/// <param name="Desc">True: reverse the order.</param>
 /// <param name="Format">wav (default), flac or mp3.</param>
 /// <param name="Rate">Sample rate in Hz; each stem's own when left out.</param>
 /// <param name="Bits">16 or 24, or 32 (float WAV); the stem's own depth when left out.</param>
@@ -34,11 +52,11 @@ internal static class ExportEndpoints
         var g = app.MapGroup("/api").WithTags("Export");
         g.MapGet("/export", GetAsync)
             .WithSummary("Export stems as a zip: ids=1,2,3, or track and/or the filters of /api/stems (tag, kind, bpm, …); format (wav, flac, mp3), rate (Hz), bits (16, 24, 32); the zip holds the audio and manifest.csv")
-            .Produces(StatusCodes.Status200OK, typeof(Stream), "application/zip")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
             .Problems(400, 404, 503);
         g.MapPost("/export", PostAsync)
             .WithSummary("Export stems as a zip; the selection and format as JSON (the fields of GET /api/export, ids as an array)")
-            .Produces(StatusCodes.Status200OK, typeof(Stream), "application/zip")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
             .Problems(400, 404, 415, 503);
     }
 

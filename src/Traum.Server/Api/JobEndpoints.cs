@@ -32,10 +32,10 @@ internal static class JobEndpoints
             .Produces<JobInfo>(StatusCodes.Status202Accepted).Problems(400, 404, 503);
         g.MapGet("/{id}/events", OneAsync)
             .WithSummary("Live events of one job as text/event-stream: 'state', 'progress' and 'log' (e.g. training loss); ends when the job finishes")
-            .Produces(StatusCodes.Status200OK, typeof(string), "text/event-stream").Problems(404);
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream").Problems(404);
         g.MapGet("/events", (JobEvents events, CancellationToken ct) => TypedResults.ServerSentEvents(All(events, ct)))
             .WithSummary("Live events of every job as text/event-stream")
-            .Produces(StatusCodes.Status200OK, typeof(string), "text/event-stream");
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
     }
 
     private static async Task<ServerSentEventsResult<object>> OneAsync(JobManager jobs, JobEvents events, string id, CancellationToken ct)

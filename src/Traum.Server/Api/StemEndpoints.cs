@@ -11,9 +11,16 @@ using Traum.Server.Services;
 namespace Traum.Server.Api;
 
 /// <summary>Tag changes: tags to add and tags to remove.</summary>
+/// <param name="Add">User tags to add (each 1 to 64 printable characters).</param>
+/// <param name="Remove">User tags to remove.</param>
 internal sealed record TagRequest(IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
 
 /// <summary>Metadata changes: each field given replaces the stem's; <c>tags</c> replaces all its tags.</summary>
+/// <param name="Name">New display name (1 to 200 characters).</param>
+/// <param name="Kind">New kind, such as drums, bass, other, vocals, guitar or piano (1 to 64 characters, stored lower-case).</param>
+/// <param name="Category">New category, such as kick, 808 or pad (1 to 64 characters, stored lower-case).</param>
+/// <param name="Tags">The stem's user tags from now on (at most 64, each 1 to 64 characters); an empty list removes them all.</param>
+/// <param name="Favourite">Mark or unmark the stem as a favourite.</param>
 /// <param name="Rating">1 to 5 stars; 0 removes the rating.</param>
 internal sealed record StemPatch(string? Name, string? Kind, string? Category, IReadOnlyList<string>? Tags, bool? Favourite, int? Rating);
 
@@ -30,14 +37,14 @@ internal static class StemEndpoints
             .WithDescription("With `tempo` (project BPM, 20–300) the stem is time-stretched to it (between 0.5× and 2× its own tempo; a stem without a tempo plays unstretched); " +
                 "with `key` (Am, F#, 8A …) it is pitch-shifted by the shortest interval to that key or its relative (a stem without a key keeps its pitch). " +
                 "`from` and `fromKey` replace the stem's own tempo and key (a track's stems all moved by the track's, so they stay together). Stretched audio is 16-bit WAV; the headers `X-Traum-Tempo-Ratio`, `X-Traum-Semitones` and, when something was not applied, `X-Traum-Audition-Note` say what was done.")
-            .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
-            .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces<Stream>(StatusCodes.Status206PartialContent, contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
             .Produces(StatusCodes.Status416RangeNotSatisfiable)
             .Problems(400, 404, 422, 503);
         stems.MapGet("/{id:long}/peaks", PeaksAsync).WithSummary("Min/max envelope for drawing a waveform").Problems(400, 404, 503);
         stems.MapGet("/{id:long}/download", DownloadAsync).WithSummary("Download as WAV or FLAC")
-            .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: "audio/wav", additionalContentTypes: "audio/flac")
-            .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: "audio/wav", additionalContentTypes: "audio/flac")
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: "audio/wav", additionalContentTypes: "audio/flac")
+            .Produces<Stream>(StatusCodes.Status206PartialContent, contentType: "audio/wav", additionalContentTypes: "audio/flac")
             .Produces(StatusCodes.Status416RangeNotSatisfiable)
             .Problems(400, 404, 503);
         stems.MapPatch("/{id:long}", PatchAsync).WithSummary("Change name, kind, category, tags (they replace the stem's), favourite and rating").Problems(400, 404, 415, 503);
@@ -54,8 +61,8 @@ internal static class StemEndpoints
             .WithSummary("A track and its stems").Problems(404, 503);
         tracks.MapGet("/{id:long}/audio", TrackAudioAsync)
             .WithSummary("The track's original mix, when the library kept it (tracks separated on the server); supports HTTP range requests")
-            .Produces(StatusCodes.Status200OK, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
-            .Produces(StatusCodes.Status206PartialContent, responseType: typeof(Stream), contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
+            .Produces<Stream>(StatusCodes.Status206PartialContent, contentType: OpenApiContract.AudioTypes[0], additionalContentTypes: OpenApiContract.AudioTypes[1..])
             .Produces(StatusCodes.Status416RangeNotSatisfiable)
             .Problems(404, 503);
     }
@@ -93,10 +100,15 @@ internal static class StemEndpoints
     private static async Task<Ok<StemDetail>> GetAsync(ILibraryPort library, long id, CancellationToken ct) =>
         TypedResults.Ok(await library.GetStemAsync(id, ct).ConfigureAwait(false));
 
+    /// <param name="library">The stems of the library.</param>
+    /// <param name="files">The library's files and audition renders.</param>
+    /// <param name="response">Carries the headers that say what was done.</param>
+    /// <param name="id">The stem.</param>
     /// <param name="tempo">Project tempo in BPM to stretch to.</param>
     /// <param name="key">Project key to shift to.</param>
     /// <param name="from">The stem's tempo to stretch from, BPM, instead of its own.</param>
     /// <param name="fromKey">The stem's key to shift from, instead of its own.</param>
+    /// <param name="ct">Stops the request.</param>
     private static async Task<IResult> AudioAsync(ILibraryPort library, LibraryFiles files, HttpResponse response, long id, double? tempo, string? key,
         double? from, string? fromKey, CancellationToken ct)
     {

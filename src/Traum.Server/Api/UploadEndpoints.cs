@@ -11,7 +11,11 @@ using Traum.Server.Jobs;
 namespace Traum.Server.Api;
 
 /// <summary>Ingest of a server-side folder or file.</summary>
-/// <param name="Path">Absolute path under one of the configured ingest roots.</param>
+/// <param name="Path">Absolute path of a folder or audio file under one of the configured ingest roots.</param>
+/// <param name="Kind">Kind for every new stem (drums, bass, …); left out: from the file names and analysis.</param>
+/// <param name="Category">Category for every new stem (kick, pad, …); left out: from the file names and analysis.</param>
+/// <param name="Recursive">Also read the folder's subfolders (default true).</param>
+/// <param name="InPlace">Index the files where they are instead of copying them into the library; left out: the ingest:inPlace setting.</param>
 internal sealed record IngestRequest(string Path, string? Kind = null, string? Category = null, bool Recursive = true, bool? InPlace = null);
 
 /// <summary>/api/uploads and /api/ingest: audio in, jobs out.</summary>

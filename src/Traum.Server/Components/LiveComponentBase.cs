@@ -14,6 +14,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
 
     [Inject] internal JobEvents Events { get; set; } = default!;
 
+    /// <summary>Starts listening to job events; a derived component that overrides this calls it first.</summary>
     protected override void OnInitialized()
     {
         Events.Published += OnPublished;
@@ -58,6 +59,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     /// <summary>Runs on the renderer before re-rendering (e.g. to load a finished job's results).</summary>
     protected virtual Task OnJobChangedAsync() => Task.CompletedTask;
 
+    /// <summary>Stops listening to job events (the circuit ended or the component left the page), then <see cref="Dispose(bool)"/>.</summary>
     public void Dispose()
     {
         _disposed = true;
@@ -66,6 +68,8 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Frees what a derived component holds besides the event subscription.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
     }

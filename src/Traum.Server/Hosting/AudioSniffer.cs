@@ -24,6 +24,7 @@ internal static class AudioSniffer
     }
 
     /// <summary>Checks a stored upload; returns what its header says.</summary>
+    /// <param name="path">The stored upload on disk.</param>
     /// <param name="name">The client's file name, for messages only.</param>
     /// <exception cref="AudioFormatException">Unknown container ("not a supported audio format…", 415) or undecodable (422).</exception>
     public static AudioFileInfo Check(string path, string name)

@@ -8,7 +8,7 @@ namespace Traum.Server.Hosting;
 /// </summary>
 internal sealed class PathGuard
 {
-    private readonly IReadOnlyList<string> _roots;
+    private readonly List<string> _roots;
 
     public PathGuard(IEnumerable<string> roots)
     {

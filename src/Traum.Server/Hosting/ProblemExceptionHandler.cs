@@ -99,8 +99,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         e.Problem is { } p && p.StartsWith("not a supported audio format", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
-    private partial void LogUnhandled(Exception e, string method, string path);
+    private partial void LogUnhandled(Exception e, string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} → {Status}: {Message}")]
-    private partial void LogUserError(string method, string path, int status, string message);
+    private partial void LogUserError(string method, PathString path, int status, string message);
 }

@@ -10,6 +10,7 @@ namespace Traum.Server.Hosting;
 /// <summary>An uploaded file stored in the library's upload folder and checked to be audio.</summary>
 /// <param name="Path">Where it is stored (absolute).</param>
 /// <param name="Name">The client's file name (sanitised).</param>
+/// <param name="Info">What the file's header says (format, rate, channels, length), with <see cref="AudioFileInfo.Path"/> the stored path.</param>
 internal sealed record UploadedFile(string Path, string Name, AudioFileInfo Info);
 
 /// <summary>The form of a multipart upload: its audio files and its plain fields.</summary>
@@ -31,7 +32,9 @@ internal sealed class Uploads(ServerOptions options, Engine.TraumContext context
     public string Folder => Path.Combine(context.LibraryPath, "uploads");
 
     /// <summary>Reads the request's multipart body.</summary>
+    /// <param name="request">The upload request; its body is read once, as it arrives.</param>
     /// <param name="maxFiles">How many files the endpoint takes.</param>
+    /// <param name="cancellationToken">Stops reading (the files stored so far are deleted).</param>
     /// <exception cref="InvalidInputException">Not multipart, no file, too many files or fields.</exception>
     /// <exception cref="BadHttpRequestException">413 when the body is larger than <see cref="ServerOptions.MaxUploadBytes"/>.</exception>
     /// <exception cref="AudioFormatException">A file is not audio (415) or cannot be decoded (422).</exception>

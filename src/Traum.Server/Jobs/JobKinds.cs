@@ -3,10 +3,19 @@ namespace Traum.Server.Jobs;
 /// <summary>Job kinds the server queues.</summary>
 public static class JobKinds
 {
+    /// <summary>Splits an uploaded or staged track into stems (<see cref="SeparateParameters"/>).</summary>
     public const string Separate = "separate";
+
+    /// <summary>Adds audio files or folders to the library (<see cref="IngestParameters"/>).</summary>
     public const string Ingest = "ingest";
+
+    /// <summary>Trains a VAE on one category of stems (<see cref="TrainRequest"/>).</summary>
     public const string Train = "train";
+
+    /// <summary>Makes new stems with a trained model (<see cref="GenerateRequest"/>).</summary>
     public const string Generate = "generate";
+
+    /// <summary>Refreshes the library's percentiles and runs missing analyses; queued after jobs that add stems.</summary>
     public const string Reindex = "reindex";
 
     /// <summary>Kinds whose success adds stems, after which a reindex refreshes the library's percentiles.</summary>
@@ -22,6 +31,9 @@ public sealed record SeparateParameters(string Path, string Name, string? Model 
 
 /// <summary>Parameters of an ingest job.</summary>
 /// <param name="Paths">Files or folders (absolute, checked against the allowed roots).</param>
+/// <param name="Kind">Kind for every new stem; null: from the file names and analysis.</param>
+/// <param name="Category">Category for every new stem; null: from the file names and analysis.</param>
+/// <param name="Recursive">Also read the subfolders of the folders given.</param>
 /// <param name="Names">Display names of uploaded files, parallel to <paramref name="Paths"/>, if they came from an upload.</param>
 /// <param name="DeleteAfter">Remove the files after ingest (uploads).</param>
 /// <param name="InPlace">Index the files where they are on the server instead of copying them into the library.</param>
@@ -34,7 +46,10 @@ public sealed record IngestParameters(IReadOnlyList<string> Paths, string? Kind 
 /// <param name="Epochs">Most passes over the data (early stopping may end sooner); null: the engine's default.</param>
 /// <param name="LatentDim">Size of the latent space.</param>
 /// <param name="Beta">Weight of the KL term.</param>
+/// <param name="LearningRate">Adam learning rate, in (0, 1]; null: the engine's default (0.001).</param>
+/// <param name="BatchSize">Excerpts per optimiser step, 1 to 65 536; null: the engine's default (8).</param>
 /// <param name="Seed">Seed for repeatable training.</param>
+/// <param name="Name">Name the model is filed under (models/NAME/); null: the category.</param>
 /// <param name="Architecture">conv (default) or mlp.</param>
 public sealed record TrainRequest(string Category, int? Epochs = null, int? LatentDim = null, double? Beta = null,
     double? LearningRate = null, int? BatchSize = null, int? Seed = null, string? Name = null, string? Architecture = null);
@@ -42,7 +57,8 @@ public sealed record TrainRequest(string Category, int? Epochs = null, int? Late
 /// <summary>Parameters of a generation job (POST /api/generate).</summary>
 /// <param name="Model">Trained model id.</param>
 /// <param name="Mode">random, interpolate, hybrid, blend or all.</param>
-/// <param name="Count">Stems to make.</param>
+/// <param name="Count">Stems to make (1 to 256).</param>
+/// <param name="Seed">Seed of latents, stem choice and phase, for repeatable output; null: from the clock (and recorded).</param>
 /// <param name="Stems">Parent stems (interpolate: two; hybrid: one or more).</param>
 /// <param name="OtherModel">Second model (blend).</param>
 /// <param name="Noise">Latent noise for hybrid, 0…1.</param>

@@ -14,9 +14,10 @@ namespace Traum.Server.Jobs;
 /// of workers, so heavy work never starves lighter work, and requests (search, listing) never wait behind any of it.
 /// Workers claim jobs from the catalog (so jobs queued by another server or lost by a dead worker are found too),
 /// woken at once for jobs queued here and polling for the rest. Cancel and retry go through the catalog, so they
-/// reach a job whichever process runs it.
+/// reach a job whichever process runs it. Disposing it (the container does, after the hosted workers stopped) detaches
+/// it from the runtime's events and frees the lanes' wake-up signals.
 /// </summary>
-internal sealed partial class JobManager
+internal sealed partial class JobManager : IDisposable
 {
     private readonly JobRunner _runner;
     private readonly ICatalog _catalog;
@@ -25,6 +26,9 @@ internal sealed partial class JobManager
     private readonly Dictionary<string, Lane> _lanes;
     private readonly ILogger<JobManager> _log;
     private readonly IReadOnlyList<string> _runLanes;
+    private readonly EventHandler<JobEventArgs> _onJobEvent;
+    private readonly EventHandler<JobNotification> _onJobQueued;
+    private readonly EventHandler _onNotificationsConnected;
 
     public JobManager(JobRunner runner, Library library, JobEvents events, IEnumerable<IJobHandler> handlers, ServerOptions options, ILogger<JobManager> log)
     {
@@ -47,13 +51,25 @@ internal sealed partial class JobManager
             [JobKinds.Ingest] = new(Kinds(JobKinds.Ingest), Math.Max(1, options.IngestWorkers)),
             ["other"] = new(_handlers.Keys.Where(k => !dedicated.Contains(k, StringComparer.OrdinalIgnoreCase)).ToArray(), Math.Max(1, options.OtherWorkers)),
         };
-        _runner.JobEvent += (_, e) => _events.Publish(new JobEvent(e.Type, e.Job, e.Data));
+        _onJobEvent = (_, e) => _events.Publish(new JobEvent(e.Type, e.Job, e.Data));
         // On PostgreSQL a job queued by any process wakes the idle workers of its lane; polling stays as the fallback.
-        _runner.JobQueued += (_, n) => LaneOf(n.Kind).Wake();
-        _runner.NotificationsConnected += (_, _) =>
+        _onJobQueued = (_, n) => LaneOf(n.Kind).Wake();
+        _onNotificationsConnected = (_, _) =>
         {
             foreach (var lane in _lanes.Values) lane.Wake();
         };
+        _runner.JobEvent += _onJobEvent;
+        _runner.JobQueued += _onJobQueued;
+        _runner.NotificationsConnected += _onNotificationsConnected;
+    }
+
+    /// <summary>Detaches from the runtime's events and disposes the lanes' signals.</summary>
+    public void Dispose()
+    {
+        _runner.JobEvent -= _onJobEvent;
+        _runner.JobQueued -= _onJobQueued;
+        _runner.NotificationsConnected -= _onNotificationsConnected;
+        foreach (var lane in _lanes.Values) lane.Dispose();
     }
 
     /// <summary>
@@ -232,7 +248,7 @@ internal sealed partial class JobManager
     };
 
     /// <summary>The kinds one group of workers runs, and the signal that wakes them when such a job is queued here.</summary>
-    private sealed class Lane(IReadOnlyList<string> kinds, int workers)
+    private sealed class Lane(IReadOnlyList<string> kinds, int workers) : IDisposable
     {
         private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
 
@@ -242,7 +258,10 @@ internal sealed partial class JobManager
 
         public void Wake() => _signal.Release(Workers);
 
-        public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+        /// <summary>Waits until woken or <paramref name="timeout"/> passes; true when woken.</summary>
+        public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+        public void Dispose() => _signal.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {Id} ({Kind}) queued")]

@@ -10,14 +10,25 @@ namespace Traum.Server.Services;
 internal sealed record StemListing(Traum.Catalog.StemFilter Filter, long? TrackId = null, int Limit = 100, int Offset = 0);
 
 /// <summary>Changes to a stem's metadata and marks; null leaves a field as it is. Tags replace the stem's tags when given.</summary>
+/// <param name="Name">New display name.</param>
+/// <param name="Kind">New kind (drums, bass, …).</param>
+/// <param name="Category">New category (kick, pad, …).</param>
+/// <param name="Tags">The stem's user tags from now on; empty removes them all.</param>
+/// <param name="Favourite">Mark (true) or unmark (false) as a favourite.</param>
 /// <param name="Rating">1 to 5 stars; 0 removes the rating.</param>
 internal sealed record StemChanges(string? Name = null, string? Kind = null, string? Category = null, IReadOnlyList<string>? Tags = null,
     bool? Favourite = null, int? Rating = null);
 
-/// <summary>A stem with what analysis found (either part may be missing when that analysis has not run). Public because UI components take it as a parameter.</summary>
+// Public because UI components take it as a parameter.
+/// <summary>A stem with what analysis found (either part may be missing when that analysis has not run).</summary>
+/// <param name="Stem">The stem's catalog record: name, kind, category, file, tags, marks.</param>
+/// <param name="Descriptors">Duration, loudness, spectral descriptors, tempo and key; null until analysed.</param>
+/// <param name="Profile">How the stem scores against the text prompts of the five families; null without CLAP analysis.</param>
 public sealed record StemDetail(Stem Stem, Descriptors? Descriptors, SemanticProfile? Profile);
 
 /// <summary>A track and the stems separated from it.</summary>
+/// <param name="Track">The track's catalog record.</param>
+/// <param name="Stems">Its stems, ordered by kind.</param>
 internal sealed record TrackDetail(Track Track, IReadOnlyList<Stem> Stems);
 
 /// <summary>Stems and tracks of the library: what the catalog offers the server.</summary>
@@ -54,11 +65,20 @@ internal interface ILibraryPort
 }
 
 /// <summary>How many stems a (kind, category) pair has.</summary>
+/// <param name="Kind">A kind in use (drums, bass, …).</param>
+/// <param name="Category">A category of that kind (kick, 808, …).</param>
+/// <param name="Count">Stems with this kind and category.</param>
 internal sealed record CategoryCount(string Kind, string Category, int Count);
 
 /// <summary>Search filters (as in <c>traum search</c>).</summary>
-/// <param name="MinDuration">Seconds.</param>
-/// <param name="MaxDuration">Seconds.</param>
+/// <param name="Kind">Only stems of this kind.</param>
+/// <param name="Category">Only stems of this category.</param>
+/// <param name="Origin">Only separated, imported or generated stems.</param>
+/// <param name="BpmMin">Lowest tempo in BPM (inclusive).</param>
+/// <param name="BpmMax">Highest tempo in BPM (inclusive).</param>
+/// <param name="Key">Only stems in this key (Am, C, F#m, 8A).</param>
+/// <param name="MinDuration">Shortest length in seconds.</param>
+/// <param name="MaxDuration">Longest length in seconds.</param>
 /// <param name="Profile">Profile constraints such as "energy:intense&gt;0.8".</param>
 /// <param name="Compatible">A key whose Camelot-compatible keys the stems must be in.</param>
 /// <param name="HalfDouble">Also match the BPM range halved and doubled.</param>
@@ -75,16 +95,26 @@ internal sealed record SearchFilter(
     string? Compatible = null,
     bool HalfDouble = false);
 
-/// <summary>One search result: a stem and its cosine similarity (−1…1) to the query.</summary>
+/// <summary>One search result: a stem and its similarity to the query.</summary>
+/// <param name="Stem">The stem with its descriptors and profile.</param>
+/// <param name="Score">Cosine similarity of the stem's embedding to the query's, −1…1 (higher is closer).</param>
 internal sealed record SearchHit(StemDetail Stem, double Score);
 
 /// <summary>One stem of a duplicate group: its id, name and the user's own file (or the library's copy).</summary>
+/// <param name="Id">The stem's id.</param>
+/// <param name="Name">Its display name.</param>
+/// <param name="File">The user's own file it was imported from, else the library's copy (absolute path on the server).</param>
+/// <param name="Likeness">Its closest likeness to another member: 1 − bit error rate (fingerprint) or the cosine (embedding), 0…1.</param>
 internal sealed record DuplicateMember(long Id, string Name, string File, double Likeness);
 
 /// <summary>
 /// Stems that are the same: one recording by fingerprint, identical audio, or (embedding method) embeddings closer
-/// than the threshold. <see cref="Similarity"/> is the weakest link: 1 − bit error rate, or the cosine.
+/// than the threshold.
 /// </summary>
+/// <param name="StemIds">The members' ids.</param>
+/// <param name="Similarity">The weakest link between members: 1 − bit error rate (fingerprint) or the cosine (embedding); 1 for identical audio.</param>
+/// <param name="Reason">"same content" (identical audio), "fingerprint" or "embedding".</param>
+/// <param name="Members">The members with their names, files and likeness.</param>
 internal sealed record DuplicateGroup(IReadOnlyList<long> StemIds, double Similarity, string Reason, IReadOnlyList<DuplicateMember> Members);
 
 /// <summary>Search by text, example or stem, and near-duplicates.</summary>
@@ -101,8 +131,12 @@ internal interface ISearchPort
 }
 
 /// <summary>A model the server knows of: pretrained (CLAP, Demucs) or trained here (VAE).</summary>
+/// <param name="Id">The name to use it by: a pretrained model's (as in <c>traum models pull</c>), or a trained model's (its category).</param>
 /// <param name="Kind">clap, demucs, vae.</param>
+/// <param name="Name">Display name.</param>
 /// <param name="Installed">Whether its files are present and usable.</param>
+/// <param name="Category">The stem category a trained model learned.</param>
+/// <param name="CreatedAt">When the trained model's version was recorded.</param>
 /// <param name="Detail">How to install it, or what it was trained on.</param>
 /// <param name="Losses">Per-epoch losses of a trained model, if known.</param>
 internal sealed record ModelEntry(
@@ -125,7 +159,10 @@ internal sealed record ModelEntry(
 /// <param name="Parameters">Trainable parameters.</param>
 /// <param name="TrainLosses">Training loss per epoch (null where non-finite).</param>
 /// <param name="ValidationLosses">Validation loss per epoch (null where non-finite).</param>
+/// <param name="CreatedAt">When the version was recorded.</param>
 /// <param name="Evaluation">The generation report made at the end of training, if any.</param>
+/// <param name="ActiveLatents">Latent dimensions whose posterior mean varies over the training excerpts (variance above 0.01); few means posterior collapse. Null when unreadable.</param>
+/// <param name="Material">What the training stems were like (rate, channels, length, tempo, loudness); generation follows it. Null when not recorded.</param>
 internal sealed record TrainedVersion(string Name, string Version, string Status, string? Failure, bool IsDefault, DateTimeOffset CreatedAt,
     string? Architecture, long? Parameters, IReadOnlyList<double?> TrainLosses, IReadOnlyList<double?> ValidationLosses,
     Generative.GenerationEvaluation? Evaluation, int? ActiveLatents, Generative.MaterialProfile? Material);

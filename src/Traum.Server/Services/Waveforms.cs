@@ -5,11 +5,14 @@ using Traum.Audio.IO;
 namespace Traum.Server.Services;
 
 /// <summary>
-/// Min/max envelope of a file for drawing: the frames are split into <see cref="Buckets"/> equal spans
+/// Min/max envelope of a file for drawing: the frames are split into N (<paramref name="Buckets"/>) equal spans
 /// (bucket b covers frames ⌊b·L/N⌋ … ⌊(b+1)·L/N⌋ − 1) and each holds the lowest and highest sample of any channel.
 /// </summary>
-/// <param name="SampleRate">Hz.</param>
+/// <param name="Buckets">How many spans the file is split into (1 to 4096, <c>Waveforms.MaxBuckets</c>); the length of <paramref name="Min"/> and <paramref name="Max"/>.</param>
+/// <param name="SampleRate">The file's sample rate in Hz.</param>
 /// <param name="Frames">Length in sample frames.</param>
+/// <param name="Min">Lowest sample of each bucket over all channels, full scale −1…1.</param>
+/// <param name="Max">Highest sample of each bucket over all channels, full scale −1…1.</param>
 internal sealed record Peaks(int Buckets, int SampleRate, long Frames, float[] Min, float[] Max);
 
 /// <summary>Computes peaks once per (content hash, bucket count) and keeps them in memory and under <c>LIBRARY/cache/peaks</c>.</summary>

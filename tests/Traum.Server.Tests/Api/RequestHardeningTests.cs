@@ -38,7 +38,8 @@ public sealed class RequestHardeningTests
     public async Task KestrelEndpointOverride_OnEveryInterface_KeyIsRequired()
     {
         // server:urls says loopback, but Kestrel's own configuration makes it listen on every interface.
-        await using var host = await TestServerHost.StartAsync(hostArgs: ["--Kestrel:Endpoints:Http:Url=http://0.0.0.0:0"]);
+        // socket: Kestrel's own endpoint configuration decides where the server listens.
+        await using var host = await TestServerHost.StartAsync(hostArgs: ["--Kestrel:Endpoints:Http:Url=http://0.0.0.0:0"], socket: true);
         Assert.True(TraumServer.RequiresApiKey(host.App));
         using var r = await host.Client.DeleteAsync("/api/stems/1", Ct);
         await ProblemAssert.IsProblemAsync(r, HttpStatusCode.Unauthorized);

@@ -22,7 +22,8 @@ public sealed class SecurityTests
     [Fact]
     public async Task NonLoopback_WithoutKey_Returns401ButHealthzIsOpen()
     {
-        await using var host = await TestServerHost.StartAsync((_, o) => o with { Urls = "http://0.0.0.0:0" });
+        // socket: the key is required because of the address the server listens on.
+        await using var host = await TestServerHost.StartAsync((_, o) => o with { Urls = "http://0.0.0.0:0" }, socket: true);
         using var r = await host.Client.GetAsync("/api/stems", TestContext.Current.CancellationToken);
         await ProblemAssert.IsProblemAsync(r, HttpStatusCode.Unauthorized);
         Assert.Equal("Bearer", r.Headers.WwwAuthenticate.Single().Scheme);
@@ -35,7 +36,8 @@ public sealed class SecurityTests
     [Fact]
     public async Task NonLoopback_WithKeyFromLibrary_IsAccepted_WrongKeyIsNot()
     {
-        await using var host = await TestServerHost.StartAsync((_, o) => o with { Urls = "http://0.0.0.0:0" });
+        // socket: the key is required because of the address the server listens on.
+        await using var host = await TestServerHost.StartAsync((_, o) => o with { Urls = "http://0.0.0.0:0" }, socket: true);
         var keyFile = Path.Combine(host.Library, ApiKey.FileName);
         var key = (await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken)).Trim();
         Assert.Equal(64, key.Length);
@@ -56,7 +58,8 @@ public sealed class SecurityTests
     [Fact]
     public async Task NonLoopback_UiPageWithoutKey_RedirectsToSignIn()
     {
-        await using var host = await TestServerHost.StartAsync((_, o) => o with { Urls = "http://0.0.0.0:0" });
+        // socket: the key is required because of the address the server listens on.
+        await using var host = await TestServerHost.StartAsync((_, o) => o with { Urls = "http://0.0.0.0:0" }, socket: true);
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
         using var r = await client.GetAsync("/library", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, r.StatusCode);

@@ -67,7 +67,8 @@ public sealed class UploadApiTests
     [Fact]
     public async Task UploadStems_ChunkedBodyLargerThanLimit_Returns413()
     {
-        await using var host = await TestServerHost.StartAsync((_, o) => o with { MaxUploadBytes = 64 * 1024 });
+        // socket: without a Content-Length, Kestrel's request body size limit (server:maxUploadBytes) is what stops the body.
+        await using var host = await TestServerHost.StartAsync((_, o) => o with { MaxUploadBytes = 64 * 1024 }, socket: true);
         var wav = await File.ReadAllBytesAsync(host.WriteWav("big.wav", Signals.WhiteNoise(2.0, 44100)), TestContext.Current.CancellationToken);
         using var form = new MultipartFormDataContent { { new StreamContent(new MemoryStream(wav)), "file", "big.wav" } };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads/stems") { Content = form };

@@ -42,7 +42,8 @@ public sealed class AuditionBrowserTests
     [Fact]
     public async Task Header_ProjectTempo_EveryPlayerStretchesAndSaysWhenItCannot()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         await UploadAsync(host, ("Clicks 120 BPM", Signals.ClickTrack(120, 8, Rate)), ("Warm pad", Signals.Sine(220, 3, Rate, amplitude: 0.3)));
         var stems = await host.GetJsonAsync<List<StemDetail>>("/api/stems");
         var clicks = stems.Single(s => s.Stem.Name.StartsWith("Clicks", StringComparison.Ordinal));

@@ -66,7 +66,8 @@ public sealed class BrowserTests
     public async Task Search_DropASound_ShowsStemsLikeItFirstTheSameAudio()
     {
         string? root = null;
-        await using var host = await TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => UseClapFixture(s, root!));
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => UseClapFixture(s, root!), socket: true);
         await SeedAsync(host);
         // The example is a byte-for-byte copy of one hat loop under another name: its embedding is that stem's, so it comes first at 1.00.
         var hats = GenerativeSignals.HatCategory(4, 1.0, Rate);
@@ -112,7 +113,8 @@ public sealed class BrowserTests
     public async Task Search_TypeAQuery_ShowsCardsAndPlaysAResult()
     {
         string? root = null;
-        await using var host = await TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => UseClapFixture(s, root!));
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => UseClapFixture(s, root!), socket: true);
         await SeedAsync(host);
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;
@@ -149,7 +151,8 @@ public sealed class BrowserTests
     [Fact]
     public async Task Separate_DropATrack_ShowsProgressThenPlayableStems()
     {
-        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") });
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") }, socket: true);
         var track = host.WriteWav("Night Drive.wav", Signals.Chord([45, 52, 57, 61], 3.0, 44100, 0.6), 44100);
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;
@@ -184,7 +187,8 @@ public sealed class BrowserTests
     [Fact]
     public async Task Train_ThenGenerate_ShowsTheCurveAndNewStems()
     {
-        await using var host = await TestServerHost.StartAsync(settings: s_tinyTraining);
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(settings: s_tinyTraining, socket: true);
         await UploadAllAsync(host, GenerativeSignals.BassCategory(12, 1.0, Rate).Select((s, i) => ($"Sub {i + 1:00}.wav", s)).ToList(), "bass", "bass");
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;

@@ -15,7 +15,8 @@ public sealed class DuplicatesBrowserTests
     [Fact]
     public async Task Duplicates_SameRecordingTwice_OneGroupAndKeepingOneRemovesTheOther()
     {
-        await using var host = await TestServerHost.StartAsync((dir, o) => o with { IngestRoots = [Path.Combine(dir, "scratch")] });
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync((dir, o) => o with { IngestRoots = [Path.Combine(dir, "scratch")] }, socket: true);
         // One recording twice (the second 30 % quieter, so its content differs but its fingerprint does not) and a different one.
         var take = Signals.Progression([[57, 60, 64], [53, 57, 60], [48, 52, 55], [55, 59, 62]], 2.0, Rate, 0.5);
         var other = Signals.Progression([[62, 66, 69], [64, 67, 71], [59, 62, 66], [66, 69, 73]], 2.0, Rate, 0.5);

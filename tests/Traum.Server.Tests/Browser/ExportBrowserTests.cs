@@ -15,7 +15,8 @@ public sealed class ExportBrowserTests
     [Fact]
     public async Task Library_ExportFilteredAndSelected_DownloadsZipsOfThoseStems()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         var sources = new Dictionary<string, float[]>();
         foreach (var (kind, names) in new[] { ("bass", new[] { "Bass 01", "Bass 02" }), ("drums", new[] { "Loop 01" }) })
         {

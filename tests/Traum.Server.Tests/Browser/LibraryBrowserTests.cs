@@ -46,7 +46,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task Library_ListView_DenseSortableKeyboardAndDraggable()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         var tempos = await SeedLoopsAsync(host);
         var stems = await host.GetJsonAsync<List<StemDetail>>("/api/stems?limit=1000");
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
@@ -110,7 +111,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task Library_Filters_EqualStemsListAndSayWhenNothingMatches()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         await SeedLoopsAsync(host);
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;
@@ -149,7 +151,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task Library_FavouritesAndRatings_MarkedFromTheKeyboardAndFiltered()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         await UploadAsync(host, [("Kick A", 0.5), ("Kick B", 0.5), ("Kick C", 0.5)], "drums", "kick");
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;
@@ -191,7 +194,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task Library_Preview_ZoomsSeeksAndCopiesPaths()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         await UploadAsync(host, [("Long Pad", 6.0), ("Short Hit", 0.4)], "other", "pad");
         var pad = (await host.GetJsonAsync<List<StemDetail>>("/api/stems?name=long")).Single().Stem;
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
@@ -241,7 +245,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task StemPage_EditNameKindCategoryTags_SavesAndExplainsMistakes()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         await UploadAsync(host, [("take 7", 2.0)], "other", "misc");
         var id = (await host.GetJsonAsync<List<StemDetail>>("/api/stems")).Single().Stem.Id;
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
@@ -279,7 +284,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task TrackPage_PlayAll_StartsEveryStemTogetherWithMuteAndSolo()
     {
-        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") });
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(settings: new Dictionary<string, string?> { ["separation:modelPath"] = Repo.Fixture("demucs", "fractions4") }, socket: true);
         var wav = await File.ReadAllBytesAsync(host.WriteWav("Night Drive.wav", Signals.Chord([45, 52, 57, 61], 6.0, 44100, 0.6), 44100), TestContext.Current.CancellationToken);
         using (var r = await host.UploadAsync("/api/uploads/track", [("file", "Night Drive.wav", wav)]))
         {
@@ -344,7 +350,8 @@ public sealed class LibraryBrowserTests
     [Fact]
     public async Task UnknownPages_ShowAPageInTheUisWords()
     {
-        await using var host = await TestServerHost.StartAsync();
+        // socket: chromium opens the server at a URL.
+        await using var host = await TestServerHost.StartAsync(socket: true);
         await using var browser = await BrowserSession.StartAsync(host.BaseAddress);
         var page = browser.Page;
         var response = await page.GotoAsync("/no/such/page");
