@@ -22,8 +22,7 @@ public static class EndToEnd
             ["pg-workers"] = ("Ingest throughput of 1 and 2 'traum worker' processes on one PostgreSQL catalog: files/s, × real time, and the ratio (target ≥ 1.7×)", Ingest.PgWorkersEndToEnd.Run),
             ["load"] = ("Server load: N clients searching top-10 by text for 60 s over 100 000 stems while an ingest job runs", Server.LoadTest.Run),
             ["ingest"] = ("Ingest 1 000 synthetic one-shots and 8-bar loops: stems/s and seconds of audio per second", Ingest.IngestEndToEnd.Run),
-            ["ingest-memory"] = ("Peak RSS of ingesting 100 and 400 synthetic stems with CLAP (fixture graph) in child processes, beside the 200 MB target", Ingest.IngestMemory.Run),
-            ["ingest-memory-child"] = ("(child of ingest-memory) ingest N synthetic stems and print peak RSS", Ingest.IngestMemory.RunChild),
+            ["ingest-memory"] = ("Peak RSS of `traum ingest` on 100 and 400 synthetic stems with CLAP (fixture graph), beside the 200 MB target", Ingest.IngestMemory.Run),
             ["reliability"] = ("Fault probe: kill -9 during ingest, mutated audio files, malformed HTTP requests; what each lost or how it ended", Reliability.ReliabilityProbe.Run),
         };
 

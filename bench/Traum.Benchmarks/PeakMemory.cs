@@ -16,6 +16,54 @@ internal static class PeakMemory
         return -1;
     }
 
+    /// <summary>
+    /// Runs a command to its end and returns its peak resident set in KiB: its VmHWM (the kernel's high-water mark),
+    /// read from /proc every 20 ms while it runs, so at most the last 20 ms are missed. Also tells whether libtorch was
+    /// ever mapped into it.
+    /// </summary>
+    /// <returns>The peak, or null when the command failed (its output is printed).</returns>
+    public static long? OfProcess(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, out bool libtorch)
+    {
+        var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        long peak = 0;
+        libtorch = false;
+        // TRAUM_BENCH_RSS_TRACE=1 prints the resident set every half second, to see which phase holds the memory.
+        var trace = Environment.GetEnvironmentVariable("TRAUM_BENCH_RSS_TRACE") == "1";
+        var clock = Stopwatch.StartNew();
+        var nextTrace = 0.0;
+        while (!p.WaitForExit(20))
+        {
+            try
+            {
+                foreach (var l in File.ReadLines($"/proc/{p.Id}/status"))
+                {
+                    if (l.StartsWith("VmHWM:", StringComparison.Ordinal)) peak = Math.Max(peak, long.Parse(l[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+                    if (trace && l.StartsWith("VmRSS:", StringComparison.Ordinal) && clock.Elapsed.TotalSeconds >= nextTrace)
+                    {
+                        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s  {l}");
+                        nextTrace += 0.5;
+                    }
+                }
+                libtorch |= File.ReadAllText($"/proc/{p.Id}/maps").Contains("libtorch", StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                // The process ended between the check and the read.
+            }
+        }
+        if (p.ExitCode != 0)
+        {
+            Console.WriteLine($"{fileName} {string.Join(' ', arguments)} failed (exit {p.ExitCode}): {stdout.Result}{stderr.Result}");
+            return null;
+        }
+        return peak;
+    }
+
     /// <summary>Whether libtorch is mapped into this process (it should not be for ingest and separation).</summary>
     public static bool LibtorchLoaded() => File.ReadAllText("/proc/self/maps").Contains("libtorch", StringComparison.Ordinal);
 

@@ -11,9 +11,9 @@ using Traum.TestKit.Fixtures;
 namespace Traum.Benchmarks.Ingest;
 
 /// <summary>
-/// <c>e2e ingest-memory [small=100] [large=400]</c>: peak RSS (VmHWM) of ingesting two folders of synthetic stems
-/// (the <c>e2e ingest</c> mix of one-shots and 8-bar loops) with CLAP on the fixture graph, each in a child process
-/// built by the product's composition root. The target of the one-engine issue is at most 200 MB; the two runs show
+/// <c>e2e ingest-memory [small=100] [large=400]</c>: peak RSS of the real <c>traum ingest</c> process (its own
+/// runtime settings, the product's composition root) on two folders of synthetic stems (the <c>e2e ingest</c> mix of
+/// one-shots and 8-bar loops) with CLAP on the fixture graph. The target of the one-engine issue is at most 200 MB; the two runs show
 /// whether memory stays flat as the folder grows (no libtorch is loaded for ingest).
 /// </summary>
 internal static class IngestMemory
@@ -23,39 +23,34 @@ internal static class IngestMemory
 
     public static int Run(string[] args)
     {
-        var small = args.Length > 0 ? args[0] : "100";
-        var large = args.Length > 1 ? args[1] : "400";
-        Console.WriteLine($"ingest-memory: load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC");
-        var a = PeakMemory.OfChild("ingest-memory-child", small, $"{small} stems");
-        var b = PeakMemory.OfChild("ingest-memory-child", large, $"{large} stems");
-        if (a is null || b is null) return 1;
-        var peak = Math.Max(a.Value, b.Value) / 1024.0;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"peak RSS: {small} stems {a.Value / 1024.0:0.0} MiB, {large} stems {b.Value / 1024.0:0.0} MiB (ratio {(double)b.Value / a.Value:0.000}); target <= {TargetMiB:0} MiB: {(peak <= TargetMiB ? "met" : "NOT met")}"));
-        return 0;
-    }
-
-    /// <summary>Child: write N stems, ingest them with descriptors, fingerprint and CLAP (fixture graph), print "VmHWM_KB".</summary>
-    public static int RunChild(string[] args)
-    {
-        var n = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var small = int.Parse(args.Length > 0 ? args[0] : "100", CultureInfo.InvariantCulture);
+        var large = int.Parse(args.Length > 1 ? args[1] : "400", CultureInfo.InvariantCulture);
+        Console.WriteLine($"ingest-memory: `traum ingest -j 2` with CLAP (fixture graph); load average {BenchArgs.LoadAverage()}; {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC");
         var dir = Path.Combine(Path.GetTempPath(), $"traum-bench-ingest-mem-{Guid.NewGuid():N}");
         try
         {
-            var src = Path.Combine(dir, "src");
-            var seconds = IngestEndToEnd.Generate(src, n, 0.3);
             var clap = ClapFixture.CreateModelFolder(Path.Combine(dir, "clap"));
-            var lib = Path.Combine(dir, "lib");
-            var context = new TraumContext(TraumSettings.Build(lib, new Dictionary<string, string?> { ["models:clap:path"] = clap, ["models:root"] = Path.Combine(dir, "models") }));
-            using var library = Library.Open(lib);
-            using var engine = EngineServices.Build(context, library);
-            var analyzers = engine.GetRequiredService<IReadOnlyList<IStemAnalyzer>>();
-            var sw = Stopwatch.StartNew();
-            var summary = engine.GetRequiredService<IngestService>().RunAsync(new IngestRequest([src]) { Jobs = 2 }, null, CancellationToken.None).GetAwaiter().GetResult();
-            var torch = PeakMemory.LibtorchLoaded();
+            var peaks = new List<long>();
+            foreach (var n in new[] { small, large })
+            {
+                var src = Path.Combine(dir, $"src-{n}");
+                var seconds = IngestEndToEnd.Generate(src, n, 0.3);
+                var env = new Dictionary<string, string>
+                {
+                    ["TRAUM_MODELS__CLAP__PATH"] = clap,
+                    ["TRAUM_MODELS__ROOT"] = Path.Combine(dir, "models"),
+                };
+                var sw = Stopwatch.StartNew();
+                var peak = PeakMemory.OfProcess("dotnet", [BenchArgs.CliDll(), "ingest", src, "--library", Path.Combine(dir, $"lib-{n}"), "--jobs", "2"], env, out var libtorch);
+                if (peak is null) return 1;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{n} stems ({seconds:0} s of audio): peak RSS {peak.Value / 1024.0:0.0} MiB in {sw.Elapsed.TotalSeconds:0.0} s ({seconds / sw.Elapsed.TotalSeconds:0}× real time), libtorch {(libtorch ? "loaded" : "not loaded")}"));
+                peaks.Add(peak.Value);
+            }
+            var max = peaks.Max() / 1024.0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"VmHWM_KB {PeakMemory.Kb()} added {summary.Added} audio {seconds:0} s in {sw.Elapsed.TotalSeconds:0.0} s analysers {string.Join(",", analyzers.Select(x => x.Name))} libtorch {(torch ? "loaded" : "not loaded")}"));
-            return summary.Failed == 0 ? 0 : 1;
+                $"peak RSS: {small} stems {peaks[0] / 1024.0:0.0} MiB, {large} stems {peaks[1] / 1024.0:0.0} MiB (ratio {(double)peaks[1] / peaks[0]:0.000}); target <= {TargetMiB:0} MiB: {(max <= TargetMiB ? "met" : "NOT met")}; load average {BenchArgs.LoadAverage()}"));
+            return 0;
         }
         finally
         {

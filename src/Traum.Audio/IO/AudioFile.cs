@@ -72,17 +72,30 @@ public static class AudioFile
         var data = new float[chans][];
         for (var c = 0; c < chans; c++) data[c] = new float[capacity];
         var len = 0;
+        float[][]? probe = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (capacity - len < block)
+            if (len == capacity)
             {
+                // Full. Most files end exactly here (the header's frame count was right): a small read aside tells,
+                // so that a correct header costs one buffer of the exact size and no copy.
+                probe ??= [.. Enumerable.Range(0, chans).Select(_ => new float[Math.Min(block, 4096)])];
+                var extra = reader.Read(probe, 0, probe[0].Length);
+                if (extra == 0) break;
                 var want = Math.Max(capacity * 2L, len + (long)block);
                 if (len >= maxFrames) throw TooLong(info, maxSamples);
                 var newCap = Math.Min(want, Math.Min(maxFrames + 1L, Array.MaxLength));
-                if (newCap <= len) throw TooLong(info, maxSamples);
+                if (newCap < len + extra) throw TooLong(info, maxSamples);
                 capacity = (int)newCap;
-                for (var c = 0; c < chans; c++) Array.Resize(ref data[c], capacity);
+                for (var c = 0; c < chans; c++)
+                {
+                    Array.Resize(ref data[c], capacity);
+                    probe[c].AsSpan(0, extra).CopyTo(data[c].AsSpan(len));
+                }
+                len += extra;
+                if (len > maxFrames) throw TooLong(info, maxSamples);
+                continue;
             }
             var got = reader.Read(data, len, Math.Min(block, capacity - len));
             if (got == 0) break;

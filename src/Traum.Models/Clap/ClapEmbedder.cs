@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -151,9 +152,28 @@ public sealed partial class ClapEmbedder : IAudioEmbedder, ITextEmbedder, IDispo
         var sums = new float[monos.Length][];
         for (var i = 0; i < monos.Length; i++) sums[i] = new float[dim];
         var batch = Math.Min(_options.BatchSize, jobs.Count);
-        var samples = new float[batch * ClapFeatureExtractor.WindowSamples];
-        var features = new float[batch * ClapFeatureExtractor.FeaturesPerWindow];
+        // One window of samples at a time (1.9 MB) and the batch's features (256 kB per window), from the shared pool:
+        // every stem needs them for a moment, and fresh ones per stem would be large-object garbage that keeps the heap high.
+        var samples = ArrayPool<float>.Shared.Rent(ClapFeatureExtractor.WindowSamples);
+        var features = ArrayPool<float>.Shared.Rent(batch * ClapFeatureExtractor.FeaturesPerWindow);
         var embeds = new float[batch * dim];
+        try
+        {
+            Embed(monos, jobs, batch, samples, features, embeds, sums, graph, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(samples);
+            ArrayPool<float>.Shared.Return(features);
+        }
+        foreach (var s in sums) Normalize(s);
+        return sums;
+    }
+
+    private static void Embed(float[][] monos, List<(int Item, int Window)> jobs, int batch, float[] samples, float[] features, float[] embeds,
+        float[][] sums, ClapAudioGraph graph, CancellationToken cancellationToken)
+    {
+        var dim = graph.Dimension;
         for (var start = 0; start < jobs.Count; start += batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -161,9 +181,10 @@ public sealed partial class ClapEmbedder : IAudioEmbedder, ITextEmbedder, IDispo
             for (var b = 0; b < n; b++)
             {
                 var (item, window) = jobs[start + b];
-                ClapFeatureExtractor.FillWindow(monos[item], window, samples.AsSpan(b * ClapFeatureExtractor.WindowSamples, ClapFeatureExtractor.WindowSamples));
+                var one = samples.AsSpan(0, ClapFeatureExtractor.WindowSamples);
+                ClapFeatureExtractor.FillWindow(monos[item], window, one);
+                ClapFeatureExtractor.Instance.Compute(one, 1, features.AsSpan(b * ClapFeatureExtractor.FeaturesPerWindow, ClapFeatureExtractor.FeaturesPerWindow));
             }
-            ClapFeatureExtractor.Instance.Compute(samples.AsSpan(0, n * ClapFeatureExtractor.WindowSamples), n, features.AsSpan(0, n * ClapFeatureExtractor.FeaturesPerWindow));
             graph.Run(features, n, embeds);
             for (var b = 0; b < n; b++)
             {
@@ -172,8 +193,6 @@ public sealed partial class ClapEmbedder : IAudioEmbedder, ITextEmbedder, IDispo
                 TensorPrimitives.Add(sums[jobs[start + b].Item], v, sums[jobs[start + b].Item]);
             }
         }
-        foreach (var s in sums) Normalize(s);
-        return sums;
     }
 
     /// <summary>
