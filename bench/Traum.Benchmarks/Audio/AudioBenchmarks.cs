@@ -84,6 +84,7 @@ public class SpectralBenchmarks
     private int _glFrames;
     private int _glLength;
     private LogMelSpectrogram _clap = null!;
+    private readonly float[] _features = new float[Traum.Models.Clap.ClapFeatureExtractor.FeaturesPerWindow];
     private static readonly StftOptions GlOptions = new(1024, 256);
 
     [GlobalSetup]
@@ -102,10 +103,17 @@ public class SpectralBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _clap.Dispose();
 
-    [Benchmark(Description = "STFT power 1024/480, 10 s at 48 kHz")]
+    [Benchmark(Description = "CLAP log-mel features, 10 s at 48 kHz (Traum's STFT, what ingest runs)")]
+    public int ClapFeatures()
+    {
+        Traum.Models.Clap.ClapFeatureExtractor.Instance.Compute(_tenSeconds48k, 1, _features);
+        return _features.Length;
+    }
+
+    [Benchmark(Description = "STFT power 1024/480, 10 s at 48 kHz (libtorch)")]
     public int StftPower() => Stft.PowerFrames(_tenSeconds48k, new StftOptions(1024, 480), out _).Length;
 
-    [Benchmark(Description = "CLAP log-mel: STFT 1024/480 + 64 mels + dB, 10 s at 48 kHz")]
+    [Benchmark(Description = "CLAP log-mel: STFT 1024/480 + 64 mels + dB, 10 s at 48 kHz (libtorch, the reference)")]
     public int ClapLogMel() => _clap.Compute(_tenSeconds48k, out _).Length;
 
     [Benchmark(Description = "mel filterbank 48k/1024/64 (construction)")]
@@ -113,6 +121,9 @@ public class SpectralBenchmarks
 
     [Benchmark(Description = "Griffin-Lim 32 iterations, 4 s at 22.05 kHz, 1024/256 (Traum's STFT, what generation runs)")]
     public int GriffinLim32() => PhaseReconstruction.GriffinLim(_magnitude, _glFrames, GlOptions, _glLength, 32).Length;
+
+    [Benchmark(Description = "Griffin-Lim 32 iterations, 4 s at 22.05 kHz, 1024/256 (Traum's STFT, one thread)")]
+    public int GriffinLim32OneThread() => Traum.Audio.Spectral.GriffinLim.Reconstruct(_magnitude, _glFrames, GlOptions, _glLength, 32, threads: 1).Length;
 
     [Benchmark(Description = "Griffin-Lim 32 iterations, 4 s at 22.05 kHz, 1024/256 (libtorch kernel, the reference)")]
     public int GriffinLim32Torch()

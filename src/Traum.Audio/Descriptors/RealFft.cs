@@ -75,8 +75,7 @@ internal sealed class RealFft
         if (_fftw is not null)
         {
             if (frame.Length != _n) throw new ArgumentException($"Frame must have {_n} samples.", nameof(frame));
-            var c = _fftw.Forward(frame);
-            for (var k = 0; k <= _half; k++) power[k] = (c[2 * k] * c[2 * k]) + (c[(2 * k) + 1] * c[(2 * k) + 1]);
+            Spectral.ComplexKernels.Power(_fftw.Forward(frame), power);
             return;
         }
         Transform(frame);

@@ -23,20 +23,28 @@ internal sealed class FrameStft
     private readonly float[] _frames; // [frames, N]: the windowed inverse frames before overlap-add
     private readonly Worker[] _workers;
 
-    private sealed class Worker(int nFft, int row, int firstFrame, int endFrame, int firstOutput, int endOutput)
+    /// <summary>One worker: its frames, its share of the output samples, its FFT and scratch.</summary>
+    internal sealed class Worker(int nFft, int row, int firstFrame, int endFrame, int firstOutput, int endOutput)
     {
+        /// <summary>The worker's FFT.</summary>
         public RealFft Fft { get; } = new(nFft);
 
+        /// <summary>One frame of samples (scratch).</summary>
         public float[] Frame { get; } = new float[nFft];
 
+        /// <summary>One frame's interleaved spectrum (scratch a caller may fill before <see cref="InverseFrame"/>).</summary>
         public float[] Spectrum { get; } = new float[row];
 
+        /// <summary>First frame of the worker.</summary>
         public int FirstFrame { get; } = firstFrame;
 
+        /// <summary>One past the worker's last frame.</summary>
         public int EndFrame { get; } = endFrame;
 
+        /// <summary>First output sample the worker's overlap-add writes.</summary>
         public int FirstOutput { get; } = firstOutput;
 
+        /// <summary>One past the last output sample the worker's overlap-add writes.</summary>
         public int EndOutput { get; } = endOutput;
     }
 
@@ -103,21 +111,9 @@ internal sealed class FrameStft
     {
         if (signal.Length != Length) throw new ArgumentException($"The signal must have {Length} samples.", nameof(signal));
         if (spectrum.Length != SpectrumLength) throw new ArgumentException($"The spectrum must hold {SpectrumLength} values.", nameof(spectrum));
-        Run(w =>
+        ForEachWorker(w =>
         {
-            for (var t = w.FirstFrame; t < w.EndFrame; t++)
-            {
-                var start = (t * _hop) - _pad;
-                if (start >= 0 && start + _n <= signal.Length)
-                {
-                    TensorPrimitives.Multiply(signal.AsSpan(start, _n), _forwardWindow, w.Frame);
-                }
-                else
-                {
-                    for (var i = 0; i < _n; i++) w.Frame[i] = signal[Reflect(start + i, signal.Length)] * _forwardWindow[i];
-                }
-                w.Fft.ForwardInterleaved(w.Frame, spectrum.AsSpan(t * _row, _row));
-            }
+            for (var t = w.FirstFrame; t < w.EndFrame; t++) ForwardFrame(w, signal, t, spectrum.AsSpan(t * _row, _row));
         });
     }
 
@@ -130,20 +126,57 @@ internal sealed class FrameStft
     {
         if (spectrum.Length != SpectrumLength || (gain is not null && gain.Length != SpectrumLength)) throw new ArgumentException($"The spectrum must hold {SpectrumLength} values.", nameof(spectrum));
         if (output.Length != Length) throw new ArgumentException($"The output must have {Length} samples.", nameof(output));
-        Run(w =>
+        ForEachWorker(w =>
         {
             for (var t = w.FirstFrame; t < w.EndFrame; t++)
             {
                 var s = spectrum.AsSpan(t * _row, _row);
                 if (gain is null) s.CopyTo(w.Spectrum);
                 else TensorPrimitives.Multiply(s, gain.AsSpan(t * _row, _row), w.Spectrum);
-                w.Fft.InverseUnscaled(w.Spectrum, w.Frame);
-                TensorPrimitives.Multiply(w.Frame, _inverseWindow, _frames.AsSpan(t * _n, _n));
+                InverseFrame(w, t);
             }
         });
-        // Overlap-add as a gather: each worker owns a range of output samples and adds, in frame order, the part of
-        // every frame that covers it; no two workers write the same sample.
-        Run(w =>
+        OverlapAdd(output);
+    }
+
+    /// <summary>The spectrum of frame <paramref name="t"/> of <paramref name="signal"/> into <paramref name="destination"/> (one frame's interleaved bins).</summary>
+    public void ForwardFrame(Worker worker, float[] signal, int t, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(signal);
+        var start = (t * _hop) - _pad;
+        if (start >= 0 && start + _n <= signal.Length)
+        {
+            TensorPrimitives.Multiply(signal.AsSpan(start, _n), _forwardWindow, worker.Frame);
+        }
+        else
+        {
+            for (var i = 0; i < _n; i++) worker.Frame[i] = signal[Reflect(start + i, signal.Length)] * _forwardWindow[i];
+        }
+        worker.Fft.ForwardInterleaved(worker.Frame, destination);
+    }
+
+    /// <summary>
+    /// Inverse FFT of the worker's <see cref="Worker.Spectrum"/> (which it uses up) as frame <paramref name="t"/>,
+    /// windowed, ready for <see cref="OverlapAdd"/>.
+    /// </summary>
+    public void InverseFrame(Worker worker, int t)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        worker.Fft.InverseUnscaled(worker.Spectrum, worker.Frame);
+        TensorPrimitives.Multiply(worker.Frame, _inverseWindow, _frames.AsSpan(t * _n, _n));
+    }
+
+    /// <summary>
+    /// Overlap-adds every frame <see cref="InverseFrame"/> made into <paramref name="output"/> and divides by the summed
+    /// squared window: a gather, each worker owning a range of output samples and adding, in frame order, the part of
+    /// every frame that covers it, so no two workers write the same sample.
+    /// </summary>
+    public void OverlapAdd(float[] output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (output.Length != Length) throw new ArgumentException($"The output must have {Length} samples.", nameof(output));
+        ForEachWorker(w =>
         {
             var out0 = w.FirstOutput + _pad;
             var out1 = w.EndOutput + _pad;
@@ -166,29 +199,9 @@ internal sealed class FrameStft
     }
 
     /// <summary>Runs <paramref name="body"/> once per worker, in parallel when there are several.</summary>
-    public void ForEachRange(Action<WorkerRange> body)
+    public void ForEachWorker(Action<Worker> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (_workers.Length == 1)
-        {
-            body(new WorkerRange(_workers[0].FirstFrame * _row, _workers[0].EndFrame * _row));
-            return;
-        }
-        Parallel.For(0, _workers.Length, new ParallelOptions { MaxDegreeOfParallelism = _workers.Length },
-            i => body(new WorkerRange(_workers[i].FirstFrame * _row, _workers[i].EndFrame * _row)));
-    }
-
-    /// <summary>The interleaved spectrum values [<paramref name="Start"/>, <paramref name="End"/>) one worker owns (whole frames).</summary>
-    /// <param name="Start">First value.</param>
-    /// <param name="End">One past the last value.</param>
-    public readonly record struct WorkerRange(int Start, int End)
-    {
-        /// <summary>Values in the range.</summary>
-        public int Length => End - Start;
-    }
-
-    private void Run(Action<Worker> body)
-    {
         if (_workers.Length == 1)
         {
             body(_workers[0]);
@@ -196,6 +209,9 @@ internal sealed class FrameStft
         }
         Parallel.For(0, _workers.Length, new ParallelOptions { MaxDegreeOfParallelism = _workers.Length }, i => body(_workers[i]));
     }
+
+    /// <summary>Values of one frame's interleaved spectrum: bins × 2.</summary>
+    public int Row => _row;
 
     private static int Reflect(int i, int length)
     {

@@ -44,24 +44,40 @@ public static class GriffinLim
         var previous = new float[stft.SpectrumLength];
         var signal = new float[length];
         var weight = (float)(momentum / (1 + momentum));
-        var havePrevious = false;
+        var row = stft.Row;
+        // The first inverse, then per iteration one pass over every frame (forward FFT of the current signal, phase
+        // update, inverse FFT of |S|·phase) and one overlap-add: two waits for the workers per iteration.
+        stft.ForEachWorker(w =>
+        {
+            for (var t = w.FirstFrame; t < w.EndFrame; t++)
+            {
+                TensorPrimitives.Multiply(gain.AsSpan(t * row, row), phase.AsSpan(t * row, row), w.Spectrum);
+                stft.InverseFrame(w, t);
+            }
+        });
+        stft.OverlapAdd(signal);
         for (var it = 0; it < iterations; it++)
         {
-            stft.Inverse(phase, gain, signal);
-            stft.Forward(signal, next);
-            var accelerate = havePrevious && weight > 0;
-            // update = next − w·previous, normalised to unit length, into the phase (each worker its own frames).
-            stft.ForEachRange(r =>
+            // update = next − w·previous (plain next the first time), normalised to unit length.
+            var accelerate = it > 0 && weight > 0;
+            var (cur, prev) = (next, previous);
+            stft.ForEachWorker(w =>
             {
-                var dst = phase.AsSpan(r.Start, r.Length);
-                if (accelerate) TensorPrimitives.MultiplyAdd(previous.AsSpan(r.Start, r.Length), -weight, next.AsSpan(r.Start, r.Length), dst);
-                else next.AsSpan(r.Start, r.Length).CopyTo(dst);
-                ComplexKernels.Normalize(dst);
+                for (var t = w.FirstFrame; t < w.EndFrame; t++)
+                {
+                    var x = cur.AsSpan(t * row, row);
+                    stft.ForwardFrame(w, signal, t, x);
+                    var p = phase.AsSpan(t * row, row);
+                    if (accelerate) TensorPrimitives.MultiplyAdd(prev.AsSpan(t * row, row), -weight, x, p);
+                    else x.CopyTo(p);
+                    ComplexKernels.Normalize(p);
+                    TensorPrimitives.Multiply(gain.AsSpan(t * row, row), p, w.Spectrum);
+                    stft.InverseFrame(w, t);
+                }
             });
+            stft.OverlapAdd(signal);
             (previous, next) = (next, previous);
-            havePrevious = true;
         }
-        stft.Inverse(phase, gain, signal);
         return signal;
     }
 

@@ -180,4 +180,29 @@ public sealed class FrameStftTests
             ComplexKernels.MaxVectorBits = before;
         }
     }
+
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public void Power_EveryVectorWidth_IsTheSquaredMagnitudeOfEveryPair(int bits)
+    {
+        var before = ComplexKernels.MaxVectorBits;
+        ComplexKernels.MaxVectorBits = bits;
+        try
+        {
+            foreach (var pairs in new[] { 1, 7, 8, 16, 37, 513 })
+            {
+                var z = Noise(2 * pairs, pairs + bits);
+                var power = new float[pairs];
+                ComplexKernels.Power(z, power);
+                for (var k = 0; k < pairs; k++) Assert.Equal(((double)z[2 * k] * z[2 * k]) + ((double)z[(2 * k) + 1] * z[(2 * k) + 1]), power[k], 1e-6);
+            }
+        }
+        finally
+        {
+            ComplexKernels.MaxVectorBits = before;
+        }
+    }
 }
