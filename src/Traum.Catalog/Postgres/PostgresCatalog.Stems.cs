@@ -132,7 +132,10 @@ internal sealed partial class PostgresCatalog
     {
         var (where, ps) = PostgresStemFilter.Build(query ?? StemQuery.All);
         using var c = Connect();
-        using var cmd = Cmd(c, null, $"SELECT COUNT(*) FROM stems s LEFT JOIN descriptors d ON d.stem_id = s.id {where};", [.. ps]);
+        // The join only when a criterion reads the descriptors: counting the whole library is then an index count, not
+        // one descriptor lookup per stem (25–30 ms at 100 000 stems, on every search).
+        var from = where.Contains("d.", StringComparison.Ordinal) ? "stems s LEFT JOIN descriptors d ON d.stem_id = s.id" : "stems s";
+        using var cmd = Cmd(c, null, $"SELECT COUNT(*) FROM {from} {where};", [.. ps]);
         return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 

@@ -294,4 +294,42 @@ public sealed class SearchServiceTests
             if (value.Done >= units) cts.Cancel();
         }
     }
+
+    [Fact]
+    public void RefreshPercentiles_FewStemsAdded_RewritesOnlyProfilesThatDriftedPastTheTolerance()
+    {
+        using var f = WithRandomStems(300, 17, out var rng);
+        using var service = new SearchService(f.Library, f.Models(clap: true));
+        service.Reindex(cancellationToken: Ct); // profiles for all 300, ranked exactly
+        var key = service.Models.Semantic!.ProfileKey;
+
+        // One stem more moves every other percentile by at most 100/301 < 0.5 points: its own profile is written (by
+        // the reindex that profiles it) and no other (an exact refresh would rewrite nearly all 300).
+        f.AddStem(SearchFixture.Random(rng));
+        var one = service.Reindex(cancellationToken: Ct);
+        Assert.Equal(1, one.Profiled);
+        Assert.InRange(one.PercentilesUpdated, 0, 1); // the new stem's own, ranked against the library, and none of the 300
+        var before = f.Library.Catalog.GetProfiles(key);
+        Assert.Equal(0, service.RefreshPercentiles(Ct));
+
+        // Forty more move many by more than half a point: those are rewritten, and after it every stored percentile is
+        // within the tolerance of the exact rank over the library (the independent check: ranking the stored scores).
+        for (var i = 0; i < 40; i++) f.AddStem(SearchFixture.Random(rng));
+        service.Reindex(cancellationToken: Ct);
+        var stored = f.Library.Catalog.GetProfiles(key);
+        Assert.Equal(341, stored.Count);
+        var exact = SemanticAnalyzer.Rank(stored);
+        var worst = 0.0;
+        foreach (var (id, profile) in exact)
+        {
+            foreach (var (family, scores) in profile.Families)
+            {
+                foreach (var (want, got) in scores.Zip(stored[id].Families[family])) worst = Math.Max(worst, Math.Abs(want.Percentile - got.Percentile));
+            }
+        }
+        Assert.InRange(worst, 0, SearchService.PercentileTolerance);
+        var rewritten = stored.Count(kv => before.TryGetValue(kv.Key, out var old) && !ReferenceEquals(old, kv.Value)
+            && old.Families.Any(fam => fam.Value.Zip(kv.Value.Families[fam.Key]).Any(p => p.First.Percentile != p.Second.Percentile)));
+        Assert.True(rewritten > 0, "forty new stems among 301 move percentiles by more than half a point");
+    }
 }
