@@ -128,21 +128,21 @@ public sealed record Descriptors
     public double? Bpm { get; init; }
     /// <summary>Confidence of the tempo estimate, 0…1 (low when there is no tempo to speak of).</summary>
     public double BpmConfidence { get; init; }
-    /// <summary>Tonic pitch class name spelled as <see cref="KeyNames"/> does ("C", "Db", … "F#", … "Bb", "B"), or null when unpitched or atonal.</summary>
+    /// <summary>Tonic pitch class name spelled with flats for the black keys except F# ("C", "Db", … "F#", … "Bb", "B"), or null when unpitched or atonal.</summary>
     public string? Key { get; init; }
     /// <summary>"major" or "minor", or null (unpitched, or a single note: a root without a mode).</summary>
     public string? Mode { get; init; }
-    /// <summary>Camelot code of <see cref="Key"/> and <see cref="Mode"/> ("8A" for A minor), or null without a mode.</summary>
+    /// <summary>Camelot code of the key and mode ("8A" for A minor), or null without a mode.</summary>
     public string? Camelot => KeyNames.Camelot(Key, Mode);
     /// <summary>Confidence of the key estimate, 0…1.</summary>
     public double KeyConfidence { get; init; }
     /// <summary>True for a single hit, false for a loop or a longer phrase.</summary>
     public required bool IsOneShot { get; init; }
-    /// <summary>Length in 4/4 bars at <see cref="Bpm"/> (rounded to a quarter bar), for loops with a tempo; else null.</summary>
+    /// <summary>Length in 4/4 bars at the tempo (rounded to a quarter bar), for loops with a tempo; else null.</summary>
     public double? LoopBars { get; init; }
     /// <summary>Tempo in BPM stated by the file or folder name ("… 128 BPM"), or null; kept beside the estimate.</summary>
     public double? StatedBpm { get; init; }
-    /// <summary>Tonic stated by the file or folder name, spelled like <see cref="Key"/>, or null.</summary>
+    /// <summary>Tonic stated by the file or folder name, spelled like the estimated key, or null.</summary>
     public string? StatedKey { get; init; }
     /// <summary>Mode stated by the name ("major"/"minor"), or null when the name gives none or no key.</summary>
     public string? StatedMode { get; init; }

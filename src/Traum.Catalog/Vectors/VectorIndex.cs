@@ -419,6 +419,7 @@ public sealed class VectorIndex : IDisposable
             var top = new TopK(capacity);
             var dim = index.Dimension;
             var half = storage == VectorStorage.Float16 ? new float[dim] : null;
+            Span<float> four = stackalloc float[4];
             var slot = start;
             while (slot < end)
             {
@@ -431,7 +432,20 @@ public sealed class VectorIndex : IDisposable
                     case VectorStorage.Float32:
                     {
                         var data = index._exact[block];
-                        for (var s = slot; s < blockEnd; s++, offset++)
+                        var s = slot;
+                        if (mask is null && predicate is null)
+                        {
+                            // Unfiltered: four rows per step (the query read once for the four).
+                            for (; s + 4 <= blockEnd; s += 4, offset += 4)
+                            {
+                                DotKernels.Dot4(query, data.AsSpan(offset * dim, 4 * dim), dim, four);
+                                for (var j = 0; j < 4; j++)
+                                {
+                                    if (!top.Rejects(four[j])) top.Offer(index._ids[s + j], four[j]);
+                                }
+                            }
+                        }
+                        for (; s < blockEnd; s++, offset++)
                         {
                             if (!Passes(s)) continue;
                             var score = TensorPrimitives.Dot(query, data.AsSpan(offset * dim, dim));
