@@ -5,6 +5,8 @@ using static Traum.Catalog.Tests.Vectors.VectorReference;
 
 namespace Traum.Catalog.Tests.Vectors;
 
+/// <summary>Index scans read the kernel width <see cref="DotKernelsTests"/> switches: the two classes never run at once.</summary>
+[Collection("Dot kernel width")]
 public sealed class VectorIndexTests
 {
     private const double Tolerance = 1e-5;
