@@ -46,6 +46,8 @@ if command -v apt-get >/dev/null 2>&1; then
   command -v sox >/dev/null 2>&1 || apt_install sox
   have_deb python3-onnx || apt_install python3-onnx
   have_deb python3-numpy || apt_install python3-numpy
+  # OpenBLAS under numpy: e2e search compares the exact scan with numpy's brute force on a real BLAS, not the reference one.
+  have_deb libopenblas0-pthread || apt_install libopenblas0-pthread
   # Browser tests drive Debian's chromium (never a downloaded browser).
   command -v chromium >/dev/null 2>&1 || apt_install chromium
   have_deb fonts-dejavu-core || apt_install fonts-dejavu-core
