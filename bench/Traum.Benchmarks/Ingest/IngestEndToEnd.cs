@@ -12,8 +12,9 @@ using Traum.TestKit;
 namespace Traum.Benchmarks.Ingest;
 
 /// <summary>
-/// <c>e2e ingest [--n 1000] [--jobs 2] [--loops 0.3] [--keep DIR]</c>: writes N short synthetic stems (one-shots of
-/// 0.2–1 s and 8-bar loops at 90–174 BPM, 44.1 kHz mono 16-bit WAV), then ingests them into a fresh library with
+/// <c>e2e ingest [--n 1000] [--jobs 2] [--loops 0.3] [--formats wav,flac,mp3,ogg] [--clap] [--keep DIR]</c>: writes N
+/// short synthetic stems (one-shots of 0.2–1 s and 8-bar loops at 90–174 BPM, 44.1 kHz mono 16-bit WAV, turned into the
+/// given formats in turn), then ingests them into a fresh library with
 /// the analysers of this build (decode + content hash + atomic store + catalog write + analysers), and prints
 /// stems per second and seconds of audio per second (× real time). A second pass over the same folder measures
 /// the idempotent re-ingest.
@@ -34,10 +35,20 @@ public static class IngestEndToEnd
         {
             var sw = Stopwatch.StartNew();
             var audioSeconds = Generate(src, n, loopShare);
+            var formats = (Value(args, "--formats") ?? "wav").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (formats.Any(f => f != "wav")) Convert(src, formats);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ingest: {n} stems ({audioSeconds:F0} s of audio, {loopShare:P0} loops) written in {sw.Elapsed.TotalSeconds:F1} s; {jobs} workers, {Environment.ProcessorCount} processors"));
+                $"ingest: {n} stems ({audioSeconds:F0} s of audio, {loopShare:P0} loops, as {string.Join('/', formats)} in turn) written in {sw.Elapsed.TotalSeconds:F1} s; {jobs} workers, {Environment.ProcessorCount} processors"));
 
-            var context = TraumContext.ForLibrary(lib);
+            // --clap: CLAP on the fixture graph as well (its features and graph run for every stem), as a library with
+            // CLAP installed ingests.
+            var settings = new Dictionary<string, string?>();
+            if (args.Contains("--clap"))
+            {
+                settings["models:clap:path"] = Traum.TestKit.Fixtures.ClapFixture.CreateModelFolder(Path.Combine(root, "clap"));
+                settings["models:root"] = Path.Combine(root, "models");
+            }
+            var context = TraumContext.ForLibrary(lib, settings);
             using var library = Library.Open(lib);
             using var engine = EngineServices.Build(context, library);
             var analyzers = engine.GetRequiredService<IReadOnlyList<IStemAnalyzer>>();
@@ -155,6 +166,35 @@ public static class IngestEndToEnd
             total += (double)x.Length / Rate;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Turns the WAVs of <paramref name="folder"/> into the given formats in turn (file i into formats[i mod count]):
+    /// FLAC and MP3 through Traum's own writer, Ogg Vorbis through the ffmpeg command.
+    /// </summary>
+    private static void Convert(string folder, string[] formats)
+    {
+        var files = Directory.GetFiles(folder, "*.wav").Order(StringComparer.Ordinal).ToArray();
+        for (var i = 0; i < files.Length; i++)
+        {
+            var format = formats[i % formats.Length].ToLowerInvariant();
+            if (format == "wav") continue;
+            var target = Path.ChangeExtension(files[i], format);
+            if (format == "ogg")
+            {
+                var psi = new ProcessStartInfo("ffmpeg") { UseShellExecute = false, RedirectStandardError = true };
+                foreach (var a in new[] { "-nostdin", "-loglevel", "error", "-i", files[i], "-c:a", "libvorbis", "-q:a", "5", target }) psi.ArgumentList.Add(a);
+                using var p = Process.Start(psi)!;
+                var err = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not write {target}: {err}");
+            }
+            else
+            {
+                AudioFile.Write(target, AudioFile.Read(files[i]), new AudioWriteOptions(SampleFormat.Pcm16, Mp3BitrateKbps: 192));
+            }
+            File.Delete(files[i]);
+        }
     }
 
     private static double Arg(string[] args, string name, double fallback) =>
