@@ -89,7 +89,11 @@ internal static class SearchCommandSupport
 
     public static Session Open(ParseResult pr, GlobalOptions globals)
     {
-        var context = new TraumContext(globals.Settings(pr));
+        var settings = globals.Settings(pr);
+        // One query per process: quantising every vector to int8 at load costs more than the float32 scan it would save
+        // (100 000 × 512: about 250 ms against 40 ms), so the command line scans float32 unless the settings say otherwise.
+        if (settings["search:index:storage"] is null) settings = globals.Settings(pr, new Dictionary<string, string?> { ["search:index:storage"] = "Float32" });
+        var context = new TraumContext(settings);
         var library = Library.OpenExisting(context.LibraryPath, context.Catalog, context.Time);
         try
         {
