@@ -1,7 +1,7 @@
 namespace Traum.Generative;
 
 /// <summary>
-/// How good a model's generated stems are, measured on an embedding of audio (<see cref="Embedding"/>: "clap" or
+/// How good a model's generated stems are, measured on an embedding of audio (named by <c>embedding</c>: "clap" or
 /// "descriptor"). Distances are Euclidean in that embedding.
 /// </summary>
 /// <param name="Embedding">Which embedding the distances are in.</param>

@@ -11,7 +11,7 @@ public sealed record SpectralScores(double SpectralConvergence, double LogSpectr
 /// <summary>
 /// How well the VAE reconstructs held-out excerpts, against two baselines computed the same way: the training
 /// mean spectrogram, and PCA with as many components as the VAE has latent dimensions (fitted on the standardised
-/// training split). <see cref="Verdict"/> says in words which comparison held.
+/// training split). The verdict says in words which comparison held.
 /// </summary>
 public sealed record ReconstructionReport(int Excerpts, int PcaComponents, SpectralScores Vae, SpectralScores Mean, SpectralScores Pca)
 {
