@@ -419,7 +419,7 @@ public sealed class VectorIndex : IDisposable
             var top = new TopK(capacity);
             var dim = index.Dimension;
             var half = storage == VectorStorage.Float16 ? new float[dim] : null;
-            Span<float> four = stackalloc float[4];
+            Span<float> eight = stackalloc float[8];
             var slot = start;
             while (slot < end)
             {
@@ -435,13 +435,13 @@ public sealed class VectorIndex : IDisposable
                         var s = slot;
                         if (mask is null && predicate is null)
                         {
-                            // Unfiltered: four rows per step (the query read once for the four).
-                            for (; s + 4 <= blockEnd; s += 4, offset += 4)
+                            // Unfiltered: eight rows per step (the query read once for the eight).
+                            for (; s + 8 <= blockEnd; s += 8, offset += 8)
                             {
-                                DotKernels.Dot4(query, data.AsSpan(offset * dim, 4 * dim), dim, four);
-                                for (var j = 0; j < 4; j++)
+                                DotKernels.Dot8(query, data.AsSpan(offset * dim, 8 * dim), dim, eight);
+                                for (var j = 0; j < 8; j++)
                                 {
-                                    if (!top.Rejects(four[j])) top.Offer(index._ids[s + j], four[j]);
+                                    if (!top.Rejects(eight[j])) top.Offer(index._ids[s + j], eight[j]);
                                 }
                             }
                         }

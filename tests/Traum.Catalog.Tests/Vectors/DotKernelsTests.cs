@@ -11,7 +11,7 @@ public sealed class DotKernelsTests
     [InlineData(512)]
     [InlineData(256)]
     [InlineData(0)]
-    public void Dot4_EveryVectorWidth_EqualsTheDotProductOfEachRow(int bits)
+    public void Dot4AndDot8_EveryVectorWidth_EqualTheDotProductOfEachRow(int bits)
     {
         var before = DotKernels.MaxVectorBits;
         DotKernels.MaxVectorBits = bits;
@@ -29,6 +29,15 @@ public sealed class DotKernelsTests
                     double expected = 0;
                     for (var i = 0; i < dim; i++) expected += (double)q[i] * rows[(j * dim) + i];
                     Assert.Equal(expected, scores[j], 1e-4);
+                }
+                var rows8 = Enumerable.Range(0, 8 * dim).Select(_ => (float)((rng.NextDouble() * 2) - 1)).ToArray();
+                var scores8 = new float[8];
+                DotKernels.Dot8(q, rows8, dim, scores8);
+                for (var j = 0; j < 8; j++)
+                {
+                    double expected = 0;
+                    for (var i = 0; i < dim; i++) expected += (double)q[i] * rows8[(j * dim) + i];
+                    Assert.Equal(expected, scores8[j], 1e-4);
                 }
             }
         }
