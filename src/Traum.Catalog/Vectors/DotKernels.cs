@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics;
 namespace Traum.Catalog.Vectors;
 
 /// <summary>
-/// Dot products of one query with four consecutive rows at a time: each slice of the query is loaded once for the four
-/// rows and four accumulators run side by side, so the scan is bound by reading the rows, not by loop overhead and
+/// Dot products of one query with four or eight consecutive rows at a time: each slice of the query is loaded once for
+/// all of them and one accumulator per row runs side by side, so the scan is bound by reading the rows, not by loop overhead and
 /// horizontal sums per row. Vector512 or Vector256 where the machine has them, <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per row otherwise.
 /// </summary>
 internal static class DotKernels
