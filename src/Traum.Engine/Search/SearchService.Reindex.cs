@@ -27,7 +27,7 @@ public sealed partial class SearchService
         var notes = new List<string>();
         var failures = new List<string>();
         var embedded = new Dictionary<string, int>(StringComparer.Ordinal);
-        var described = descriptors is null ? 0 : Describe(descriptors, failures, cancellationToken);
+        var described = descriptors is null ? 0 : Describe(descriptors, failures, notes, cancellationToken);
         if (described > 0) notes.Add(string.Create(CultureInfo.InvariantCulture, $"described {described} stem(s) that had no descriptors"));
         if (Models.ClapAudio is null)
         {
@@ -96,18 +96,29 @@ public sealed partial class SearchService
         return new ReindexSummary(embedded, profiled, refreshed, failures, notes);
     }
 
-    /// <summary>Runs <paramref name="descriptors"/> over each stem without descriptors; returns how many were described.</summary>
-    private int Describe(IStemAnalyzer descriptors, List<string> failures, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="descriptors"/> over each stem without descriptors; returns how many were described. Stems
+    /// whose file is gone are not failures of the analysis (this runs after every ingest, and would warn about each of
+    /// them every time): they are counted in one note that points to <c>traum doctor</c>.
+    /// </summary>
+    private int Describe(IStemAnalyzer descriptors, List<string> failures, List<string> notes, CancellationToken cancellationToken)
     {
         var catalog = _library.Catalog;
         var count = 0;
+        var missing = 0;
         foreach (var id in catalog.StemsWithoutDescriptors())
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (catalog.GetStem(id) is not { } stem) continue;
+            var path = _library.ResolveFile(stem.FilePath);
+            if (!File.Exists(path))
+            {
+                missing++;
+                continue;
+            }
             try
             {
-                var buffer = AudioFile.Read(_library.ResolveFile(stem.FilePath), cancellationToken);
+                var buffer = AudioFile.Read(path, cancellationToken);
                 catalog.SaveAnalysis(stem.Id, descriptors.Analyze(stem, new DecodedAudio(buffer), StoredAnalysis.None, cancellationToken));
                 count++;
             }
@@ -116,6 +127,11 @@ public sealed partial class SearchService
                 failures.Add($"{id}: descriptors: {e.Message}");
                 LogReindexFailed(_logger, id, e.Message);
             }
+        }
+        if (missing > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{missing} stem(s) without descriptors have no file in the library; 'traum doctor' lists them and 'traum doctor --relink DIR' finds moved files"));
         }
         return count;
     }

@@ -184,6 +184,26 @@ public sealed class SearchServiceTests
     }
 
     [Fact]
+    public void Reindex_StemsWithoutDescriptorsAndWithoutFile_OneNoteNoFailures()
+    {
+        using var f = new SearchFixture();
+        var rng = new Random(10);
+        for (var i = 0; i < 3; i++) f.AddStem(SearchFixture.Random(rng));
+        var gone = f.Library.Catalog.ListStems()[1];
+        File.Delete(f.Library.GetFullPath(gone.FilePath));
+        using var service = new SearchService(f.Library, f.Models(clap: false));
+        var analyser = new Traum.Engine.Ingest.DescriptorStemAnalyzer(b => Ingest.IngestTestKit.FakeDescribe(b));
+        var summary = service.Reindex(cancellationToken: Ct, descriptors: analyser);
+        // The two with files are described; the one without is neither retried as a failure nor lost from view.
+        Assert.Equal([gone.Id], f.Library.Catalog.StemsWithoutDescriptors());
+        Assert.DoesNotContain(summary.Failures, x => x.Contains("descriptors", StringComparison.Ordinal));
+        Assert.Contains(summary.Notes, n => n.StartsWith("1 stem(s) without descriptors have no file", StringComparison.Ordinal) && n.Contains("traum doctor", StringComparison.Ordinal));
+        // The next reindex (the one after the next ingest) says the same once more, and nothing else.
+        var again = service.Reindex(cancellationToken: Ct, descriptors: analyser);
+        Assert.Contains(again.Notes, n => n.StartsWith("1 stem(s) without descriptors have no file", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Reindex_UnreadableStemFile_ReportedOthersEmbedded()
     {
         using var f = WithRandomStems(5, 8, out _);
