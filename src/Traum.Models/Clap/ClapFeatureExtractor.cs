@@ -44,6 +44,9 @@ public sealed class ClapFeatureExtractor
     public const int FeaturesPerWindow = Frames * MelBins;
 
 
+    [ThreadStatic]
+    private static ManagedLogMel? t_logMel;
+
     /// <summary>The shared instance (stateless apart from the filter bank).</summary>
     public static ClapFeatureExtractor Instance { get; } = new();
 
@@ -100,8 +103,9 @@ public sealed class ClapFeatureExtractor
         if (count <= 0 || windows.Length != count * WindowSamples) throw new ArgumentException("Expected count × 480 000 samples.", nameof(windows));
         if (destination.Length != count * FeaturesPerWindow) throw new ArgumentException("Expected count × 1001 × 64 floats.", nameof(destination));
         // Traum's own STFT (FFTW where installed): feature extraction never loads libtorch. Frames are split over the
-        // processors; a busy machine runs them on the calling thread, and the values are the same either way.
-        var logMel = new ManagedLogMel(FftSize, Hop, MelFilters, MelFloor, threads: 0);
+        // processors; a busy machine runs them on the calling thread, and the values are the same either way. One
+        // instance per calling thread (it serves one call at a time), so its FFTs and buffers are made once, not per window.
+        var logMel = t_logMel ??= new ManagedLogMel(FftSize, Hop, MelFilters, MelFloor, threads: 0);
         for (var w = 0; w < count; w++)
         {
             logMel.Compute(windows.Slice(w * WindowSamples, WindowSamples), destination.Slice(w * FeaturesPerWindow, FeaturesPerWindow));
