@@ -15,7 +15,9 @@ internal sealed partial class PostgresCatalog
         using var c = Connect();
         try
         {
-            Exec(c, null, "SELECT pg_advisory_lock(@k);", ("k", PostgresSchema.MigrationLock));
+            // No command timeout while waiting for the lock or migrating: another process may be running a migration
+            // that takes longer than the default 30 s (an index over a large catalog), and waiting for it is the point.
+            Unbounded(c, null, "SELECT pg_advisory_lock(@k);", ("k", PostgresSchema.MigrationLock));
         }
         catch (PostgresException e)
         {
@@ -35,7 +37,7 @@ internal sealed partial class PostgresCatalog
             for (var v = current; v < migrations.Count; v++)
             {
                 using var tx = c.BeginTransaction();
-                Exec(c, tx, migrations[v]);
+                Unbounded(c, tx, migrations[v]);
                 Exec(c, tx, "INSERT INTO traum_schema_version (version, applied_at) VALUES (@v, @t);", ("v", v + 1), ("t", Now()));
                 tx.Commit();
             }
@@ -48,6 +50,14 @@ internal sealed partial class PostgresCatalog
         {
             Exec(c, null, "SELECT pg_advisory_unlock(@k);", ("k", PostgresSchema.MigrationLock));
         }
+    }
+
+    /// <summary>Runs a statement with no command timeout (the lock wait and the migrations themselves).</summary>
+    private static void Unbounded(NpgsqlConnection c, NpgsqlTransaction? tx, string sql, params (string, object?)[] ps)
+    {
+        using var cmd = Cmd(c, tx, sql, ps);
+        cmd.CommandTimeout = 0;
+        cmd.ExecuteNonQuery();
     }
 
     /// <summary>Creates the pgvector extension when it is missing; says what to do when it cannot.</summary>
