@@ -19,10 +19,13 @@ using Traum.TestKit.Fixtures;
 namespace Traum.Benchmarks.Server;
 
 /// <summary>
-/// <c>load [--stems 100000] [--clients 8] [--seconds 60] [--ingest 400] [--cli-search N]</c>: a real server on 127.0.0.1 over a library
-/// of synthetic stems (random unit 512-d embeddings written straight into the catalog), N clients sending top-10 text
-/// searches for the given time while an ingest job of real audio files runs. The text side is the CLAP fixture graph
-/// behind the embedder's text cache, so the figures are the server's (HTTP, index scan, catalog reads), not CLAP's.
+/// <c>load [--stems 100000] [--clients 8] [--seconds 60] [--ingest 400] [--centres 500] [--graph on|off] [--cli-search N]</c>:
+/// a real server on 127.0.0.1 over a library of synthetic stems (unit 512-d embeddings written straight into the catalog:
+/// drawn around <c>--centres</c> random centres, as embeddings of similar sounds cluster, or uniformly with
+/// <c>--centres 0</c>), N clients sending top-10 text searches for the given time while an ingest job of real audio
+/// files runs. The text side is the CLAP fixture graph behind the embedder's text cache, so the figures are the
+/// server's (HTTP, index search, catalog reads), not CLAP's. With the graph (the server's default) the run waits for
+/// the graph build first, and reports the build time and recall@10 of the graph's answers against the exact scan.
 /// </summary>
 public static class LoadTest
 {
@@ -39,7 +42,9 @@ public static class LoadTest
         var seconds = Arg(args, "--seconds", 60);
         var ingestFiles = Arg(args, "--ingest", 400);
         var cliSearches = Arg(args, "--cli-search", 0);
-        return RunAsync(stems, clients, seconds, ingestFiles, cliSearches).GetAwaiter().GetResult();
+        var centres = Arg(args, "--centres", 500);
+        var graph = !(Array.IndexOf(args, "--graph") is var g and >= 0 && g + 1 < args.Length && args[g + 1] == "off");
+        return RunAsync(stems, clients, seconds, ingestFiles, cliSearches, centres, graph).GetAwaiter().GetResult();
     }
 
     private static int Arg(string[] args, string name, int fallback)
@@ -91,14 +96,38 @@ public static class LoadTest
         return 0;
     }
 
-    private static async Task<int> RunAsync(int stemCount, int clients, int seconds, int ingestFiles, int cliSearches)
+    private static float[] Unit(float[] v)
+    {
+        var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(v));
+        System.Numerics.Tensors.TensorPrimitives.Divide(v, norm, v);
+        return v;
+    }
+
+    private static float[] Gaussian(Random rng, int dim)
+    {
+        var v = new float[dim];
+        for (var j = 0; j < dim; j++) v[j] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        return v;
+    }
+
+    private static async Task<int> RunAsync(int stemCount, int clients, int seconds, int ingestFiles, int cliSearches, int centreCount, bool graph)
     {
         using var dir = new TempDir("load");
         var library = Path.Combine(dir.Path, "library");
         var clapFolder = ClapFixture.CreateModelFolder(Path.Combine(dir.Path, "clap"));
 
-        Console.WriteLine($"Writing {stemCount:N0} synthetic stems with embeddings…");
+        Console.WriteLine($"Writing {stemCount:N0} synthetic stems with embeddings ({(centreCount > 0 ? $"around {centreCount} centres" : "uniform")})…");
         var fill = Stopwatch.StartNew();
+        var dataRng = new Random(12);
+        var centres = Enumerable.Range(0, centreCount).Select(_ => Unit(Gaussian(dataRng, ClapFixture.Dimension))).ToArray();
+        float[] Draw()
+        {
+            var v = Gaussian(dataRng, ClapFixture.Dimension);
+            if (centres.Length == 0) return Unit(v);
+            var c = centres[dataRng.Next(centres.Length)];
+            for (var j = 0; j < v.Length; j++) v[j] = c[j] + (0.35f / MathF.Sqrt(v.Length) * v[j]);
+            return Unit(v);
+        }
         using (var lib = Library.Open(library))
         {
             var rng = new Random(11);
@@ -117,11 +146,7 @@ public static class LoadTest
                     Channels = 2,
                     Duration = 4,
                 });
-                var v = new float[ClapFixture.Dimension];
-                for (var j = 0; j < v.Length; j++) v[j] = (float)(rng.NextDouble() * 2 - 1);
-                var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(v));
-                System.Numerics.Tensors.TensorPrimitives.Divide(v, norm, v);
-                lib.Catalog.SetEmbedding(stem.Id, new Embedding(ClapFixture.ModelId, v));
+                lib.Catalog.SetEmbedding(stem.Id, new Embedding(ClapFixture.ModelId, Draw()));
                 // Descriptors as ingest writes them, so the library is complete: a reindex has nothing to describe.
                 lib.Catalog.SetDescriptors(stem.Id, new Traum.Core.Descriptors
                 {
@@ -143,7 +168,11 @@ public static class LoadTest
             AudioFile.Write(Path.Combine(source, $"sample {i:0000}.wav"), AudioBuffer.Mono(samples, 22050), new AudioWriteOptions(SampleFormat.Pcm16));
         }
 
-        var context = TraumContext.ForLibrary(library, new Dictionary<string, string?> { ["models:root"] = Path.Combine(dir.Path, "models") });
+        var context = TraumContext.ForLibrary(library, new Dictionary<string, string?>
+        {
+            ["models:root"] = Path.Combine(dir.Path, "models"),
+            ["search:index:graph"] = graph ? "true" : "false",
+        });
         var options = new ServerOptions { Urls = "http://127.0.0.1:0", IngestRoots = [source] };
         await using var app = TraumServer.Build(["--Logging:LogLevel:Default=Warning"], context, options, services => services.AddSingleton(_ =>
         {
@@ -163,6 +192,25 @@ public static class LoadTest
         var warm = Stopwatch.StartNew();
         foreach (var q in s_queries) (await http.GetAsync($"/api/search?q={Uri.EscapeDataString(q)}&k=10").ConfigureAwait(false)).EnsureSuccessStatusCode();
         Console.WriteLine($"Warm-up (index load + text cache) {warm.Elapsed.TotalSeconds:0.0} s.");
+        if (graph)
+        {
+            var index = app.Services.GetRequiredService<SearchService>().IndexFor(ClapFixture.ModelId, ClapFixture.Dimension);
+            var building = Stopwatch.StartNew();
+            await index.GraphBuild.ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Graph: {(index.HasGraph ? "ready" : $"not built ({index.GraphError ?? "below its minimum"})")} after {building.Elapsed.TotalSeconds:0.0} s more ({warm.Elapsed.TotalSeconds:0.0} s since the index loaded); load average {BenchArgs.LoadAverage()}"));
+            // Recall@10 of what the server answers (graph candidates, exact re-rank) against the exact scan, for queries
+            // drawn like the stems and for the text queries' own vectors.
+            var queries = Enumerable.Range(0, 200).Select(_ => Draw()).ToList();
+            double found = 0, wanted = 0;
+            foreach (var q in queries)
+            {
+                var truth = index.SearchExact(q, 10).Select(h => h.Id).ToHashSet();
+                found += index.Search(q, 10).Count(h => truth.Contains(h.Id));
+                wanted += truth.Count;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Graph recall@10 against the exact scan, 200 queries drawn like the stems: {found / wanted:0.000} (target ≥ 0.95)"));
+        }
 
         using var ingest = await http.PostAsJsonAsync("/api/ingest", new { path = source }).ConfigureAwait(false);
         ingest.EnsureSuccessStatusCode();

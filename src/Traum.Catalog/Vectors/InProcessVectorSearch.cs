@@ -11,14 +11,16 @@ namespace Traum.Catalog.Vectors;
 public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
 {
     private readonly ICatalog _catalog;
-    private readonly Dictionary<string, VectorIndex> _indexes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Loaded> _indexes = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private VectorIndexOptions _options = new();
+    private long _writes; // catalog changes this process made (the catalog's Changed event)
 
     /// <summary>Indexes over <paramref name="catalog"/>'s embeddings.</summary>
     public InProcessVectorSearch(ICatalog catalog)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _catalog.Changed += OnCatalogChanged;
     }
 
     /// <summary>Settings of indexes loaded from now on (those already loaded keep theirs).</summary>
@@ -29,16 +31,22 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
     }
 
     /// <summary>The index of <paramref name="modelId"/>, loaded on first use and brought up to date with the catalog.</summary>
+    /// <remarks>
+    /// One caller at a time reads the change log. A caller that finds another reading it goes on with the index as it
+    /// is unless this process changed the catalog since that read began (then it waits and reads again), so concurrent
+    /// searches do not queue behind one query while every change made in this process before a search is in it.
+    /// </remarks>
     /// <exception cref="InvalidInputException">Stored vectors of the model have another dimension than <paramref name="dimension"/>.</exception>
     public VectorIndex IndexFor(string modelId, int dimension)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        Loaded? loaded;
         lock (_gate)
         {
-            if (!_indexes.TryGetValue(modelId, out var index))
+            if (!_indexes.TryGetValue(modelId, out loaded))
             {
                 var sequence = _catalog.ChangeSequence;
-                index = new VectorIndex(modelId, dimension, _options);
+                var index = new VectorIndex(modelId, dimension, _options);
                 try
                 {
                     index.UpsertRange(_catalog.GetEmbeddings(modelId).Select(v => (v.StemId, v.Vector)));
@@ -49,17 +57,39 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
                     throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
                 }
                 index.CatalogVersion = sequence;
-                _indexes[modelId] = index;
+                _indexes[modelId] = new Loaded(index);
+                if (_options.Graph && !index.TryAttachSavedGraph(version => ChangedStems(modelId, version))) index.EnsureGraph();
                 return index;
             }
-            if (index.Dimension != dimension)
-            {
-                throw new InvalidInputException($"The query has {dimension} values but the stored embeddings of '{modelId}' have {index.Dimension}; embed the query with the same model.");
-            }
+        }
+        if (loaded.Index.Dimension != dimension)
+        {
+            throw new InvalidInputException($"The query has {dimension} values but the stored embeddings of '{modelId}' have {loaded.Index.Dimension}; embed the query with the same model.");
+        }
+        CatchUp(modelId, loaded);
+        return loaded.Index;
+    }
+
+    private void CatchUp(string modelId, Loaded loaded)
+    {
+        if (!loaded.Reading.TryEnter())
+        {
+            // Another caller is reading the change log; nothing changed here since it began: its read covers ours.
+            if (Interlocked.Read(ref _writes) == Interlocked.Read(ref loaded.WritesAtRead)) return;
+            loaded.Reading.Enter();
+        }
+        try
+        {
+            Interlocked.Exchange(ref loaded.WritesAtRead, Interlocked.Read(ref _writes));
+            var index = loaded.Index;
             while (true)
             {
                 var changes = _catalog.GetChangesSince(index.CatalogVersion, 10_000);
-                if (changes.Count == 0) return index;
+                if (changes.Count == 0)
+                {
+                    index.EnsureGraph();
+                    return;
+                }
                 foreach (var change in changes)
                 {
                     if (change.Kind == CatalogChangeKind.StemRemoved)
@@ -74,6 +104,34 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
                 }
                 index.CatalogVersion = changes[^1].Sequence;
             }
+        }
+        finally { loaded.Reading.Exit(); }
+    }
+
+    private void OnCatalogChanged(object? sender, CatalogChangedEventArgs e) => Interlocked.Increment(ref _writes);
+
+    /// <summary>A loaded index and who reads the change log for it.</summary>
+    private sealed class Loaded(VectorIndex index)
+    {
+        public readonly Lock Reading = new();
+        public long WritesAtRead = -1;
+
+        public VectorIndex Index { get; } = index;
+    }
+
+    /// <summary>Stems whose vector of <paramref name="modelId"/> changed or was removed after catalog version <paramref name="since"/>.</summary>
+    private HashSet<long> ChangedStems(string modelId, long since)
+    {
+        var ids = new HashSet<long>();
+        while (true)
+        {
+            var changes = _catalog.GetChangesSince(since, 10_000);
+            if (changes.Count == 0) return ids;
+            foreach (var change in changes)
+            {
+                if (change.Kind == CatalogChangeKind.StemRemoved || (change.Kind == CatalogChangeKind.EmbeddingSet && change.ModelId == modelId)) ids.Add(change.StemId);
+            }
+            since = changes[^1].Sequence;
         }
     }
 
@@ -97,9 +155,10 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
     /// <summary>Drops every loaded index.</summary>
     public void Dispose()
     {
+        _catalog.Changed -= OnCatalogChanged;
         lock (_gate)
         {
-            foreach (var index in _indexes.Values) index.Dispose();
+            foreach (var loaded in _indexes.Values) loaded.Index.Dispose();
             _indexes.Clear();
         }
     }

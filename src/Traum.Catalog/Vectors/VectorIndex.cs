@@ -12,7 +12,7 @@ namespace Traum.Catalog.Vectors;
 /// <see cref="VectorStorage.Float16"/> the scan reads the compact copy and the best candidates are re-ranked
 /// exactly against the float32 copy. Searches may run concurrently; changes wait for them.
 /// </summary>
-public sealed class VectorIndex : IDisposable
+public sealed partial class VectorIndex : IDisposable
 {
     /// <summary>Vectors per storage block (blocks avoid copying gigabytes when the index grows).</summary>
     internal const int BlockRows = 4096;
@@ -142,6 +142,7 @@ public sealed class VectorIndex : IDisposable
                 _slotOf[_ids[slot]] = slot;
             }
             _count = last;
+            OnGraphChange(id);
             return true;
         }
         finally { _lock.ExitWriteLock(); }
@@ -160,6 +161,7 @@ public sealed class VectorIndex : IDisposable
             _half.Clear();
             _ids = [];
             _scales = [];
+            DropGraph();
         }
         finally { _lock.ExitWriteLock(); }
     }
@@ -174,11 +176,11 @@ public sealed class VectorIndex : IDisposable
     /// <param name="cancellationToken">Stops the scan.</param>
     /// <exception cref="InvalidInputException">Wrong dimension, non-finite values or a zero query.</exception>
     public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default) =>
-        Search(query, k, filter, Options.Storage, cancellationToken);
+        Search(query, k, filter, Options.Storage, useGraph: true, cancellationToken);
 
     /// <summary>The exact float32 search whatever the storage (the truth that compact storage is measured against).</summary>
-    internal IReadOnlyList<VectorHit> SearchExact(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default) =>
-        Search(query, k, filter, VectorStorage.Float32, cancellationToken);
+    public IReadOnlyList<VectorHit> SearchExact(ReadOnlySpan<float> query, int k, VectorFilter? filter = null, CancellationToken cancellationToken = default) =>
+        Search(query, k, filter, VectorStorage.Float32, useGraph: false, cancellationToken);
 
     /// <summary>
     /// Reads every stored value of <paramref name="storage"/> once with the same partitions and threads as a
@@ -220,7 +222,7 @@ public sealed class VectorIndex : IDisposable
 
     private int PartitionCount() => Math.Clamp(_count / Math.Max(1, Options.MinimumRowsPerThread), 1, Options.EffectiveThreads);
 
-    private VectorHit[] Search(ReadOnlySpan<float> query, int k, VectorFilter? filter, VectorStorage storage, CancellationToken cancellationToken)
+    private VectorHit[] Search(ReadOnlySpan<float> query, int k, VectorFilter? filter, VectorStorage storage, bool useGraph, CancellationToken cancellationToken)
     {
         var q = new float[query.Length];
         Normalise(query, q, "query vector");
@@ -229,6 +231,10 @@ public sealed class VectorIndex : IDisposable
         try
         {
             if (_count == 0) return [];
+            if (useGraph && _graph is { } graph && filter?.Ids is null && SearchGraph(graph, q, k, filter?.Predicate) is { } approximate)
+            {
+                return approximate;
+            }
             if (filter?.Ids is { } ids && ids.Count <= Math.Max(k, _count / 8))
             {
                 return ScoreIds(q, k, ids);
@@ -319,8 +325,14 @@ public sealed class VectorIndex : IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Releases the lock that orders searches and changes; the index cannot be used afterwards.</summary>
-    public void Dispose() => _lock.Dispose();
+    /// <summary>
+    /// Saves a graph that changed since it was saved, frees it, and releases the lock that orders searches and changes;
+    /// the index cannot be used afterwards.
+    /// </summary>
+    public void Dispose()
+    {
+        if (CloseGraph()) _lock.Dispose();
+    }
 
     private VectorHit[] ScoreIds(float[] q, int k, IReadOnlySet<long> ids)
     {
@@ -352,6 +364,7 @@ public sealed class VectorIndex : IDisposable
                 TensorPrimitives.ConvertToHalf(normalised, HalfRow(slot));
                 break;
         }
+        OnGraphChange(id);
     }
 
     private void EnsureCapacity(int rows)

@@ -41,6 +41,37 @@ public sealed record VectorIndexOptions
     /// <summary>Below this many vectors per worker a query runs on one thread (threads cost more than they save).</summary>
     public int MinimumRowsPerThread { get; init; } = 16_384;
 
+    /// <summary>
+    /// Answer unfiltered searches from an approximate nearest-neighbour graph (HNSW) once the index holds
+    /// <see cref="GraphMinimum"/> vectors: the graph's best candidates are re-ranked exactly, so scores stay exact but a
+    /// true neighbour can be missed (recall@10 is measured by <c>e2e load</c>, docs/benchmarks.md). The graph is built in
+    /// the background (the scan answers until it is ready) and kept in step with every change. Off by default, because a
+    /// command that runs one query would spend minutes building it; the server turns it on.
+    /// Filtered searches and exact searches always scan.
+    /// </summary>
+    public bool Graph { get; init; }
+
+    /// <summary>Fewest vectors for which a graph is built (below it the scan takes a few milliseconds).</summary>
+    public int GraphMinimum { get; init; } = 20_000;
+
+    /// <summary>Edges per graph node (HNSW's M): more finds more true neighbours and costs memory and build time.</summary>
+    public int GraphConnectivity { get; init; } = 16;
+
+    /// <summary>Candidate list while inserting into the graph (HNSW's ef_construction).</summary>
+    public int GraphExpansionAdd { get; init; } = 128;
+
+    /// <summary>
+    /// Candidate list while searching the graph (HNSW's ef_search); a search takes at least as many candidates as it
+    /// re-ranks (<see cref="RerankMinimum"/>).
+    /// </summary>
+    public int GraphExpansionSearch { get; init; } = 128;
+
+    /// <summary>
+    /// Folder where graphs are saved (one file per model), so a restart loads the graph and applies the catalog's
+    /// changes since instead of building it again; null keeps graphs in memory only.
+    /// </summary>
+    public string? GraphDirectory { get; init; }
+
     /// <summary>Threads to use: <see cref="Threads"/>, or the processor count when it is 0 or less.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }

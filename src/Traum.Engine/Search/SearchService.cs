@@ -33,7 +33,19 @@ public sealed partial class SearchService : IDisposable
         Models = models ?? throw new ArgumentNullException(nameof(models));
         _options = options ?? new SearchOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _library.LocalVectors.Options = _options.Index;
+        _library.LocalVectors.Options = LocalIndexOptions(_library, _options.Index);
+    }
+
+    /// <summary>
+    /// The in-process index settings for <paramref name="library"/>: a graph is kept only where the in-process index
+    /// answers searches (SQLite catalogs; PostgreSQL searches with its own HNSW index), saved under the library's cache
+    /// unless a folder is configured.
+    /// </summary>
+    internal static VectorIndexOptions LocalIndexOptions(Library library, VectorIndexOptions index)
+    {
+        if (!index.Graph) return index;
+        if (library.Catalog is not CatalogStore) return index with { Graph = false };
+        return index.GraphDirectory is null ? index with { GraphDirectory = Path.Combine(library.Root, "cache", "vectors") } : index;
     }
 
     /// <summary>The embedders queries are made with.</summary>
@@ -47,10 +59,22 @@ public sealed partial class SearchService : IDisposable
     /// <exception cref="InvalidInputException">Empty text, k below 1, or a bad filter.</exception>
     public SearchResults SearchText(string text, int k, SearchFilters? filters = null, CancellationToken cancellationToken = default)
     {
+        var found = MatchText(text, k, filters, cancellationToken);
+        return Hydrate(text.Trim(), Models.RequireText().ModelId, found);
+    }
+
+    /// <summary>
+    /// <see cref="SearchText"/> without reading the hits' stems: ids and scores only, for a caller that has the stems'
+    /// details at hand (the server keeps them cached).
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">CLAP is not installed (the message says how to install it).</exception>
+    /// <exception cref="InvalidInputException">Empty text, k below 1, or a bad filter.</exception>
+    public VectorSearchResult MatchText(string text, int k, SearchFilters? filters = null, CancellationToken cancellationToken = default)
+    {
         if (string.IsNullOrWhiteSpace(text)) throw new InvalidInputException("The search text is empty; describe the sound, e.g. \"dusty vinyl drum loop\".");
         var embedder = Models.RequireText();
         var vector = embedder.EmbedText([text.Trim()], cancellationToken)[0];
-        return Query(text.Trim(), embedder.ModelId, embedder.Dimension, vector, k, filters, exclude: null, cancellationToken);
+        return Match(embedder.ModelId, embedder.Dimension, vector, k, filters, exclude: null, cancellationToken);
     }
 
     /// <summary>The stems most similar to an audio file (which need not be in the library).</summary>
@@ -118,7 +142,10 @@ public sealed partial class SearchService : IDisposable
     {
     }
 
-    private SearchResults Query(string query, string modelId, int dimension, float[] vector, int k, SearchFilters? filters, long? exclude, CancellationToken cancellationToken)
+    private SearchResults Query(string query, string modelId, int dimension, float[] vector, int k, SearchFilters? filters, long? exclude, CancellationToken cancellationToken) =>
+        Hydrate(query, modelId, Match(modelId, dimension, vector, k, filters, exclude, cancellationToken));
+
+    private VectorSearchResult Match(string modelId, int dimension, float[] vector, int k, SearchFilters? filters, long? exclude, CancellationToken cancellationToken)
     {
         if (k < 1) throw new InvalidInputException($"-k must be at least 1 (it is {k}).");
         if (vector.Length != dimension) throw new InvalidInputException($"The query embedding has {vector.Length} values; the model '{modelId}' makes {dimension}.");
@@ -135,10 +162,14 @@ public sealed partial class SearchService : IDisposable
             catalogQuery = (catalogQuery ?? StemQuery.All) with { Ids = ids };
         }
         // Searched where the catalog keeps its vectors: in SQL on PostgreSQL, in an in-process index with SQLite.
-        var found = _library.Catalog.SearchVectors(new VectorSearchRequest
+        return _library.Catalog.SearchVectors(new VectorSearchRequest
         {
             ModelId = modelId, Vector = vector, K = k, Filter = catalogQuery, Exclude = exclude, Exact = _options.ExactSearch,
         }, cancellationToken);
+    }
+
+    private SearchResults Hydrate(string query, string modelId, VectorSearchResult found)
+    {
         // Hydrated with one query per kind of data (stems, descriptors), not one per hit.
         var hitIds = found.Matches.Select(h => h.StemId).ToList();
         var stems = _library.Catalog.GetStems(hitIds);

@@ -25,6 +25,14 @@ internal static class EngineWiring
 {
     public static void Add(IServiceCollection services, TraumContext context)
     {
+        // A long-lived process: unless the settings say otherwise, large libraries are searched through the approximate
+        // graph (built in the background, saved in the library, kept in step with every change).
+        services.TryAddSingleton(_ =>
+        {
+            var search = TraumSettings.Bind<SearchOptions>(context.Configuration, "search");
+            return context.Configuration["search:index:graph"] is null ? search with { Index = search.Index with { Graph = true } } : search;
+        });
+
         // The engine's services (catalog, jobs, models, ingest, search, training, generation), composed once.
         services.AddTraumEngine(context);
 

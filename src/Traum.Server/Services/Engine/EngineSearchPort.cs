@@ -3,7 +3,6 @@ using Traum.Core;
 using Traum.Engine.Search;
 using Traum.Engine.Semantic;
 using Traum.Server.Services.Catalog;
-using EngineHit = Traum.Engine.Search.SearchHit;
 
 namespace Traum.Server.Services.Engine;
 
@@ -14,13 +13,13 @@ namespace Traum.Server.Services.Engine;
 internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort library) : ISearchPort
 {
     public Task<IReadOnlyList<SearchHit>> ByTextAsync(string text, int k, SearchFilter filter, CancellationToken cancellationToken) =>
-        Task.FromResult(Hydrate(search.SearchText(text, k, Filters(filter), cancellationToken).Hits));
+        Task.FromResult(Hydrate(search.MatchText(text, k, Filters(filter), cancellationToken).Matches.Select(m => (m.StemId, (double)m.Score))));
 
     public Task<IReadOnlyList<SearchHit>> ByAudioAsync(string path, int k, SearchFilter filter, CancellationToken cancellationToken) =>
-        Task.FromResult(Hydrate(search.SimilarToFile(path, k, Filters(filter), cancellationToken).Hits));
+        Task.FromResult(Hydrate(search.SimilarToFile(path, k, Filters(filter), cancellationToken).Hits.Select(h => (h.StemId, h.Score))));
 
     public Task<IReadOnlyList<SearchHit>> ByStemAsync(long id, int k, SearchFilter filter, CancellationToken cancellationToken) =>
-        Task.FromResult(Hydrate(search.SimilarToStem(id, k, Filters(filter), cancellationToken).Hits));
+        Task.FromResult(Hydrate(search.SimilarToStem(id, k, Filters(filter), cancellationToken).Hits.Select(h => (h.StemId, h.Score))));
 
     public Task<IReadOnlyList<DuplicateGroup>> DuplicatesAsync(DuplicateRequest request, CancellationToken cancellationToken)
     {
@@ -56,8 +55,10 @@ internal sealed class EngineSearchPort(SearchService search, CatalogLibraryPort 
         };
     }
 
-    private IReadOnlyList<SearchHit> Hydrate(IReadOnlyList<EngineHit> hits)
+    /// <summary>The hits with their stems' details (cached by the library port), best first; stems gone meanwhile are left out.</summary>
+    private IReadOnlyList<SearchHit> Hydrate(IEnumerable<(long StemId, double Score)> found)
     {
+        var hits = found.ToList();
         var details = library.TryDetails([.. hits.Select(h => h.StemId)]).ToDictionary(d => d.Stem.Id);
         return [.. hits.Where(h => details.ContainsKey(h.StemId)).Select(h => new SearchHit(details[h.StemId], h.Score))];
     }
