@@ -125,12 +125,71 @@ public sealed partial class VectorIndex
                 graph.Dispose();
                 return false;
             }
+        }
+        finally { _lock.ExitWriteLock(); }
+        if (!Trustworthy(graph, CancellationToken.None)) return true; // measured and refused: searches scan, no rebuild
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_graph is not null || _graphPending is not null)
+            {
+                graph.Dispose();
+                return true;
+            }
             _graph = graph;
             _graphChangesSinceSave = changed.Count;
             return true;
         }
         finally { _lock.ExitWriteLock(); }
     }
+
+    /// <summary>Recall@10 of the graph against the exact scan on a sample of the index's own vectors, once measured.</summary>
+    public double? GraphRecall { get; private set; }
+
+    /// <summary>
+    /// Measures the graph's recall@10 against the exact scan, with <see cref="GraphSampleQueries"/> of the index's own
+    /// vectors as queries; a graph below <see cref="VectorIndexOptions.GraphMinimumRecall"/> is refused (disposed, with
+    /// the reason in <see cref="GraphError"/>), because it would hide true neighbours: on vectors without structure
+    /// HNSW finds few of them. Searches then keep scanning.
+    /// </summary>
+    private bool Trustworthy(HnswGraph graph, CancellationToken cancellationToken)
+    {
+        const int k = 10;
+        double found = 0, wanted = 0;
+        var q = new float[Dimension];
+        for (var i = 0; i < GraphSampleQueries; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            VectorHit[]? approximate;
+            _lock.EnterReadLock();
+            try
+            {
+                if (_count == 0) break;
+                ExactRow((int)((long)i * _count / GraphSampleQueries)).CopyTo(q);
+                approximate = SearchGraph(graph, q, k, null);
+            }
+            finally { _lock.ExitReadLock(); }
+            var exact = Search(q, k, null, VectorStorage.Float32, useGraph: false, cancellationToken).Select(h => h.Id).ToHashSet();
+            found += approximate?.Count(h => exact.Contains(h.Id)) ?? 0;
+            wanted += exact.Count;
+        }
+        var recall = wanted == 0 ? 1 : found / wanted;
+        GraphRecall = recall;
+        if (recall >= Options.GraphMinimumRecall) return true;
+        Volatile.Write(ref _graphError,
+            $"the graph found {recall:P0} of the exact top 10 on {GraphSampleQueries} of the library's own vectors (at least {Options.GraphMinimumRecall:P0} is required), so searches scan");
+        graph.Dispose();
+        _lock.EnterWriteLock();
+        try
+        {
+            _graphPending = null;
+        }
+        finally { _lock.ExitWriteLock(); }
+        return false;
+    }
+
+    /// <summary>Queries of the recall check a graph passes before it is used.</summary>
+    internal const int GraphSampleQueries = 50;
 
     /// <summary>Under the write lock: a vector of <paramref name="id"/> was stored or removed.</summary>
     private void OnGraphChange(long id)
@@ -214,6 +273,11 @@ public sealed partial class VectorIndex
                 for (var i = 0; i < present; i++) built.Add(taken[i], rows.AsSpan(i * Dimension, Dimension));
                 return rows;
             }, _ => { });
+            if (!Trustworthy(graph, cancellationToken))
+            {
+                graph = null; // disposed by the check
+                return;
+            }
             _lock.EnterWriteLock();
             try
             {

@@ -51,6 +51,13 @@ public sealed record VectorIndexOptions
     /// </summary>
     public bool Graph { get; init; }
 
+    /// <summary>
+    /// Recall@10 against the exact scan a graph must reach, measured on a sample of the index's own vectors when it is
+    /// built or loaded; a graph below it is not used (searches scan, and the reason is kept). HNSW finds true neighbours
+    /// of embeddings (which cluster) but few of structureless vectors.
+    /// </summary>
+    public double GraphMinimumRecall { get; init; } = 0.9;
+
     /// <summary>Fewest vectors for which a graph is built (below it the scan takes a few milliseconds).</summary>
     public int GraphMinimum { get; init; } = 20_000;
 

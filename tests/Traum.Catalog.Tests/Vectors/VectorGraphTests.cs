@@ -72,10 +72,32 @@ public sealed class VectorGraphTests : IDisposable
         var queries = Enumerable.Range(0, 50).Select(_ => Clustered(rng, 1, 50).Values.First()).ToList();
         var recall = Recall(index, data, queries);
         Assert.True(recall >= 0.95, $"recall@10 {recall:F3}");
+        Assert.True(index.GraphRecall >= 0.95, $"the build's own check measured {index.GraphRecall}");
         // Every returned score is the exact cosine (re-ranked in float32), not the graph's half-precision distance.
         var hits = index.Search(queries[0], 10, cancellationToken: Ct);
         foreach (var h in hits) Assert.Equal(Cosine(data[h.Id], queries[0]), h.Score, 5);
         Assert.Equal(hits.OrderByDescending(h => h.Score).Select(h => h.Id), hits.Select(h => h.Id));
+    }
+
+    [Fact]
+    public async Task Graph_OnStructurelessVectors_FailsItsRecallCheck_AndSearchesStayExact()
+    {
+        // Uniform random directions in 64-d: HNSW finds few true neighbours, so the graph must not be used.
+        var rng = new Random(9);
+        var data = Enumerable.Range(1, 3_000).ToDictionary(i => (long)i, _ => RandomUnitVector(rng, Dim));
+        using var index = new VectorIndex("test:model", Dim, GraphOn with { GraphConnectivity = 2, GraphExpansionAdd = 4, GraphExpansionSearch = 4, RerankMinimum = 10, RerankFactor = 1 });
+        index.UpsertRange(data.Select(p => (p.Key, p.Value)));
+        index.EnsureGraph();
+        await index.GraphBuild.WaitAsync(Ct);
+        Assert.False(index.HasGraph);
+        Assert.NotNull(index.GraphRecall);
+        Assert.True(index.GraphRecall < 0.9, $"recall {index.GraphRecall}");
+        Assert.Contains("searches scan", index.GraphError, StringComparison.Ordinal);
+        var q = RandomUnitVector(rng, Dim);
+        Assert.Equal(BruteForce(data, q).Take(10).Select(r => r.Id), index.Search(q, 10, cancellationToken: Ct).Select(h => h.Id));
+        // Not rebuilt on every search.
+        index.EnsureGraph();
+        Assert.True(index.GraphBuild.IsCompleted);
     }
 
     [Fact]
