@@ -96,6 +96,21 @@ public sealed partial class StemIngester
     /// <summary>The library stems are stored in and catalogued by.</summary>
     public Library Library => _library;
 
+    /// <summary>Peak level below which an imported file counts as silent (digital silence or one 16-bit step of noise).</summary>
+    public const double SilenceDb = -90;
+
+    /// <summary>True when no sample of <paramref name="audio"/> reaches <see cref="SilenceDb"/>.</summary>
+    internal static bool IsSilent(AudioBuffer audio)
+    {
+        var threshold = (float)Math.Pow(10, SilenceDb / 20);
+        foreach (var channel in audio.Channels)
+        {
+            // MaxMagnitude returns the sample of largest magnitude with its sign.
+            if (channel.Length > 0 && Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(channel)) >= threshold) return false;
+        }
+        return true;
+    }
+
     /// <summary>Ingests one file. Unreadable files give <see cref="IngestStatus.Failed"/> rather than an exception.</summary>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public IngestResult Ingest(IngestItem item, CancellationToken cancellationToken = default)
@@ -116,6 +131,10 @@ public sealed partial class StemIngester
 
             cancellationToken.ThrowIfCancellationRequested();
             var audio = item.Decoded ?? AudioFile.Read(source, cancellationToken);
+            if (item.Origin == StemOrigin.Imported && IsSilent(audio))
+            {
+                return Failed(source, $"is silent (no sample reaches {SilenceDb} dBFS): there is nothing in it to search, compare or train on, so it was not added");
+            }
             var hash = ContentHasher.Of(audio);
             var sameSound = catalog.FindStemsByHash(hash);
             var duplicate = sameSound.FirstOrDefault(s => IsSameStem(s, item));

@@ -146,6 +146,33 @@ public sealed class StemIngesterTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_lib.StemsPath, "*", SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f / 32768)] // one 16-bit step: -90.3 dBFS
+    public void Ingest_SilentFile_FailsWithReasonAndAddsNothing(float level)
+    {
+        var src = _dir.File("silent.wav");
+        var samples = Enumerable.Range(0, 44100).Select(i => i % 2 == 0 ? level : -level).ToArray();
+        AudioFile.Write(src, AudioBuffer.Mono(samples, 44100), new AudioWriteOptions(SampleFormat.Pcm16));
+        var r = Ingester().Ingest(new IngestItem(src), Ct);
+        Assert.Equal(IngestStatus.Failed, r.Status);
+        Assert.Contains("is silent", r.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _lib.Catalog.CountStems());
+        Assert.Empty(Directory.EnumerateFiles(_lib.StemsPath, "*", SearchOption.AllDirectories));
+        Assert.True(File.Exists(src), "the user's file was touched");
+    }
+
+    [Fact]
+    public void Ingest_QuietButAudibleFile_IsAdded()
+    {
+        // -80 dBFS: a very quiet tail or room tone is a sound, not silence. Its peak is negative (the level is a magnitude).
+        var src = _dir.File("quiet.wav");
+        var quiet = Signals.Sine(440, 1.0, 44100, 1e-4).Select(x => -Math.Abs(x)).ToArray();
+        AudioFile.Write(src, AudioBuffer.Mono(quiet, 44100), new AudioWriteOptions(SampleFormat.Pcm24));
+        var r = Ingester().Ingest(new IngestItem(src), Ct);
+        Assert.True(r.Status == IngestStatus.Added, r.Error);
+    }
+
     [Fact]
     public void Ingest_MissingFile_Fails()
     {
