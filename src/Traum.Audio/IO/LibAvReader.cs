@@ -83,10 +83,11 @@ internal sealed unsafe class LibAvReader : IAudioReader
         !string.Equals(decoderSetting?.Trim(), "cli", StringComparison.OrdinalIgnoreCase) && LibAv.IsAvailable;
 
     /// <summary>Opens <paramref name="path"/> and reads its header; decoding starts on the first read.</summary>
-    /// <exception cref="AudioFormatException">Not a file libav can read, or no audio stream in it.</exception>
+    /// <exception cref="AudioFormatException">The libraries cannot be used, not a file libav can read, or no audio stream in it.</exception>
     public static LibAvReader Open(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (!LibAv.IsAvailable) throw new AudioFormatException(path, $"cannot be decoded in process ({LibAv.LoadProblem}); {Ffmpeg.InstallHint}");
         cancellationToken.ThrowIfCancellationRequested();
         var errors = new List<string>();
         using var scope = LibAv.CollectErrors(errors);
