@@ -86,6 +86,28 @@ public sealed class LibAvReaderTests
     }
 
     [Fact]
+    public void Read_LayoutCommandLineWouldRemix_HandedToCommandLineWithSameSamples()
+    {
+        RequireLibAv();
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir("libav");
+        var path = dir.File("quad.flac");
+        // FLAC's 4-channel layout is quad, not the default 4-channel layout (4.0) that `ffmpeg -ac 4` asks for.
+        ExternalTools.Ffmpeg(SourceWav(dir, 44100, 4, 0.8), path, "-af", "channelmap=channel_layout=quad", "-c:a", "flac", "-sample_fmt", "s16");
+        Assert.Equal("quad", ExternalTools.ProbeStream(path, "channel_layout"));
+
+        using var reader = LibAvReader.Open(path, ct);
+        var own = AudioFile.ReadAll(reader, cancellationToken: ct);
+        AudioBuffer cli;
+        using (var r = Ffmpeg.OpenRead(path, ct)) cli = AudioFile.ReadAll(r, cancellationToken: ct);
+
+        Assert.True(reader.HandedOver);
+        Assert.True(reader.NativeFreed);
+        Assert.Equal(cli.Length, own.Length);
+        for (var c = 0; c < 4; c++) Assert.True(cli.Channels[c].AsSpan().SequenceEqual(own.Channels[c]), $"channel {c}");
+    }
+
+    [Fact]
     public void Open_ProjectFlacWriter24Bit_HeaderAndSamplesAsCommandLine()
     {
         RequireLibAv();
