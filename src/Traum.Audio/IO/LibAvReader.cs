@@ -199,6 +199,8 @@ internal sealed unsafe class LibAvReader : IAudioReader
     private void EnsureDecoder()
     {
         if (_frame is not null) return;
+        // A decoder that cannot be opened ends the stream: the refusal is thrown once, later reads return 0.
+        _ended = true;
         var fmt = (byte*)_handle.DangerousGetHandle();
         var streams = *(byte***)(fmt + LibAv.FormatStreams);
         var par = *(byte**)(streams[_streamIndex] + LibAv.StreamCodecPar);
@@ -221,6 +223,7 @@ internal sealed unsafe class LibAvReader : IAudioReader
         _handle.Frame = LibAv.av_frame_alloc();
         if (_handle.Packet is null || _handle.Frame is null) throw new AudioFormatException(_path, "cannot be decoded (libav could not allocate a packet or frame)");
         _frame = _handle.Frame;
+        _ended = false;
     }
 
     private enum FrameResult { Frame, End, HandOver }
