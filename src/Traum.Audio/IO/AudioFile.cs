@@ -5,7 +5,11 @@ namespace Traum.Audio.IO;
 /// <summary>The front door for reading and writing audio files of any supported format.</summary>
 public static class AudioFile
 {
-    /// <summary>Opens a streaming reader. WAV is read natively; every other format through ffmpeg.</summary>
+    /// <summary>
+    /// Opens a streaming reader. WAV is read natively; every other format through the FFmpeg libraries in process, or
+    /// through the ffmpeg command-line tools when the environment variable <c>TRAUM_DECODER</c> is <c>cli</c> or the
+    /// libraries (FFmpeg 5.1: libavformat 59) cannot be loaded. Both give the same samples.
+    /// </summary>
     /// <exception cref="AudioFormatException">Missing, empty, corrupt, or not audio.</exception>
     public static IAudioReader OpenRead(string path) => OpenRead(path, CancellationToken.None);
 
@@ -31,6 +35,8 @@ public static class AudioFile
         }
         if (n == 0) throw new AudioFormatException(path, "the file is empty");
         if (WavReader.LooksLikeWav(head[..n])) return WavReader.Open(path);
+        // In process through the FFmpeg libraries; the ffmpeg tools when TRAUM_DECODER=cli or the libraries are unusable.
+        if (LibAvReader.Enabled(Environment.GetEnvironmentVariable(LibAvReader.DecoderVariable))) return LibAvReader.Open(path, cancellationToken);
         return Ffmpeg.OpenRead(path, cancellationToken);
     }
 

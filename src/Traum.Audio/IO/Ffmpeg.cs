@@ -13,7 +13,8 @@ namespace Traum.Audio.IO;
 /// header, <c>ffmpeg</c> decodes to 32-bit float little-endian PCM on its standard output, which is read in chunks
 /// (so a long file never sits in memory), and encodes FLAC and MP3 from float PCM written to its standard input.
 /// The tools are found on PATH, or through the <c>TRAUM_FFMPEG</c> environment variable (the ffmpeg executable;
-/// ffprobe is looked for beside it).
+/// ffprobe is looked for beside it). <see cref="AudioFile"/> decodes through <see cref="LibAvReader"/> (the same
+/// libraries in process) instead unless <c>TRAUM_DECODER=cli</c> is set or the libraries cannot be used.
 /// </summary>
 internal static class Ffmpeg
 {
@@ -166,7 +167,8 @@ internal static class Ffmpeg
         return null;
     }
 
-    private static string NormaliseFormat(string? formatName, string path)
+    /// <summary>The container name as Traum reports it: the first of ffmpeg's names, the extension for the mp4 family.</summary>
+    internal static string NormaliseFormat(string? formatName, string path)
     {
         if (string.IsNullOrEmpty(formatName)) return "unknown";
         if (formatName.Contains("mp4", StringComparison.Ordinal) || formatName.Contains("m4a", StringComparison.Ordinal))

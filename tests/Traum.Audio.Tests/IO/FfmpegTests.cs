@@ -211,7 +211,7 @@ public sealed class FfmpegTests
         using var dir = new TempDir("ff");
         var flac = dir.File("long.flac");
         ExternalTools.Ffmpeg(SourceWav(dir, 60), flac);
-        var r = (FfmpegReader)AudioFile.OpenRead(flac, TestContext.Current.CancellationToken);
+        var r = (FfmpegReader)Ffmpeg.OpenRead(flac, TestContext.Current.CancellationToken);
         var buf = new[] { new float[1024], new float[1024] };
         Assert.True(r.Read(buf, 0, 1024) > 0);
         var pid = r.ProcessId!.Value;
@@ -229,7 +229,7 @@ public sealed class FfmpegTests
         var flac = dir.File("long.flac");
         ExternalTools.Ffmpeg(SourceWav(dir, 60), flac);
         using var cts = new CancellationTokenSource();
-        using var r = (FfmpegReader)AudioFile.OpenRead(flac, cts.Token);
+        using var r = (FfmpegReader)Ffmpeg.OpenRead(flac, cts.Token);
         var buf = new[] { new float[1024], new float[1024] };
         Assert.True(r.Read(buf, 0, 1024) > 0);
         var pid = r.ProcessId!.Value;
