@@ -125,19 +125,23 @@ public sealed partial class VectorIndex
                 graph.Dispose();
                 return false;
             }
+            _graphPending = []; // changes while the recall is measured, applied below
         }
         finally { _lock.ExitWriteLock(); }
         if (!Trustworthy(graph, CancellationToken.None)) return true; // measured and refused: searches scan, no rebuild
         _lock.EnterWriteLock();
         try
         {
-            if (_graph is not null || _graphPending is not null)
+            if (_graph is not null || _graphPending is null)
             {
+                // Cleared or disposed meanwhile.
                 graph.Dispose();
                 return true;
             }
+            foreach (var id in _graphPending) Sync(graph, id);
+            _graphChangesSinceSave = changed.Count + _graphPending.Count;
+            _graphPending = null;
             _graph = graph;
-            _graphChangesSinceSave = changed.Count;
             return true;
         }
         finally { _lock.ExitWriteLock(); }
