@@ -53,10 +53,16 @@ internal sealed partial class PostgresCatalog
         return tx;
     }
 
-    private void Raise(CatalogChange change) => Changed?.Invoke(this, new CatalogChangedEventArgs([change]));
+    private void Raise(CatalogChange change)
+    {
+        ForgetVectorCounts();
+        Changed?.Invoke(this, new CatalogChangedEventArgs([change]));
+    }
 
     private void Raise(List<CatalogChange> changes)
     {
-        if (changes.Count > 0) Changed?.Invoke(this, new CatalogChangedEventArgs(changes));
+        if (changes.Count == 0) return;
+        ForgetVectorCounts();
+        Changed?.Invoke(this, new CatalogChangedEventArgs(changes));
     }
 }

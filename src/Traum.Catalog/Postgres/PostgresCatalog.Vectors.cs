@@ -23,22 +23,78 @@ internal sealed partial class PostgresCatalog
         using var c = Connect();
         int dimension;
         string? indexName;
-        using (var m = Cmd(c, null, "SELECT dimension, index_name, (SELECT COUNT(*) FROM embeddings e WHERE e.model_id = @m) FROM embedding_models WHERE model_id = @m;", ("m", request.ModelId)))
+        using (var m = Cmd(c, null, "SELECT dimension, index_name FROM embedding_models WHERE model_id = @m;", ("m", request.ModelId)))
         using (var r = m.ExecuteReader())
         {
             if (!r.Read()) return new VectorSearchResult([], 0);
             dimension = r.GetInt32(0);
             indexName = r.IsDBNull(1) ? null : r.GetString(1);
-            var count = (int)r.GetInt64(2);
-            if (count == 0) return new VectorSearchResult([], 0);
-            r.Close();
-            if (dimension != request.Vector.Length)
-            {
-                throw new InvalidInputException($"The query has {request.Vector.Length} values but the stored embeddings of '{request.ModelId}' have {dimension}; embed the query with the same model.");
-            }
-            return new VectorSearchResult(Nearest(c, request, dimension, exact: request.Exact || indexName is null, cancellationToken), count);
         }
+        var count = CountVectors(c, request.ModelId);
+        if (count == 0) return new VectorSearchResult([], 0);
+        if (dimension != request.Vector.Length)
+        {
+            throw new InvalidInputException($"The query has {request.Vector.Length} values but the stored embeddings of '{request.ModelId}' have {dimension}; embed the query with the same model.");
+        }
+        return new VectorSearchResult(Nearest(c, request, dimension, exact: request.Exact || indexName is null, cancellationToken), count);
     }
+
+    /// <summary>How long a model's vector count is reused before it is counted again (in the background).</summary>
+    internal TimeSpan VectorCountLifetime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The number of stored vectors of <paramref name="modelId"/> (what a search reports as searched). Counting is a
+    /// scan of the model's rows (about 50 ms at 1 000 000), so the count is kept: this process's own changes drop it at
+    /// once (<see cref="ForgetVectorCounts"/>); another process's show within <see cref="VectorCountLifetime"/>, counted
+    /// again in the background while searches use the last count. A kept count of 0 is always counted again.
+    /// </summary>
+    private int CountVectors(NpgsqlConnection c, string modelId)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_vectorCounts.TryGetValue(modelId, out var kept) && kept.Value > 0)
+        {
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref kept.At), now) >= VectorCountLifetime && Interlocked.CompareExchange(ref kept.Refreshing, 1, 0) == 0)
+            {
+                _ = Task.Run(() =>
+                {
+                    try
+                    {
+                        using var own = Connect();
+                        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                        Interlocked.Exchange(ref kept.Value, Count(own, modelId));
+                        Interlocked.Exchange(ref kept.At, started);
+                    }
+                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TraumException)
+                    {
+                        // The next search tries again; until then the last count stands.
+                    }
+                    finally { Volatile.Write(ref kept.Refreshing, 0); }
+                }, CancellationToken.None);
+            }
+            return (int)Interlocked.Read(ref kept.Value);
+        }
+        var counted = new VectorCount { Value = Count(c, modelId), At = now };
+        _vectorCounts[modelId] = counted;
+        return (int)counted.Value;
+    }
+
+    private static long Count(NpgsqlConnection c, string modelId)
+    {
+        using var cmd = Cmd(c, null, "SELECT COUNT(*) FROM embeddings WHERE model_id = @m;", ("m", modelId));
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Drops the kept vector counts (this process changed embeddings or stems).</summary>
+    private void ForgetVectorCounts() => _vectorCounts.Clear();
+
+    private sealed class VectorCount
+    {
+        public long Value;
+        public long At;
+        public int Refreshing;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, VectorCount> _vectorCounts = new(StringComparer.Ordinal);
 
     private List<VectorMatch> Nearest(NpgsqlConnection c, VectorSearchRequest request, int dimension, bool exact, CancellationToken cancellationToken)
     {

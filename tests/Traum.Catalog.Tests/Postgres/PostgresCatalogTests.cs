@@ -258,4 +258,37 @@ public sealed class PostgresCatalogTests(PostgresCluster cluster)
             cluster.DropDatabase(url);
         }
     }
+
+    [Fact]
+    public async Task SearchedCount_IsKept_OwnChangesShowAtOnce_AnotherProcesssWithinItsLifetime()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            using var a = PostgresCatalog.Open(url);
+            using var b = PostgresCatalog.Open(url);
+            a.VectorCountLifetime = TimeSpan.FromMilliseconds(200);
+            var rng = new Random(3);
+            float[] V() => Enumerable.Range(0, 8).Select(_ => (float)rng.NextDouble() + 0.1f).ToArray();
+            long Searched() => a.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = V(), K = 3 }, TestContext.Current.CancellationToken).Indexed;
+            for (var i = 0; i < 3; i++) a.SetEmbedding(a.AddStem(Stem(i)).Id, new Embedding("m", V()));
+            Assert.Equal(3, Searched());
+            // This process's change: counted at once.
+            a.SetEmbedding(a.AddStem(Stem(10)).Id, new Embedding("m", V()));
+            Assert.Equal(4, Searched());
+            // Another process's change: the kept count until its lifetime passes, then counted again in the background.
+            b.SetEmbedding(b.AddStem(Stem(20)).Id, new Embedding("m", V()));
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(20);
+            while (Searched() != 5 && TimeProvider.System.GetUtcNow() < deadline) await Task.Delay(50, TestContext.Current.CancellationToken);
+            Assert.Equal(5, Searched());
+            // A removal in this process: at once.
+            var first = a.ListStems().First();
+            a.DeleteStem(first.Id);
+            Assert.Equal(4, Searched());
+        }
+        finally
+        {
+            cluster.DropDatabase(url);
+        }
+    }
 }
