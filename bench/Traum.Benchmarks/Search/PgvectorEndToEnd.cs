@@ -9,7 +9,7 @@ using Traum.TestKit.Postgres;
 namespace Traum.Benchmarks.Search;
 
 /// <summary>
-/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--mwm 4GB] [--shared-buffers 64MB] [--catalog postgresql://…]</c>:
+/// <c>e2e pgvector [--n 100000] [--dim 512] [--queries 50] [--clusters 0] [--ef 40,100,400] [--mwm 4GB] [--shared-buffers 64MB] [--m 16] [--ef-construction 64] [--catalog postgresql://…]</c>:
 /// top-10 vector search in SQL on the PostgreSQL catalog. Loads n stems with random normalised vectors (Gaussian, or
 /// with <c>--clusters C</c> drawn around C random centres, which is closer to real embeddings), builds the model's HNSW
 /// index, then runs the same queries approximately (HNSW, at each <c>hnsw.ef_search</c> of --ef) and exactly (a scan), unfiltered
@@ -45,7 +45,12 @@ public static class PgvectorEndToEnd
                 url = cluster.CreateCatalogDatabase();
             }
             Console.WriteLine($"pgvector: {n:N0} {(clusters > 0 ? $"clustered ({clusters} centres)" : "random")} normalised {dim}-d vectors, top-{k}, {queries} queries, hnsw.ef_search {string.Join('/', efs)}, {Environment.ProcessorCount} processors, load average {BenchArgs.LoadAverage()}");
-            using var catalog = PostgresCatalog.Open(url);
+            // --m and --ef-construction: the catalog URL's own index parameters, as a user would set them.
+            foreach (var (flag, key) in new[] { ("--m", "hnsw_m"), ("--ef-construction", "hnsw_ef_construction") })
+            {
+                if (BenchArgs.String(args, flag) is { } value) url += (url!.Contains('?', StringComparison.Ordinal) ? "&" : "?") + key + "=" + value;
+            }
+            using var catalog = PostgresCatalog.Open(url!);
             var rng = new Random(11);
             var centres = Enumerable.Range(0, clusters).Select(_ => Normalised(Gaussian(rng, dim))).ToArray();
             float[] Draw()
@@ -64,10 +69,10 @@ public static class PgvectorEndToEnd
             using (var c = catalog.Connect())
             {
                 Exec(c, $"SET maintenance_work_mem = '{mwm}';");
-                Exec(c, PostgresCatalog.IndexDdl(Model, dim, PostgresCatalog.IndexName(Model)));
+                Exec(c, PostgresCatalog.IndexDdl(Model, dim, PostgresCatalog.IndexName(Model), catalog.IndexSettings));
                 Exec(c, "ANALYZE stems; ANALYZE embeddings; ANALYZE descriptors;");
             }
-            Console.WriteLine($"  HNSW index build (m 16, ef_construction 64, maintenance_work_mem {mwm}, {Setting(catalog, "max_parallel_maintenance_workers")} parallel maintenance workers): {build.Elapsed.TotalSeconds:F1} s; load average {BenchArgs.LoadAverage()}");
+            Console.WriteLine($"  HNSW index build (m {catalog.IndexSettings.M}, ef_construction {catalog.IndexSettings.EfConstruction}, maintenance_work_mem {mwm}, {Setting(catalog, "max_parallel_maintenance_workers")} parallel maintenance workers): {build.Elapsed.TotalSeconds:F1} s; load average {BenchArgs.LoadAverage()}");
             using (var c = catalog.Connect())
             using (var cmd = new NpgsqlCommand(
                 $"SELECT pg_size_pretty(pg_relation_size('{PostgresCatalog.IndexName(Model)}')), pg_relation_size('{PostgresCatalog.IndexName(Model)}'), pg_size_pretty(pg_total_relation_size('embeddings')), pg_size_pretty(pg_relation_size('embeddings'));", c))

@@ -58,7 +58,7 @@ internal sealed partial class PostgresCatalog
         {
             if (ins.ExecuteScalar() is not null)
             {
-                if (index is not null) Exec(c, tx, IndexDdl(modelId, dimension, index));
+                if (index is not null) Exec(c, tx, IndexDdl(modelId, dimension, index, IndexSettings));
                 return;
             }
         }
@@ -74,8 +74,16 @@ internal sealed partial class PostgresCatalog
     internal static string IndexName(string modelId) =>
         "ix_embeddings_hnsw_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(modelId)))[..16];
 
-    internal static string IndexDdl(string modelId, int dimension, string indexName) =>
-        $"CREATE INDEX IF NOT EXISTS {indexName} ON embeddings USING hnsw ((vector::vector({dimension.ToString(CultureInfo.InvariantCulture)})) vector_cosine_ops) WHERE model_id = {Literal(modelId)};";
+    internal static string IndexDdl(string modelId, int dimension, string indexName, PostgresIndexSettings? settings = null)
+    {
+        var s = settings ?? new PostgresIndexSettings();
+        var inv = CultureInfo.InvariantCulture;
+        return $"CREATE INDEX IF NOT EXISTS {indexName} ON embeddings USING hnsw ((vector::vector({dimension.ToString(inv)})) vector_cosine_ops) " +
+            $"WITH (m = {s.M.ToString(inv)}, ef_construction = {s.EfConstruction.ToString(inv)}) WHERE model_id = {Literal(modelId)};";
+    }
+
+    /// <summary>How this catalog builds new HNSW indexes (from the catalog URL; an existing index keeps what it was built with).</summary>
+    internal PostgresIndexSettings IndexSettings { get; init; } = new();
 
     /// <summary>A SQL string literal (for DDL and index predicates, which take no parameters).</summary>
     internal static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";

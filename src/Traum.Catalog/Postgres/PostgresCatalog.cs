@@ -46,7 +46,12 @@ internal sealed partial class PostgresCatalog : ICatalog, IJobNotifications
         var description = PostgresLocation.Describe(builder);
         var sourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         sourceBuilder.UseVector();
-        var catalog = new PostgresCatalog(sourceBuilder.Build(), builder.ConnectionString, description, time ?? TimeProvider.System);
+        var index = PostgresLocation.IndexSettings(url);
+        var catalog = new PostgresCatalog(sourceBuilder.Build(), builder.ConnectionString, description, time ?? TimeProvider.System)
+        {
+            IndexSettings = index,
+            EfSearch = index.EfSearch,
+        };
         try
         {
             catalog.Migrate(migrations);

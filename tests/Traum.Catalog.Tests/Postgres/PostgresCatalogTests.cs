@@ -236,6 +236,40 @@ public sealed class PostgresCatalogTests(PostgresCluster cluster)
         Assert.Throws<InvalidInputException>(() => PostgresLocation.Parse(url));
 
     [Fact]
+    public void IndexSettings_FromTheUrl_DefaultsOtherwise_BadValuesRefused()
+    {
+        Assert.Equal(new PostgresIndexSettings(32, 128, 100), PostgresLocation.IndexSettings("postgresql://u@h/db?sslmode=disable"));
+        Assert.Equal(new PostgresIndexSettings(32, 128, 300), PostgresLocation.IndexSettings("postgresql://u@h/db?hnsw_m=32&hnsw_ef_construction=128&hnsw_ef_search=300"));
+        // The connection string never sees them.
+        Assert.Equal("db", PostgresLocation.Parse("postgresql://u@h/db?hnsw_m=32&sslmode=disable").Database);
+        foreach (var bad in new[] { "hnsw_m=1", "hnsw_m=abc", "hnsw_ef_search=0", "hnsw_ef_search=1001", "hnsw_m=40&hnsw_ef_construction=64", "hnsw_m=80" })
+        {
+            var e = Assert.Throws<InvalidInputException>(() => PostgresLocation.IndexSettings("postgresql://u@h/db?" + bad));
+            Assert.Contains("hnsw_", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void IndexSettings_FromTheUrl_BuildTheModelsIndex_AndSetTheSearchList()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            using var catalog = PostgresCatalog.Open(url + "?hnsw_m=24&hnsw_ef_construction=96&hnsw_ef_search=250");
+            Assert.Equal(250, catalog.EfSearch);
+            catalog.SetEmbedding(catalog.AddStem(Stem(1)).Id, new Embedding("m", [1f, 0f, 0f]));
+            using var c = new NpgsqlConnection(PostgresLocation.Parse(url).ConnectionString);
+            c.Open();
+            using var cmd = new NpgsqlCommand($"SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = '{PostgresCatalog.IndexName("m")}';", c);
+            Assert.Equal("m=24,ef_construction=96", cmd.ExecuteScalar() as string);
+        }
+        finally
+        {
+            cluster.DropDatabase(url);
+        }
+    }
+
+    [Fact]
     public void LibraryOpen_WithAUrl_KeepsFilesInTheStoreAndRowsInTheDatabase()
     {
         var url = cluster.CreateCatalogDatabase();
