@@ -307,14 +307,20 @@ internal sealed class FfmpegReader : IAudioReader
         {
             throw new AudioFormatException(_path, $"cannot be decoded ({first ?? $"ffmpeg exit code {p.ExitCode}"})");
         }
-        if (first is not null)
+        CheckEnd(_path, first, _frames, Info.Frames);
+    }
+
+    /// <summary>
+    /// The checks at the end of a decoded stream, the same for every decoder: an error the decoder reported, no samples
+    /// at all, or clearly fewer frames than the header promised (2 % and one block of slack for encoder padding).
+    /// </summary>
+    internal static void CheckEnd(string path, string? firstError, long frames, long? expected)
+    {
+        if (firstError is not null) throw new AudioFormatException(path, $"is corrupt or truncated ({firstError})");
+        if (frames == 0) throw new AudioFormatException(path, "the file holds no audio samples");
+        if (expected is { } promised && frames < (promised * 0.98) - 8192)
         {
-            throw new AudioFormatException(_path, $"is corrupt or truncated ({first})");
-        }
-        if (_frames == 0) throw new AudioFormatException(_path, "the file holds no audio samples");
-        if (Info.Frames is { } expected && _frames < (expected * 0.98) - 8192)
-        {
-            throw new AudioFormatException(_path, $"is truncated: its header promises {expected} frames, only {_frames} could be decoded");
+            throw new AudioFormatException(path, $"is truncated: its header promises {promised} frames, only {frames} could be decoded");
         }
     }
 

@@ -423,12 +423,7 @@ internal sealed unsafe class LibAvReader : IAudioReader
     {
         _ended = true;
         _cancellationToken.ThrowIfCancellationRequested();
-        if (_errors.Count > 0) throw new AudioFormatException(_path, $"is corrupt or truncated ({_errors[0]})");
-        if (_frames == 0) throw new AudioFormatException(_path, "the file holds no audio samples");
-        if (Info.Frames is { } expected && _frames < (expected * 0.98) - 8192)
-        {
-            throw new AudioFormatException(_path, $"is truncated: its header promises {expected} frames, only {_frames} could be decoded");
-        }
+        FfmpegReader.CheckEnd(_path, _errors.Count > 0 ? _errors[0] : null, _frames, Info.Frames);
     }
 
     public void Dispose()

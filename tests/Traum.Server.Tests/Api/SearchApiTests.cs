@@ -15,15 +15,16 @@ namespace Traum.Server.Tests.Api;
 
 public sealed class SearchApiTests
 {
-    private static Task<TestServerHost> StartWithClapAsync()
+    /// <summary>A server whose search models are the CLAP fixture graph (in <paramref name="root"/> when given).</summary>
+    internal static Task<TestServerHost> StartWithClapAsync(string? root = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        string? root = null;
-        return TestServerHost.StartAsync((r, o) => { root = r; return o; }, s => s.AddSingleton(_ =>
+        var dir = root;
+        return TestServerHost.StartAsync((r, o) => { dir = r; return o; }, s => s.AddSingleton(_ =>
         {
-            var folder = ClapFixture.CreateModelFolder(Path.Combine(root!, "clap-model"));
-            var clap = ClapEmbedder.Load(new ClapOptions { Path = folder }, Path.Combine(root!, "models"));
-            return new SearchModels(clap, clap, null, PromptSet.Load(Path.Combine(root!, "library")), null, clap);
-        }));
+            var folder = ClapFixture.CreateModelFolder(Path.Combine(dir!, "clap-model"));
+            var clap = ClapEmbedder.Load(new ClapOptions { Path = folder }, Path.Combine(dir!, "models"));
+            return new SearchModels(clap, clap, null, PromptSet.Load(Path.Combine(dir!, "library")), null, clap);
+        }), root: root, settings: settings);
     }
 
     private static async Task<List<long>> IngestAsync(TestServerHost host, string kind, params (string Name, float[] Samples)[] files)

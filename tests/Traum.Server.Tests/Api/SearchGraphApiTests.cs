@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Traum.Catalog;
 using Traum.Core;
 using Traum.Engine.Search;
-using Traum.Engine.Semantic;
-using Traum.Models.Clap;
 using Traum.TestKit;
 using Traum.TestKit.Fixtures;
 using SearchHit = Traum.Server.Services.SearchHit;
@@ -18,16 +16,8 @@ public sealed class SearchGraphApiTests
 {
     private static readonly string[] s_queries = ["deep sub bass", "crisp hi-hats", "airy female vocal", "dark ambient pad", "punchy kick"];
 
-    private static Task<TestServerHost> StartAsync(string? root, IReadOnlyDictionary<string, string?> settings)
-    {
-        string? r = root;
-        return TestServerHost.StartAsync((dir, o) => { r = dir; return o; }, s => s.AddSingleton(_ =>
-        {
-            var folder = ClapFixture.CreateModelFolder(Path.Combine(r!, "clap-model"));
-            var clap = ClapEmbedder.Load(new ClapOptions { Path = folder }, Path.Combine(r!, "models"));
-            return new SearchModels(clap, clap, null, PromptSet.Load(Path.Combine(r!, "library")), null, clap);
-        }), root: root, settings: settings);
-    }
+    private static Task<TestServerHost> StartAsync(string root, IReadOnlyDictionary<string, string?> settings) =>
+        SearchApiTests.StartWithClapAsync(root, settings);
 
     /// <summary>Stems with unit embeddings around a few centres, written straight into the catalog.</summary>
     private static void Fill(Library library, int count)
