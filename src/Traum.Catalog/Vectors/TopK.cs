@@ -20,6 +20,9 @@ internal sealed class TopK
 
     public int Capacity => _items.Length;
 
+    /// <summary>The lowest score that could still enter (negative infinity until the heap is full).</summary>
+    public float Floor => _count == _items.Length ? _items[0].Score : float.NegativeInfinity;
+
     /// <summary>True when the heap is full and a hit with this score could not enter whatever its id.</summary>
     public bool Rejects(float score) => _count == _items.Length && score < _items[0].Score;
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Traum.Core;
 
 namespace Traum.Catalog.Vectors;
@@ -448,10 +449,23 @@ public sealed partial class VectorIndex : IDisposable
                         var s = slot;
                         if (mask is null && predicate is null)
                         {
-                            // Unfiltered: eight rows per step (the query read once for the eight).
+                            // Unfiltered: eight rows per step (the query read once for the eight). With the wide
+                            // kernel the eight scores are tested against the heap's floor at once, so the usual
+                            // step (none of the eight enters) costs no per-row work.
+                            var wide = DotKernels.Wide8(dim);
                             for (; s + 8 <= blockEnd; s += 8, offset += 8)
                             {
-                                DotKernels.Dot8(query, data.AsSpan(offset * dim, 8 * dim), dim, eight);
+                                var rows = data.AsSpan(offset * dim, 8 * dim);
+                                if (wide)
+                                {
+                                    var sums = DotKernels.Dot8Wide(query, rows, dim);
+                                    if (!Vector256.GreaterThanOrEqualAny(sums, Vector256.Create(top.Floor))) continue;
+                                    sums.CopyTo(eight);
+                                }
+                                else
+                                {
+                                    DotKernels.Dot8(query, rows, dim, eight);
+                                }
                                 for (var j = 0; j < 8; j++)
                                 {
                                     if (!top.Rejects(eight[j])) top.Offer(index._ids[s + j], eight[j]);
