@@ -55,6 +55,13 @@ public sealed record ServerOptions
     /// <summary>The lane names <see cref="Lanes"/> may hold.</summary>
     public static IReadOnlyList<string> LaneNames { get; } = ["separate", "train", "generate", "ingest", "other"];
 
+    /// <summary>
+    /// Longest silence on a job event stream before the server sends a <c>ping</c> event: proxies close idle
+    /// connections (nginx after 60 s unless told otherwise), and a client cannot otherwise tell a quiet job from a
+    /// dead connection.
+    /// </summary>
+    public TimeSpan EventKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Environment name of the host; "Production" shows no exception details to clients.</summary>
     public string Environment { get; init; } = "Production";
 

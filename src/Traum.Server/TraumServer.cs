@@ -26,6 +26,7 @@ public static class TraumServer
         ArgumentNullException.ThrowIfNull(context);
         var o = TraumSettings.Bind<ServerOptions>(context.Configuration, "server");
         if (o.MaxUploadBytes <= 0) throw new Core.InvalidInputException("server:maxUploadBytes must be positive.");
+        if (o.EventKeepAlive <= TimeSpan.Zero) throw new Core.InvalidInputException("server:eventKeepAlive must be positive, e.g. 00:00:15.");
         return o;
     }
 

@@ -90,9 +90,17 @@ public static class LoadTest
                 return 1;
             }
         }
-        times.Sort();
+        // The first run reads the vectors row by row from the catalog and saves them for the next (cache/vectors); the
+        // others read that file and the catalog's changes since.
+        var first = times[0];
+        var rest = times.Skip(1).Order().ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"traum search over {stemCount:N0} stems, end to end, {runs} runs: median {times[times.Count / 2]:0} ms, fastest {times[0]:0} ms, slowest {times[^1]:0} ms (target < 1 s); load average {BenchArgs.LoadAverage()}"));
+            $"traum search over {stemCount:N0} stems, end to end: first run {first:0} ms (vectors read from the catalog, saved at exit)"));
+        if (rest.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  the {rest.Count} runs after it (saved vectors): median {rest[rest.Count / 2]:0} ms, fastest {rest[0]:0} ms, slowest {rest[^1]:0} ms (target < 1 s); load average {BenchArgs.LoadAverage()}"));
+        }
         return 0;
     }
 

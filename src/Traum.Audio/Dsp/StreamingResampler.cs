@@ -67,32 +67,11 @@ public sealed class StreamingResampler
         _mDiv = _m / _l;
         _mRem = _m % _l;
 
-        double lower = Math.Min(sourceRate, targetRate);
-        var cutoff = (PassbandEdge + StopbandEdge) / 2.0 * (lower / 2.0) / sourceRate; // cycles per input sample
-        var transition = (StopbandEdge - PassbandEdge) * 0.5;                            // cycles per lower-rate sample
-        var halfWidth = WindowedSinc.KaiserLength(DesignAttenuationDb, transition) / 2.0 * (sourceRate / lower);
-        var beta = WindowedSinc.KaiserBeta(DesignAttenuationDb);
-        var i0 = WindowedSinc.BesselI0(beta);
-        _k = (int)Math.Ceiling(halfWidth);
+        var filter = FilterFor(sourceRate, targetRate, _l);
+        _k = filter.K;
         _taps = 2 * _k;
-
-        _exact = _l <= MaxExactPhases;
-        var rows = _exact ? (int)_l : InterpolatedPhases + 1;
-        _table = new float[rows * _taps];
-        var row = new double[_taps];
-        for (var r = 0; r < rows; r++)
-        {
-            var frac = _exact ? (double)r / _l : (double)r / InterpolatedPhases;
-            var sum = 0.0;
-            for (var t = 0; t < _taps; t++)
-            {
-                // Tap t multiplies input sample i − K + 1 + t for an output at time i + frac.
-                var tau = frac + _k - 1 - t;
-                row[t] = WindowedSinc.Kernel(tau, cutoff, halfWidth, beta, i0);
-                sum += row[t];
-            }
-            for (var t = 0; t < _taps; t++) _table[(r * _taps) + t] = (float)(row[t] / sum);
-        }
+        _exact = filter.Exact;
+        _table = filter.Table;
         _coef = new float[_taps];
         _buf = new float[channels][];
         for (var c = 0; c < channels; c++) _buf[c] = new float[Math.Max(4 * _taps, 8192)];
@@ -273,6 +252,52 @@ public sealed class StreamingResampler
         var total = (_p + (n * _mRem));
         _i += (n * _mDiv) + (total / _l);
         _p = total % _l;
+    }
+
+    /// <summary>A rate pair's polyphase table: read only, so converters of the same pair share it.</summary>
+    private sealed record Filter(int K, bool Exact, float[] Table);
+
+    // A library holds few rate pairs (44.1 and 48 kHz to the analysis rates); designing the table costs tens of
+    // thousands of Kaiser kernel evaluations, once per pair instead of once per file.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int From, int To), Filter> Filters = new();
+
+    private static Filter FilterFor(int sourceRate, int targetRate, long l)
+    {
+        if (Filters.TryGetValue((sourceRate, targetRate), out var known)) return known;
+        var filter = Design(sourceRate, targetRate, l);
+        if (Filters.Count < 64) Filters.TryAdd((sourceRate, targetRate), filter);
+        return filter;
+    }
+
+    private static Filter Design(int sourceRate, int targetRate, long l)
+    {
+        double lower = Math.Min(sourceRate, targetRate);
+        var cutoff = (PassbandEdge + StopbandEdge) / 2.0 * (lower / 2.0) / sourceRate; // cycles per input sample
+        var transition = (StopbandEdge - PassbandEdge) * 0.5;                            // cycles per lower-rate sample
+        var halfWidth = WindowedSinc.KaiserLength(DesignAttenuationDb, transition) / 2.0 * (sourceRate / lower);
+        var beta = WindowedSinc.KaiserBeta(DesignAttenuationDb);
+        var i0 = WindowedSinc.BesselI0(beta);
+        var k = (int)Math.Ceiling(halfWidth);
+        var taps = 2 * k;
+
+        var exact = l <= MaxExactPhases;
+        var rows = exact ? (int)l : InterpolatedPhases + 1;
+        var table = new float[rows * taps];
+        var row = new double[taps];
+        for (var r = 0; r < rows; r++)
+        {
+            var frac = exact ? (double)r / l : (double)r / InterpolatedPhases;
+            var sum = 0.0;
+            for (var t = 0; t < taps; t++)
+            {
+                // Tap t multiplies input sample i − K + 1 + t for an output at time i + frac.
+                var tau = frac + k - 1 - t;
+                row[t] = WindowedSinc.Kernel(tau, cutoff, halfWidth, beta, i0);
+                sum += row[t];
+            }
+            for (var t = 0; t < taps; t++) table[(r * taps) + t] = (float)(row[t] / sum);
+        }
+        return new Filter(k, exact, table);
     }
 
     private static int Gcd(int a, int b)

@@ -47,17 +47,27 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
             {
                 var sequence = _catalog.ChangeSequence;
                 var index = new VectorIndex(modelId, dimension, _options);
-                try
+                loaded = new Loaded(index);
+                if (LoadSnapshot(index, sequence))
                 {
-                    index.UpsertRange(_catalog.GetEmbeddings(modelId).Select(v => (v.StemId, v.Vector)));
+                    // The saved vectors, then the catalog's changes since they were saved.
+                    loaded.FromSnapshot = true;
+                    loaded.ChangesSinceSnapshot = ApplyChanges(modelId, index);
                 }
-                catch (InvalidInputException e)
+                else
                 {
-                    index.Dispose();
-                    throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
+                    try
+                    {
+                        index.UpsertRange(_catalog.GetEmbeddings(modelId).Select(v => (v.StemId, v.Vector)));
+                    }
+                    catch (InvalidInputException e)
+                    {
+                        index.Dispose();
+                        throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
+                    }
+                    index.CatalogVersion = sequence;
                 }
-                index.CatalogVersion = sequence;
-                _indexes[modelId] = new Loaded(index);
+                _indexes[modelId] = loaded;
                 if (_options.Graph && !index.TryAttachSavedGraph(version => ChangedStems(modelId, version))) index.EnsureGraph();
                 return index;
             }
@@ -81,31 +91,83 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
         try
         {
             Interlocked.Exchange(ref loaded.WritesAtRead, Interlocked.Read(ref _writes));
-            var index = loaded.Index;
-            while (true)
-            {
-                var changes = _catalog.GetChangesSince(index.CatalogVersion, 10_000);
-                if (changes.Count == 0)
-                {
-                    index.EnsureGraph();
-                    return;
-                }
-                foreach (var change in changes)
-                {
-                    if (change.Kind == CatalogChangeKind.StemRemoved)
-                    {
-                        index.Remove(change.StemId);
-                    }
-                    else if (change.Kind == CatalogChangeKind.EmbeddingSet && change.ModelId == modelId)
-                    {
-                        if (_catalog.GetEmbedding(change.StemId, modelId) is { } e) index.Upsert(change.StemId, e.Vector);
-                        else index.Remove(change.StemId);
-                    }
-                }
-                index.CatalogVersion = changes[^1].Sequence;
-            }
+            Interlocked.Add(ref loaded.ChangesSinceSnapshot, ApplyChanges(modelId, loaded.Index));
+            loaded.Index.EnsureGraph();
         }
         finally { loaded.Reading.Exit(); }
+    }
+
+    /// <summary>Applies the catalog's changes after the index's version to it; returns how many touched its vectors.</summary>
+    private long ApplyChanges(string modelId, VectorIndex index)
+    {
+        long applied = 0;
+        while (true)
+        {
+            var changes = _catalog.GetChangesSince(index.CatalogVersion, 10_000);
+            if (changes.Count == 0) return applied;
+            foreach (var change in changes)
+            {
+                if (change.Kind == CatalogChangeKind.StemRemoved)
+                {
+                    if (index.Remove(change.StemId)) applied++;
+                }
+                else if (change.Kind == CatalogChangeKind.EmbeddingSet && change.ModelId == modelId)
+                {
+                    applied++;
+                    if (_catalog.GetEmbedding(change.StemId, modelId) is { } e) index.Upsert(change.StemId, e.Vector);
+                    else index.Remove(change.StemId);
+                }
+            }
+            index.CatalogVersion = changes[^1].Sequence;
+        }
+    }
+
+    /// <summary>
+    /// Fills the empty <paramref name="index"/> from its saved vectors when the file was saved from this catalog at or
+    /// before <paramref name="sequence"/>; false (index empty) otherwise.
+    /// </summary>
+    private bool LoadSnapshot(VectorIndex index, long sequence)
+    {
+        if (index.TryLoadSnapshot() is not { } stamp) return false;
+        if (stamp.CatalogVersion <= sequence && stamp.CatalogVersion > 0 && StampOf(stamp.CatalogVersion) == stamp) return true;
+        index.Clear();
+        index.CatalogVersion = 0;
+        return false;
+    }
+
+    /// <summary>The catalog's stamp of change <paramref name="sequence"/>, or null when it holds no such change.</summary>
+    private SnapshotStamp? StampOf(long sequence)
+    {
+        if (sequence <= 0) return null;
+        var changes = _catalog.GetChangesSince(sequence - 1, 1);
+        return changes.Count == 1 && changes[0].Sequence == sequence ? new SnapshotStamp(sequence, changes[0].At.UtcTicks) : null;
+    }
+
+    /// <summary>
+    /// Saves the vectors of an index for the next process when it was read from the catalog row by row, or has taken
+    /// many changes (a tenth of its size, at least 1 000) since the saved file.
+    /// </summary>
+    private void SaveSnapshotIfDue(Loaded loaded)
+    {
+        var index = loaded.Index;
+        if (index.SnapshotFile is null) return;
+        var count = index.Count;
+        if (count < index.Options.SnapshotMinimum) return;
+        if (loaded.FromSnapshot && Interlocked.Read(ref loaded.ChangesSinceSnapshot) <= Math.Max(1_000, count / 10)) return;
+        try
+        {
+            if (StampOf(index.CatalogVersion) is { } stamp) index.SaveSnapshot(stamp);
+        }
+        catch (Exception e) when (e is TraumException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+        {
+            // The catalog is gone (closing): the next process reads it row by row.
+        }
+    }
+
+    /// <summary>True when the loaded index of <paramref name="modelId"/> was read from its saved vectors rather than the catalog.</summary>
+    internal bool LoadedFromSnapshot(string modelId)
+    {
+        lock (_gate) return _indexes.TryGetValue(modelId, out var loaded) && loaded.FromSnapshot;
     }
 
     private void OnCatalogChanged(object? sender, CatalogChangedEventArgs e) => Interlocked.Increment(ref _writes);
@@ -115,6 +177,8 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
     {
         public readonly Lock Reading = new();
         public long WritesAtRead = -1;
+        public long ChangesSinceSnapshot;
+        public bool FromSnapshot;
 
         public VectorIndex Index { get; } = index;
     }
@@ -158,7 +222,11 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
         _catalog.Changed -= OnCatalogChanged;
         lock (_gate)
         {
-            foreach (var loaded in _indexes.Values) loaded.Index.Dispose();
+            foreach (var loaded in _indexes.Values)
+            {
+                SaveSnapshotIfDue(loaded);
+                loaded.Index.Dispose();
+            }
             _indexes.Clear();
         }
     }

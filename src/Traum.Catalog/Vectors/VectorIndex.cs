@@ -155,16 +155,22 @@ public sealed partial class VectorIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            _slotOf.Clear();
-            _count = 0;
-            _exact.Clear();
-            _int8.Clear();
-            _half.Clear();
-            _ids = [];
-            _scales = [];
+            ClearRows();
             DropGraph();
         }
         finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>Under the write lock: forgets every vector.</summary>
+    private void ClearRows()
+    {
+        _slotOf.Clear();
+        _count = 0;
+        _exact.Clear();
+        _int8.Clear();
+        _half.Clear();
+        _ids = [];
+        _scales = [];
     }
 
     /// <summary>

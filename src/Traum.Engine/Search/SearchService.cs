@@ -37,13 +37,12 @@ public sealed partial class SearchService : IDisposable
     }
 
     /// <summary>
-    /// The in-process index settings for <paramref name="library"/>: a graph is kept only where the in-process index
-    /// answers searches (SQLite catalogs; PostgreSQL searches with its own HNSW index), saved under the library's cache
-    /// unless a folder is configured.
+    /// The in-process index settings for <paramref name="library"/>: a graph is kept and vectors are saved only where
+    /// the in-process index answers searches (SQLite catalogs; PostgreSQL searches with its own HNSW index), under the
+    /// library's cache unless a folder is configured.
     /// </summary>
     internal static VectorIndexOptions LocalIndexOptions(Library library, VectorIndexOptions index)
     {
-        if (!index.Graph) return index;
         if (library.Catalog is not CatalogStore) return index with { Graph = false };
         return index.GraphDirectory is null ? index with { GraphDirectory = Path.Combine(library.Root, "cache", "vectors") } : index;
     }

@@ -70,6 +70,53 @@ public sealed class JobApiTests
     }
 
     [Fact]
+    public async Task Events_QuietStream_SendsPingsUnbufferedAndThenTheJobsEvents()
+    {
+        // A job that reports nothing for a while: behind a proxy the stream must neither be buffered nor look dead.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new ScriptedHandler(JobKinds.Train, async (_, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return null;
+        });
+        await using var host = await TestServerHost.StartAsync(
+            options: (_, o) => o with { EventKeepAlive = TimeSpan.FromMilliseconds(100) },
+            services: s => s.AddSingleton<IJobHandler>(handler));
+        var job = await TrainAsync(host);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var one = await host.Client.GetAsync($"/api/jobs/{job.Id}/events", HttpCompletionOption.ResponseHeadersRead, ct);
+        using var all = await host.Client.GetAsync("/api/jobs/events", HttpCompletionOption.ResponseHeadersRead, ct);
+        foreach (var r in new[] { one, all })
+        {
+            Assert.Equal("text/event-stream", r.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("no", Assert.Single(r.Headers.GetValues("X-Accel-Buffering")));
+        }
+        using var oneReader = new StreamReader(await one.Content.ReadAsStreamAsync(ct));
+        using var allReader = new StreamReader(await all.Content.ReadAsStreamAsync(ct));
+        async Task<List<string>> EventsUntilAsync(StreamReader reader, Func<List<string>, bool> done)
+        {
+            var seen = new List<string>();
+            while (!done(seen) && await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal)) seen.Add(line[7..]);
+            }
+            return seen;
+        }
+        // Two pings on each stream while the job is silent (the first event of one job's stream is its state).
+        var oneSeen = await EventsUntilAsync(oneReader, s => s.Count(e => e == "ping") >= 2);
+        Assert.Equal("state", oneSeen[0]);
+        Assert.Equal(2, (await EventsUntilAsync(allReader, s => s.Count(e => e == "ping") >= 2)).Count(e => e == "ping"));
+
+        gate.SetResult();
+        // Then the job's own events arrive on both, and the job's stream ends after the final state.
+        var rest = await EventsUntilAsync(oneReader, _ => false);
+        Assert.Equal("state", rest.Last(e => e != "ping"));
+        Assert.Contains("state", await EventsUntilAsync(allReader, s => s.Contains("state")));
+        Assert.Equal(JobState.Succeeded, (await host.WaitForJobAsync(job.Id)).State);
+    }
+
+    [Fact]
     public async Task Events_FinishedJob_SendsItsStateAndEnds()
     {
         var handler = new ScriptedHandler(JobKinds.Train, (_, _) => Task.FromResult<string?>(null));
