@@ -99,6 +99,10 @@ internal static class DoctorCommand
                     if (moved > 0) Output.Line($"{moved} stem(s) indexed in place lost their file; run 'traum doctor --relink FOLDER' with the folder they moved to (--repair keeps them).");
                 }
                 if (report.IntegrityProblems.Count > 0) Output.Note("The database itself is damaged: copy catalog.db aside and re-ingest your sources into a new library.");
+                if (library.Catalog is IVectorIndexMaintenance indexes)
+                {
+                    foreach (var stale in indexes.VectorIndexes().Where(s => s.NeedsRebuild)) Output.Note(CatalogCommand.StaleNote(stale));
+                }
             }
             var unrepaired = report.Repaired
                 ? report.IntegrityProblems.Count + report.StemsWithoutDescriptors.Count - described.Count + report.MissingStemFiles.Count(s => Library.IsInPlace(s.FilePath))

@@ -270,6 +270,171 @@ public sealed class PostgresCatalogTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public void RebuildVectorIndex_TakesTheCatalogsSettings_KeepsItsName_AndSearchesFindTheSameStems()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            var rng = new Random(11);
+            var vectors = new Dictionary<long, float[]>();
+            using (var old = PostgresCatalog.Open(url + "?hnsw_m=16&hnsw_ef_construction=64"))
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    var v = Enumerable.Range(0, 8).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                    var id = old.AddStem(Stem(i)).Id;
+                    old.SetEmbedding(id, new Embedding("m", v));
+                    vectors[id] = v;
+                }
+                var built = Assert.Single(old.VectorIndexes());
+                Assert.Equal((16, 64, 300L, true, false), (built.M!.Value, built.EfConstruction!.Value, built.Vectors, built.Valid, built.NeedsRebuild));
+                Assert.True(built.Bytes > 0);
+            }
+            using var catalog = PostgresCatalog.Open(url);
+            var stale = Assert.Single(catalog.VectorIndexes());
+            Assert.True(stale.NeedsRebuild);
+            Assert.Equal((32, 128), (stale.WantedM, stale.WantedEfConstruction));
+
+            var reports = new List<ProgressInfo>();
+            Assert.Contains("not a memory size", Assert.Throws<InvalidInputException>(() => catalog.RebuildVectorIndex("m", "lots", cancellationToken: Ct)).Message, StringComparison.Ordinal);
+            catalog.RebuildVectorIndex("m", "64MB", new SyncProgress(reports.Add), Ct);
+            var rebuilt = Assert.Single(catalog.VectorIndexes());
+            Assert.Equal((stale.IndexName, 32, 128, true, false), (rebuilt.IndexName, rebuilt.M!.Value, rebuilt.EfConstruction!.Value, rebuilt.Valid, rebuilt.NeedsRebuild));
+            Assert.All(reports, p => Assert.InRange(p.Done, 0, p.Total));
+            using (var c = catalog.Connect())
+            {
+                Assert.Equal(1, Scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'embeddings' AND indexdef LIKE '%USING hnsw%';"));
+            }
+            // The rebuilt index answers as the exact scan does.
+            for (var q = 0; q < 5; q++)
+            {
+                var query = Enumerable.Range(0, 8).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var approximate = catalog.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = query, K = 10 }, Ct).Matches.Select(m => m.StemId);
+                var exact = catalog.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = query, K = 10, Exact = true }, Ct).Matches.Select(m => m.StemId);
+                Assert.Equal(exact.Order(), approximate.Order());
+            }
+
+            // A rebuild stopped after the new index was complete and the old one dropped: the next one only renames it.
+            using (var c = catalog.Connect())
+            {
+                using var rename = new NpgsqlCommand($"ALTER INDEX {rebuilt.IndexName} RENAME TO {PostgresCatalog.NextIndexName(rebuilt.IndexName!)};", c);
+                rename.ExecuteNonQuery();
+            }
+            var missing = Assert.Single(catalog.VectorIndexes());
+            Assert.True(missing.NeedsRebuild);
+            Assert.Null(missing.M);
+            catalog.RebuildVectorIndex("m", cancellationToken: Ct);
+            Assert.False(Assert.Single(catalog.VectorIndexes()).NeedsRebuild);
+
+            Assert.Contains("no embeddings of 'other'", Assert.Throws<InvalidInputException>(() => catalog.RebuildVectorIndex("other", cancellationToken: Ct)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            cluster.DropDatabase(url);
+        }
+    }
+
+    [Fact]
+    public async Task RebuildVectorIndex_WaitsForWritersWhileSearchesAndWritesGoOn_ThenTakesOver()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            var rng = new Random(12);
+            float[] Random8() => Enumerable.Range(0, 8).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            using var catalog = PostgresCatalog.Open(url + "?hnsw_m=16&hnsw_ef_construction=64");
+            for (var i = 0; i < 200; i++) catalog.SetEmbedding(catalog.AddStem(Stem(i)).Id, new Embedding("m", Random8()));
+            using var wanting = PostgresCatalog.Open(url);
+
+            // An ingest's open transaction holds the table: a concurrent build waits for it before it starts.
+            var pending = catalog.AddStem(Stem(1000)).Id;
+            using var writer = catalog.Connect();
+            using var tx = writer.BeginTransaction();
+            using (var insert = new NpgsqlCommand("INSERT INTO embeddings (stem_id, model_id, vector, created_at) VALUES (@id, 'm', @v, now());", writer, tx))
+            {
+                insert.Parameters.AddWithValue("id", pending);
+                insert.Parameters.AddWithValue("v", new Pgvector.Vector(Random8()));
+                insert.ExecuteNonQuery();
+            }
+            var phases = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var rebuild = Task.Run(() => wanting.RebuildVectorIndex("m", progress: new SyncProgress(p => phases.Enqueue(p.Message ?? "")), cancellationToken: Ct), Ct);
+            for (var i = 0; i < 300 && !phases.Any(p => p.StartsWith("waiting for writers", StringComparison.Ordinal)); i++) await Task.Delay(100, Ct);
+            Assert.Contains(phases, p => p.StartsWith("waiting for writers", StringComparison.Ordinal));
+            Assert.False(rebuild.IsCompleted);
+
+            // Meanwhile searches are answered (from the old index) and other stems are written.
+            var query = Random8();
+            var hits = wanting.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = query, K = 10 }, Ct).Matches;
+            Assert.Equal(10, hits.Count);
+            catalog.SetEmbedding(catalog.AddStem(Stem(1001)).Id, new Embedding("m", Random8()));
+
+            tx.Commit();
+            await rebuild.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            var state = Assert.Single(wanting.VectorIndexes());
+            Assert.Equal((32, 128, 202L, false), (state.M!.Value, state.EfConstruction!.Value, state.Vectors, state.NeedsRebuild));
+            var exact = wanting.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = query, K = 10, Exact = true }, Ct).Matches.Select(m => m.StemId).Order();
+            Assert.Equal(exact, wanting.SearchVectors(new VectorSearchRequest { ModelId = "m", Vector = query, K = 10 }, Ct).Matches.Select(m => m.StemId).Order());
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            cluster.DropDatabase(url);
+        }
+    }
+
+    [Fact]
+    public async Task RebuildVectorIndex_Cancelled_LeavesTheOldIndexInUseAndNoUnfinishedCopy()
+    {
+        var url = cluster.CreateCatalogDatabase();
+        try
+        {
+            using var catalog = PostgresCatalog.Open(url + "?hnsw_m=16&hnsw_ef_construction=64");
+            for (var i = 0; i < 50; i++) catalog.SetEmbedding(catalog.AddStem(Stem(i)).Id, new Embedding("m", [i + 1f, 1f, -i]));
+            using var wanting = PostgresCatalog.Open(url);
+            var pending = catalog.AddStem(Stem(100)).Id;
+            using var writer = catalog.Connect();
+            using var tx = writer.BeginTransaction();
+            using (var insert = new NpgsqlCommand("INSERT INTO embeddings (stem_id, model_id, vector, created_at) VALUES (@id, 'm', '[1,2,3]', now());", writer, tx))
+            {
+                insert.Parameters.AddWithValue("id", pending);
+                insert.ExecuteNonQuery();
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var phases = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var rebuild = Task.Run(() => wanting.RebuildVectorIndex("m", progress: new SyncProgress(p => phases.Enqueue(p.Message ?? "")), cancellationToken: stop.Token), Ct);
+            for (var i = 0; i < 300 && phases.IsEmpty; i++) await Task.Delay(100, Ct);
+            stop.Cancel();
+            // The ingest's transaction ends a moment later; the unfinished copy is dropped once it has.
+            await Task.Delay(500, Ct);
+            tx.Rollback();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rebuild.WaitAsync(TimeSpan.FromSeconds(60), Ct));
+
+            var state = Assert.Single(wanting.VectorIndexes());
+            Assert.Equal((16, true), (state.M!.Value, state.Valid));
+            using var c = wanting.Connect();
+            Assert.Equal(1, Scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'embeddings' AND indexdef LIKE '%USING hnsw%';"));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            cluster.DropDatabase(url);
+        }
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed class SyncProgress(Action<ProgressInfo> report) : IProgress<ProgressInfo>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(ProgressInfo value)
+        {
+            lock (_gate) report(value);
+        }
+    }
+
+    [Fact]
     public void LibraryOpen_WithAUrl_KeepsFilesInTheStoreAndRowsInTheDatabase()
     {
         var url = cluster.CreateCatalogDatabase();

@@ -90,6 +90,37 @@ public sealed class VectorSnapshotTests : IDisposable
         Assert.True(SearchAndCheck(catalog, rng));
     }
 
+    [Fact]
+    public async Task Snapshot_AndSavedGraph_AreBothTakenAtTheNextStart()
+    {
+        // The server's start: the vectors from their file, then the graph from its own, both brought up to date.
+        var rng = new Random(7);
+        var options = Options with { Graph = true, GraphMinimum = 200, GraphMinimumRecall = 0 };
+        using var catalog = CatalogStore.Open(_dir.File("catalog.db"));
+        var ids = Fill(catalog, rng, 400);
+        using (var first = new InProcessVectorSearch(catalog) { Options = options })
+        {
+            var index = first.IndexFor(Model, Dim);
+            await index.GraphBuild.WaitAsync(Ct);
+            Assert.True(index.HasGraph, index.GraphError);
+        }
+        Assert.True(File.Exists(SnapshotPath));
+        var q = RandomUnitVector(rng, Dim);
+        catalog.DeleteStem(ids[0]);
+        var added = catalog.AddStem(CatalogFixtures.Stem(400));
+        catalog.SetEmbedding(added.Id, new Embedding(Model, q));
+
+        using var second = new InProcessVectorSearch(catalog) { Options = options };
+        var reopened = second.IndexFor(Model, Dim);
+        Assert.True(second.LoadedFromSnapshot(Model));
+        Assert.True(reopened.HasGraph, "the saved graph was not taken");
+        Assert.True(reopened.GraphBuild.IsCompleted, "a build started although a saved graph was usable");
+        Assert.Equal(400, reopened.Count);
+        var hits = second.SearchVectors(new VectorSearchRequest { ModelId = Model, Vector = q, K = 10 }, Ct).Matches;
+        Assert.Equal(added.Id, hits[0].StemId);
+        Assert.DoesNotContain(ids[0], hits.Select(h => h.StemId));
+    }
+
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]

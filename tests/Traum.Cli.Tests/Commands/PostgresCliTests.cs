@@ -73,6 +73,64 @@ public sealed class PostgresCliTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task CatalogIndex_NamesAnIndexBuiltWithOtherSettings_AndRebuildsIt()
+    {
+        // A catalog whose indexes were built with pgvector's defaults (as Traum once did), opened by a build that wants 32 / 128.
+        var url = NewCatalog();
+        var store = _dir.File("store");
+        var samples = _dir.File("samples");
+        Write(Path.Combine(samples, "low.wav"), 60, 0.5);
+        Write(Path.Combine(samples, "mid.wav"), 440, 0.5);
+        var ingest = await CatalogCli.RunAsync("ingest", samples, "--catalog", url + "?hnsw_m=16&hnsw_ef_construction=64", "--store", store);
+        Assert.True(ingest.ExitCode == 0, ingest.Err);
+
+        var migrate = await CatalogCli.RunAsync("catalog", "migrate", "--catalog", url, "--store", store);
+        Assert.True(migrate.ExitCode == 0, migrate.Err);
+        Assert.Contains("was built with m 16, ef_construction 64; this catalog builds m 32, ef_construction 128", migrate.Err, StringComparison.Ordinal);
+        Assert.Contains("traum catalog index --rebuild", migrate.Err, StringComparison.Ordinal);
+
+        var doctor = await CatalogCli.RunAsync("doctor", "--catalog", url, "--store", store);
+        Assert.Contains("was built with m 16, ef_construction 64", doctor.Err, StringComparison.Ordinal);
+
+        var before = await CatalogCli.RunAsync("catalog", "index", "--json", "--catalog", url, "--store", store);
+        Assert.True(before.ExitCode == 0, before.Err);
+        var model = Assert.Single(JsonDocument.Parse(before.Out).RootElement.EnumerateArray());
+        Assert.Equal(16, model.GetProperty("m").GetInt32());
+        Assert.Equal(2, model.GetProperty("vectors").GetInt64());
+        Assert.True(model.GetProperty("needsRebuild").GetBoolean());
+
+        var rebuild = await CatalogCli.RunAsync("catalog", "index", "--rebuild", "--catalog", url, "--store", store);
+        Assert.True(rebuild.ExitCode == 0, rebuild.Err);
+        Assert.Contains("Rebuilt the vector index of", rebuild.Out, StringComparison.Ordinal);
+        Assert.Contains("current", rebuild.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("note:", rebuild.Err, StringComparison.Ordinal);
+
+        var after = JsonDocument.Parse((await CatalogCli.RunAsync("catalog", "index", "--json", "--catalog", url, "--store", store)).Out).RootElement;
+        var rebuilt = Assert.Single(after.EnumerateArray());
+        Assert.Equal(32, rebuilt.GetProperty("m").GetInt32());
+        Assert.Equal(128, rebuilt.GetProperty("efConstruction").GetInt32());
+        Assert.False(rebuilt.GetProperty("needsRebuild").GetBoolean());
+        Assert.Equal(model.GetProperty("index").GetString(), rebuilt.GetProperty("index").GetString());
+
+        var missing = await CatalogCli.RunAsync("catalog", "index", "--model", "no:such", "--catalog", url, "--store", store);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("no embeddings of 'no:such'", missing.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogIndex_OnSqlite_SaysThereIsNoneAndWhy()
+    {
+        var library = _dir.File("lib");
+        var samples = _dir.File("samples");
+        Write(Path.Combine(samples, "one.wav"), 440, 0.5);
+        Assert.Equal(0, (await CatalogCli.RunAsync("ingest", samples, "--library", library)).ExitCode);
+        var r = await CatalogCli.RunAsync("catalog", "index", "--library", library);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("keeps no vector index of its own", r.Err, StringComparison.Ordinal);
+        Assert.Contains("for PostgreSQL catalogs", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worker_UnknownLane_FailsNamingTheLanes()
     {
         var r = await CatalogCli.RunAsync("worker", "--lanes", "ingest,separation", "--catalog", NewCatalog(), "--store", _dir.File("store"));
