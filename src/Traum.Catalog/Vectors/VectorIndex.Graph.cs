@@ -15,6 +15,7 @@ public sealed partial class VectorIndex
     private int _graphGeneration;
     private long _graphChangesSinceSave;
     private string? _graphError;
+    private long _changesSinceRefusal; // vectors stored or removed since a graph was refused or failed
     private int _graphSaving;
 
     /// <summary>True when unfiltered searches are answered from the graph.</summary>
@@ -55,7 +56,7 @@ public sealed partial class VectorIndex
         // Without the write lock first (every search calls this): nothing to do in the usual case, checked again below.
         if (Volatile.Read(ref _graph) is not null
             ? GraphFile is null || Interlocked.Read(ref _graphChangesSinceSave) <= Math.Max(1_000, Volatile.Read(ref _count) / 10)
-            : Volatile.Read(ref _graphPending) is not null || Volatile.Read(ref _count) < Options.GraphMinimum || GraphError is not null)
+            : Volatile.Read(ref _graphPending) is not null || Volatile.Read(ref _count) < Options.GraphMinimum || (GraphError is not null && !RetryDue()))
         {
             return;
         }
@@ -67,8 +68,12 @@ public sealed partial class VectorIndex
             {
                 save = GraphFile is not null && _graphChangesSinceSave > Math.Max(1_000, _count / 10);
             }
-            else if (_graphPending is null && _count >= Options.GraphMinimum && _graphError is null && HnswGraph.IsAvailable)
+            else if (_graphPending is null && _count >= Options.GraphMinimum && (_graphError is null || RetryDue()) && HnswGraph.IsAvailable)
             {
+                // A refused or failed graph is tried again once half the index has changed since (new content may
+                // have the structure the old lacked); until then searches scan, as they did.
+                _graphError = null;
+                _changesSinceRefusal = 0;
                 _graphPending = [];
                 var ids = _ids.AsSpan(0, _count).ToArray();
                 var generation = _graphGeneration;
@@ -207,7 +212,15 @@ public sealed partial class VectorIndex
             Sync(graph, id);
             _graphChangesSinceSave++;
         }
+        else if (_graphError is not null)
+        {
+            _changesSinceRefusal++;
+        }
     }
+
+    /// <summary>True when a graph was refused or failed and half the index (at least the graph minimum) has changed since.</summary>
+    private bool RetryDue() =>
+        Interlocked.Read(ref _changesSinceRefusal) >= Math.Max(Options.GraphMinimum, Volatile.Read(ref _count) / 2);
 
     /// <summary>Under the write lock: makes the graph hold <paramref name="id"/>'s current vector, or not hold it.</summary>
     private void Sync(HnswGraph graph, long id)

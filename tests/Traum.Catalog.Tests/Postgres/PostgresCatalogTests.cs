@@ -348,15 +348,8 @@ public sealed class PostgresCatalogTests(PostgresCluster cluster)
             using var wanting = PostgresCatalog.Open(url);
 
             // An ingest's open transaction holds the table: a concurrent build waits for it before it starts.
-            var pending = catalog.AddStem(Stem(1000)).Id;
             using var writer = catalog.Connect();
-            using var tx = writer.BeginTransaction();
-            using (var insert = new NpgsqlCommand("INSERT INTO embeddings (stem_id, model_id, vector, created_at) VALUES (@id, 'm', @v, now());", writer, tx))
-            {
-                insert.Parameters.AddWithValue("id", pending);
-                insert.Parameters.AddWithValue("v", new Pgvector.Vector(Random8()));
-                insert.ExecuteNonQuery();
-            }
+            using var tx = OpenWrite(writer, catalog.AddStem(Stem(1000)).Id, Random8());
             var phases = new System.Collections.Concurrent.ConcurrentQueue<string>();
             var rebuild = Task.Run(() => wanting.RebuildVectorIndex("m", progress: new SyncProgress(p => phases.Enqueue(p.Message ?? "")), cancellationToken: Ct), Ct);
             for (var i = 0; i < 300 && !phases.Any(p => p.StartsWith("waiting for writers", StringComparison.Ordinal)); i++) await Task.Delay(100, Ct);
@@ -392,14 +385,8 @@ public sealed class PostgresCatalogTests(PostgresCluster cluster)
             using var catalog = PostgresCatalog.Open(url + "?hnsw_m=16&hnsw_ef_construction=64");
             for (var i = 0; i < 50; i++) catalog.SetEmbedding(catalog.AddStem(Stem(i)).Id, new Embedding("m", [i + 1f, 1f, -i]));
             using var wanting = PostgresCatalog.Open(url);
-            var pending = catalog.AddStem(Stem(100)).Id;
             using var writer = catalog.Connect();
-            using var tx = writer.BeginTransaction();
-            using (var insert = new NpgsqlCommand("INSERT INTO embeddings (stem_id, model_id, vector, created_at) VALUES (@id, 'm', '[1,2,3]', now());", writer, tx))
-            {
-                insert.Parameters.AddWithValue("id", pending);
-                insert.ExecuteNonQuery();
-            }
+            using var tx = OpenWrite(writer, catalog.AddStem(Stem(100)).Id, [1f, 2f, 3f]);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             var phases = new System.Collections.Concurrent.ConcurrentQueue<string>();
             var rebuild = Task.Run(() => wanting.RebuildVectorIndex("m", progress: new SyncProgress(p => phases.Enqueue(p.Message ?? "")), cancellationToken: stop.Token), Ct);
@@ -420,6 +407,17 @@ public sealed class PostgresCatalogTests(PostgresCluster cluster)
             NpgsqlConnection.ClearAllPools();
             cluster.DropDatabase(url);
         }
+    }
+
+    /// <summary>A transaction that has written an embedding of model "m" and is still open, as an ingest's is.</summary>
+    private static NpgsqlTransaction OpenWrite(NpgsqlConnection writer, long stemId, float[] vector)
+    {
+        var tx = writer.BeginTransaction();
+        using var insert = new NpgsqlCommand("INSERT INTO embeddings (stem_id, model_id, vector, created_at) VALUES (@id, 'm', @v, now());", writer, tx);
+        insert.Parameters.AddWithValue("id", stemId);
+        insert.Parameters.AddWithValue("v", new Pgvector.Vector(vector));
+        insert.ExecuteNonQuery();
+        return tx;
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -101,6 +101,40 @@ public sealed class VectorGraphTests : IDisposable
     }
 
     [Fact]
+    public async Task Graph_RefusedOnce_IsTriedAgainAfterHalfTheIndexChanged_AndThenUsed()
+    {
+        // First every vector a copy of one with a trace of noise (a library of one sound): the graph cannot tell the
+        // nearest apart and is refused.
+        var rng = new Random(10);
+        var options = GraphOn with { RerankMinimum = 10, RerankFactor = 1, GraphExpansionSearch = 10 };
+        using var index = new VectorIndex("test:model", Dim, options);
+        var one = RandomUnitVector(rng, Dim);
+        float[] NearlyOne() => one.Select(x => x + (float)((rng.NextDouble() - 0.5) * 1e-4)).ToArray();
+        index.UpsertRange(Enumerable.Range(1, 3_000).Select(i => ((long)i, NearlyOne())));
+        index.EnsureGraph();
+        await index.GraphBuild.WaitAsync(Ct);
+        Assert.False(index.HasGraph);
+        var refusal = index.GraphError;
+        Assert.NotNull(refusal);
+
+        // A few changes: still the old verdict, no new build.
+        for (var i = 1; i <= 100; i++) index.Upsert(i, NearlyOne());
+        index.EnsureGraph();
+        Assert.True(index.GraphBuild.IsCompleted);
+        Assert.Equal(refusal, index.GraphError);
+
+        // The library's content changes (every vector again, now near a handful of sounds): the graph is tried again.
+        var data = Clustered(rng, 3_000, 30);
+        var ids = data.Keys.ToList();
+        foreach (var (id, v) in Enumerable.Range(1, 3_000).Select(i => ((long)i, data[ids[i - 1]]))) index.Upsert(id, v);
+        index.EnsureGraph();
+        await index.GraphBuild.WaitAsync(Ct);
+        Assert.True(index.HasGraph, index.GraphError);
+        Assert.Null(index.GraphError);
+        Assert.True(index.GraphRecall >= options.GraphMinimumRecall);
+    }
+
+    [Fact]
     public async Task Graph_BelowMinimumOrOff_IsNotBuilt_AndFilteredOrExactSearchesScan()
     {
         var rng = new Random(4);
