@@ -272,6 +272,18 @@ public sealed partial class SeparationPipeline
         }
         var seconds = _context.Time.GetElapsedTime(started).TotalSeconds;
         var audioSeconds = (double)result.Length / manifest.SampleRate;
+        if (request.KeepExisting && SameStemsIn(folder, settings, hash, stems) is { } earlier)
+        {
+            // --force with a deterministic model wrote what a folder beside it already holds: keep one copy.
+            foreach (var stem in stems) File.Delete(stem.Path);
+            if (!Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+            var kept = ReadRecord(earlier)!;
+            var same = new SeparatedTrack(path, "separated", earlier, kept.Stems,
+                $"the same stems as the earlier separation in {earlier}, which are kept (a second copy was not)", audioSeconds, seconds);
+            var earlierIdentity = kept.TrackHash is { } th ? new ContentIdentity(th, kept.TrackFrames, input.Info) : input.Identity;
+            if (request.Ingest && _ingestor is not null) same = same with { Ingested = _ingestor.Ingest(same, earlierIdentity, cancellationToken) };
+            return same;
+        }
         // Separation decoded the whole mix: its catalog identity came with it (no decode of its own for the track).
         var identity = input.Identity;
         WriteRecord(folder, new SeparationRecord(manifest.Name, settings, path, hash, stems, result.Provider, audioSeconds, seconds, _context.Time.GetUtcNow(),
@@ -298,6 +310,41 @@ public sealed partial class SeparationPipeline
             var holdsStems = rec is not null && rec.Stems.Any(s => File.Exists(s.Path));
             if (!holdsStems) return candidate;
             if (!request.Force && rec!.Settings == settings && rec.ContentHash == hash && rec.Stems.All(s => File.Exists(s.Path))) return candidate;
+        }
+    }
+
+    /// <summary>
+    /// The folder beside <paramref name="folder"/> (the first one, or an earlier <c>-N</c>) that holds a separation of the
+    /// same track with the same settings whose stem files are byte for byte <paramref name="stems"/>, or null.
+    /// </summary>
+    private static string? SameStemsIn(string folder, string settings, string hash, List<SeparatedStem> stems)
+    {
+        var dash = folder.LastIndexOf('-');
+        if (dash < 0 || !int.TryParse(folder[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 2) return null;
+        var first = folder[..dash];
+        for (var k = 1; k < n; k++)
+        {
+            var candidate = k == 1 ? first : string.Create(CultureInfo.InvariantCulture, $"{first}-{k}");
+            if (ReadRecord(candidate) is not { } rec || rec.Settings != settings || rec.ContentHash != hash || rec.Stems.Count != stems.Count) continue;
+            var byName = rec.Stems.ToDictionary(x => x.Name, x => x.Path, StringComparer.Ordinal);
+            if (stems.All(x => byName.TryGetValue(x.Name, out var old) && File.Exists(old) && SameBytes(old, x.Path))) return candidate;
+        }
+        return null;
+    }
+
+    private static bool SameBytes(string a, string b)
+    {
+        using var fa = new FileStream(a, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var fb = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (fa.Length != fb.Length) return false;
+        var ba = new byte[1 << 16];
+        var bb = new byte[1 << 16];
+        while (true)
+        {
+            var na = fa.ReadAtLeast(ba, ba.Length, throwOnEndOfStream: false);
+            var nb = fb.ReadAtLeast(bb, bb.Length, throwOnEndOfStream: false);
+            if (na != nb || !ba.AsSpan(0, na).SequenceEqual(bb.AsSpan(0, nb))) return false;
+            if (na == 0) return true;
         }
     }
 

@@ -168,8 +168,17 @@ public sealed class SeparatedStemIngestTests
         var other = Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request with { Bits = "16" }, null, Ct));
         Assert.Equal("separated", other.Status);
         Assert.Equal(first.Folder + "-2", other.Folder);
+        // --force separates again; the model is deterministic, so its stems are the first folder's: no second copy is kept.
         var forced = Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request with { Force = true }, null, Ct));
-        Assert.Equal(first.Folder + "-3", forced.Folder);
+        Assert.Equal("separated", forced.Status);
+        Assert.Equal(first.Folder, forced.Folder);
+        Assert.Contains("the same stems as the earlier separation", forced.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(first.Folder + "-3"));
+        Assert.Equal(first.Stems.Select(s => s.Path), forced.Stems.Select(s => s.Path));
+        // Forced with the other settings: the same as the -2 folder, which is kept.
+        var forcedOther = Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request with { Bits = "16", Force = true }, null, Ct));
+        Assert.Equal(first.Folder + "-2", forcedOther.Folder);
+        Assert.False(Directory.Exists(first.Folder + "-3"));
         Assert.All(bytes, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
         // The same settings again find the first folder and separate nothing.
         Assert.Equal("skipped", Assert.Single(await new SeparationPipeline(context, ingestor).RunAsync(request, null, Ct)).Status);
