@@ -112,7 +112,7 @@ public sealed partial class VectorIndex
     {
         if (!Options.Graph || GraphFile is not { } file || !HnswGraph.IsAvailable) return false;
         var meta = GraphMeta.Read(file + ".json");
-        if (meta is null || meta.Dimension != Dimension || meta.Connectivity != Options.GraphConnectivity || meta.CatalogVersion > CatalogVersion) return false;
+        if (meta is null || meta.ModelId != ModelId || meta.Dimension != Dimension || meta.Connectivity != Options.GraphConnectivity || meta.CatalogVersion > CatalogVersion) return false;
         var graph = HnswGraph.TryLoad(file, Dimension, Options.GraphExpansionSearch, Options.EffectiveThreads);
         if (graph is null) return false;
         var changed = changedSince(meta.CatalogVersion).ToHashSet();
@@ -351,7 +351,7 @@ public sealed partial class VectorIndex
             // The version is read under the lock after every stored change: it is never newer than what the graph holds.
             // The graph first: a crash between the two leaves an older version beside a newer graph, which only makes the
             // next start re-apply a few changes.
-            var meta = new GraphMeta(CatalogVersion, Dimension, Options.GraphConnectivity, _count);
+            var meta = new GraphMeta(CatalogVersion, Dimension, Options.GraphConnectivity, _count, ModelId);
             graph.Save(file);
             meta.Write(file + ".json");
             Interlocked.Exchange(ref _graphChangesSinceSave, 0);
@@ -397,8 +397,8 @@ public sealed partial class VectorIndex
         return b.ToString();
     }
 
-    /// <summary>What a saved graph was made from.</summary>
-    private sealed record GraphMeta(long CatalogVersion, int Dimension, int Connectivity, int Count)
+    /// <summary>What a saved graph was made from (the model too: file names of model ids can collide).</summary>
+    private sealed record GraphMeta(long CatalogVersion, int Dimension, int Connectivity, int Count, string? ModelId = null)
     {
         public static GraphMeta? Read(string path)
         {

@@ -11,17 +11,21 @@ namespace Traum.Catalog.Vectors;
 /// </summary>
 /// <remarks>
 /// Layout, little-endian: "TRAUMV01", dimension (int32), count (int32), catalog version (int64), the catalog's stamp
-/// of that version (int64, see <see cref="SnapshotStamp"/>), the ids (count × int64), the normalised rows (count ×
-/// dimension × float32), and XXH3-64 of everything before it. A file of another length, another magic, another
-/// dimension or a wrong hash is ignored (the index is then loaded from the catalog and the file written again).
+/// of that version (int64, see <see cref="SnapshotStamp"/>), the model id's length in bytes (int32) and its UTF-8, the
+/// ids (count × int64), the normalised rows (count × dimension × float32), and XXH3-64 of everything before it. A file
+/// of another length, magic, model (file names of model ids can collide) or dimension, or with a wrong hash, is ignored
+/// (the index is then loaded from the catalog and the file written again).
 /// </remarks>
 public sealed partial class VectorIndex
 {
     private static ReadOnlySpan<byte> SnapshotMagic => "TRAUMV01"u8;
-    private const int SnapshotHeader = 8 + 4 + 4 + 8 + 8;
+    private const int SnapshotHeader = 8 + 4 + 4 + 8 + 8 + 4;
 
     /// <summary>Where this index's vectors are saved, or null when they are not (<see cref="VectorIndexOptions.GraphDirectory"/>).</summary>
-    internal string? SnapshotFile => Options.GraphDirectory is { } dir ? Path.Combine(dir, SafeName(ModelId) + ".vectors") : null;
+    /// <remarks>The name carries a hash of the model id, so ids that map to the same safe name ("a:b", "a_b") keep apart.</remarks>
+    internal string? SnapshotFile => Options.GraphDirectory is { } dir
+        ? Path.Combine(dir, $"{SafeName(ModelId)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ModelId)))[..8]}.vectors")
+        : null;
 
     /// <summary>
     /// Writes every held vector, with <see cref="CatalogVersion"/> and <paramref name="stamp"/>, to
@@ -51,7 +55,10 @@ public sealed partial class VectorIndex
                 BinaryPrimitives.WriteInt32LittleEndian(header[12..], _count);
                 BinaryPrimitives.WriteInt64LittleEndian(header[16..], stamp.CatalogVersion);
                 BinaryPrimitives.WriteInt64LittleEndian(header[24..], stamp.Ticks);
+                var model = System.Text.Encoding.UTF8.GetBytes(ModelId);
+                BinaryPrimitives.WriteInt32LittleEndian(header[32..], model.Length);
                 Put(header);
+                Put(model);
                 Put(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
                 for (var start = 0; start < _count; start += BlockRows)
                 {
@@ -91,10 +98,16 @@ public sealed partial class VectorIndex
             var dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
             var count = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
             var stamp = new SnapshotStamp(BinaryPrimitives.ReadInt64LittleEndian(header[16..]), BinaryPrimitives.ReadInt64LittleEndian(header[24..]));
-            if (dimension != Dimension || count < 0 || length != SnapshotHeader + count * (8L + 4L * dimension) + 8) return null;
+            var expectedModel = System.Text.Encoding.UTF8.GetBytes(ModelId);
+            var modelLength = BinaryPrimitives.ReadInt32LittleEndian(header[32..]);
+            if (dimension != Dimension || count < 0 || modelLength != expectedModel.Length
+                || length != SnapshotHeader + modelLength + count * (8L + 4L * dimension) + 8) return null;
+            var model = new byte[modelLength];
+            if (RandomAccess.Read(handle, model, SnapshotHeader) != modelLength || !model.AsSpan().SequenceEqual(expectedModel)) return null;
             var hash = new XxHash3();
             hash.Append(header);
-            long offset = SnapshotHeader;
+            hash.Append(model);
+            long offset = SnapshotHeader + modelLength;
             bool ReadExactly(Span<byte> into)
             {
                 while (!into.IsEmpty)

@@ -21,7 +21,7 @@ public sealed class VectorSnapshotTests : IDisposable
 
     private VectorIndexOptions Options => new() { Storage = VectorStorage.Float32, Threads = 2, SnapshotMinimum = 100, GraphDirectory = _dir.File("vectors") };
 
-    private string SnapshotPath => Path.Combine(_dir.File("vectors"), "test_model.vectors");
+    private string SnapshotPath => Assert.Single(Directory.GetFiles(_dir.File("vectors"), "test_model-*.vectors"));
 
     public void Dispose() => _dir.Dispose();
 
@@ -62,7 +62,7 @@ public sealed class VectorSnapshotTests : IDisposable
         var ids = Fill(catalog, rng, 300);
         Assert.False(SearchAndCheck(catalog, rng), "there was no saved file to read");
         Assert.True(File.Exists(SnapshotPath));
-        Assert.Equal(16 + 16 + 300 * (8 + 4 * Dim) + 8, new FileInfo(SnapshotPath).Length);
+        Assert.Equal(36 + Model.Length + 300 * (8 + 4 * Dim) + 8, new FileInfo(SnapshotPath).Length);
 
         // Between two processes: a stem removed, one re-embedded, one added.
         catalog.DeleteStem(ids[0]);
@@ -86,7 +86,7 @@ public sealed class VectorSnapshotTests : IDisposable
         Fill(catalog, rng, 1_001, first: 200); // more than max(1 000, a tenth of the index)
         Assert.True(SearchAndCheck(catalog, rng));
         Assert.NotEqual(before, File.ReadAllBytes(SnapshotPath));
-        Assert.Equal(16 + 16 + 1_201 * (8 + 4 * Dim) + 8, new FileInfo(SnapshotPath).Length);
+        Assert.Equal(36 + Model.Length + 1_201 * (8 + 4 * Dim) + 8, new FileInfo(SnapshotPath).Length);
         Assert.True(SearchAndCheck(catalog, rng));
     }
 
@@ -175,13 +175,37 @@ public sealed class VectorSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void Snapshot_OfAnotherModelWhoseFileNameCollides_IsNotUsed()
+    {
+        // "test:model" and "test_model" are saved under the same file name; each must get its own vectors.
+        var rng = new Random(8);
+        using var catalog = CatalogStore.Open(_dir.File("catalog.db"));
+        var ids = Fill(catalog, rng, 200);
+        foreach (var id in ids) catalog.SetEmbedding(id, new Embedding("test_model", RandomVector(rng, Dim)));
+        SearchAndCheck(catalog, rng);
+        Assert.True(File.Exists(SnapshotPath));
+        // Even a file under the other model's name is refused for this one (the header names the model).
+        using var mineIndex = new VectorIndex("test_model", Dim, Options);
+        using var theirsIndex = new VectorIndex("test:model", Dim, Options);
+        var mine = mineIndex.SnapshotFile!;
+        File.Copy(SnapshotPath, mine);
+        var truth = catalog.GetEmbeddings("test_model").ToDictionary(e => e.StemId, e => e.Vector);
+        using var search = new InProcessVectorSearch(catalog) { Options = Options };
+        var q = RandomVector(rng, Dim);
+        var hits = search.SearchVectors(new VectorSearchRequest { ModelId = "test_model", Vector = q, K = 10, Exact = true }, Ct).Matches;
+        Assert.False(search.LoadedFromSnapshot("test_model"), "the other model's vectors were used");
+        Assert.Equal(Ranked(truth, q).Take(10).Select(e => e.Id), hits.Select(h => h.StemId));
+        Assert.NotEqual(mine, theirsIndex.SnapshotFile);
+    }
+
+    [Fact]
     public void NoFolder_OrFewVectors_SavesNothing()
     {
         var rng = new Random(6);
         using var catalog = CatalogStore.Open(_dir.File("catalog.db"));
         Fill(catalog, rng, 99);
         SearchAndCheck(catalog, rng);
-        Assert.False(File.Exists(SnapshotPath));
+        Assert.False(Directory.Exists(_dir.File("vectors")) && Directory.EnumerateFiles(_dir.File("vectors")).Any());
         using (var search = new InProcessVectorSearch(catalog) { Options = Options with { GraphDirectory = null, SnapshotMinimum = 1 } })
         {
             search.IndexFor(Model, Dim);
