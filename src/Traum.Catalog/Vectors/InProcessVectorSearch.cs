@@ -48,24 +48,24 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
                 var sequence = _catalog.ChangeSequence;
                 var index = new VectorIndex(modelId, dimension, _options);
                 loaded = new Loaded(index);
-                if (LoadSnapshot(index, sequence))
+                try
                 {
-                    // The saved vectors, then the catalog's changes since they were saved.
-                    loaded.FromSnapshot = true;
-                    loaded.ChangesSinceSnapshot = ApplyChanges(modelId, index);
-                }
-                else
-                {
-                    try
+                    if (LoadSnapshot(index, sequence))
+                    {
+                        // The saved vectors, then the catalog's changes since they were saved.
+                        loaded.FromSnapshot = true;
+                        loaded.ChangesSinceSnapshot = ApplyChanges(modelId, index);
+                    }
+                    else
                     {
                         index.UpsertRange(_catalog.GetEmbeddings(modelId).Select(v => (v.StemId, v.Vector)));
+                        index.CatalogVersion = sequence;
                     }
-                    catch (InvalidInputException e)
-                    {
-                        index.Dispose();
-                        throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
-                    }
-                    index.CatalogVersion = sequence;
+                }
+                catch (InvalidInputException e)
+                {
+                    index.Dispose();
+                    throw new InvalidInputException($"Stored embeddings of '{modelId}' do not fit the model ({e.Message}). Run 'traum reindex'.", e);
                 }
                 _indexes[modelId] = loaded;
                 if (_options.Graph && !index.TryAttachSavedGraph(version => ChangedStems(modelId, version))) index.EnsureGraph();
