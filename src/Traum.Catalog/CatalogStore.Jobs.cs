@@ -150,4 +150,25 @@ public sealed partial class CatalogStore
     };
 
     private static NotFoundException NoJob(string id) => new($"There is no job '{id}' in this library; check the id (job ids are 32 hex digits).");
+    /// <inheritdoc/>
+    public long AppendJobLog(string id, string dataJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentNullException.ThrowIfNull(dataJson);
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "INSERT INTO job_log (job_id, data) SELECT $id, $d WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $id) RETURNING seq;",
+            ("$id", id), ("$d", dataJson));
+        return cmd.ExecuteScalar() is long seq ? seq : throw NoJob(id);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<JobLogEntry> GetJobLog(string id, long after = 0, int limit = 10_000)
+    {
+        using var c = Connect();
+        using var cmd = Cmd(c, null, "SELECT seq, data FROM job_log WHERE job_id = $id AND seq > $a ORDER BY seq LIMIT $l;", ("$id", id), ("$a", after), ("$l", limit));
+        using var r = cmd.ExecuteReader();
+        var list = new List<JobLogEntry>();
+        while (r.Read()) list.Add(new JobLogEntry(r.GetInt64(0), r.GetString(1)));
+        return list;
+    }
 }

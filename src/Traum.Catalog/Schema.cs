@@ -204,5 +204,15 @@ internal static class Schema
         ALTER TABLE stems ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5);
         CREATE INDEX ix_stems_favourite ON stems (favourite) WHERE favourite = 1;
         """,
+        // v7: data points jobs log (a training run's loss per epoch), so a process other than the one running the job
+        // can show them.
+        """
+        CREATE TABLE job_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX ix_job_log_job ON job_log (job_id, seq);
+        """,
     ];
 }

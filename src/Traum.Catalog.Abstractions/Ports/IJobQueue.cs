@@ -71,4 +71,19 @@ public interface IJobQueue
     /// <summary>Queues a failed, cancelled or interrupted job again; null when the job is in another state.</summary>
     /// <exception cref="NotFoundException">No such job.</exception>
     JobInfo? RequeueJob(string id);
+
+    /// <summary>
+    /// Appends a data point a job logged (JSON, e.g. a training epoch's loss), so any process can show it; returns its
+    /// sequence number, which increases across the catalog.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such job.</exception>
+    long AppendJobLog(string id, string dataJson);
+
+    /// <summary>The data points of a job after sequence <paramref name="after"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    IReadOnlyList<JobLogEntry> GetJobLog(string id, long after = 0, int limit = 10_000);
 }
+
+/// <summary>One data point of a job's log.</summary>
+/// <param name="Sequence">Its sequence number (increasing across the catalog).</param>
+/// <param name="Data">The point as JSON.</param>
+public sealed record JobLogEntry(long Sequence, string Data);

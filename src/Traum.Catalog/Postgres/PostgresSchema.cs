@@ -190,5 +190,23 @@ internal static class PostgresSchema
                 OR OLD.message IS DISTINCT FROM NEW.message OR OLD.cancel_requested IS DISTINCT FROM NEW.cancel_requested)
             EXECUTE FUNCTION traum_notify_job();
         """,
+        // v3: data points jobs log (a training run's loss per epoch), so any server can show those of a job a worker
+        // runs; each one announces its job on traum_jobs as a job change does.
+        """
+        CREATE TABLE job_log (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX ix_job_log_job ON job_log (job_id, seq);
+        CREATE FUNCTION traum_notify_job_log() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('traum_jobs', j.id || ' ' || j.state || ' ' || CASE WHEN j.cancel_requested THEN '1' ELSE '0' END || ' ' || left(j.kind, 200))
+            FROM jobs j WHERE j.id = NEW.job_id;
+            RETURN NULL;
+        END;
+        $$;
+        CREATE TRIGGER job_log_notify AFTER INSERT ON job_log FOR EACH ROW EXECUTE FUNCTION traum_notify_job_log();
+        """,
     ];
 }

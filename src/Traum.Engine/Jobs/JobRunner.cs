@@ -83,6 +83,8 @@ public sealed partial class JobRunner
     private readonly JobRuntimeOptions _options;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JobInfo> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _logSeen = new(StringComparer.Ordinal); // last log sequence raised or written here, per job
+    private readonly Lock _logGate = new();
 
     /// <param name="catalog">The job queue the jobs are claimed from and recorded in.</param>
     /// <param name="time">Clock of the progress throttling (<see cref="ProgressInterval"/>); default the system clock. Leases
@@ -233,8 +235,8 @@ public sealed partial class JobRunner
     /// when the catalog has none): raises <see cref="JobQueued"/> for claimable jobs, cancels at once a job running
     /// here whose cancel another process asked for, and, with <paramref name="observeOthers"/>, raises
     /// <see cref="JobUpdated"/> and <see cref="JobEvent"/> ("state" or "progress", as the catalog recorded them) for
-    /// jobs other runtimes run, so a server streams the events of every job on the catalog. Data points ("log") of
-    /// jobs run elsewhere are not in the catalog and are not forwarded.
+    /// jobs other runtimes run, so a server streams the events of every job on the catalog, their data points ("log",
+    /// read from the catalog) included.
     /// </summary>
     public Task ListenAsync(bool observeOthers, CancellationToken cancellationToken)
     {
@@ -272,9 +274,61 @@ public sealed partial class JobRunner
         }
     }
 
+    /// <summary>
+    /// Raises "log" for each data point of a job another runtime runs (or ran) that was not raised here yet, read from
+    /// the catalog: so a server shows the training curve of a job a worker runs, or one the command line ran. Nothing
+    /// for a job running here (its points are raised as they are logged).
+    /// </summary>
+    public void CatchUpLog(string jobId, JobInfo? job = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        if (_running.ContainsKey(jobId)) return;
+        lock (_logGate)
+        {
+            while (true)
+            {
+                var entries = _catalog.GetJobLog(jobId, _logSeen.GetValueOrDefault(jobId), 1_000);
+                if (entries.Count == 0) return;
+                job ??= _catalog.GetJob(jobId);
+                if (job is null) return;
+                foreach (var entry in entries)
+                {
+                    object data;
+                    try
+                    {
+                        using var doc = JsonDocument.Parse(entry.Data);
+                        data = doc.RootElement.Clone();
+                    }
+                    catch (JsonException)
+                    {
+                        data = entry.Data;
+                    }
+                    _logSeen[jobId] = entry.Sequence;
+                    JobEvent?.Invoke(this, new JobEventArgs("log", job, data));
+                }
+            }
+        }
+    }
+
+    /// <summary>Keeps a data point of a job running here in the catalog, for other processes; a catalog that fails only loses the point there.</summary>
+    private void WriteLog(string jobId, object data)
+    {
+        try
+        {
+            var seq = _catalog.AppendJobLog(jobId, JsonSerializer.Serialize(data, JsonOptions));
+            _logSeen.AddOrUpdate(jobId, seq, (_, old) => Math.Max(old, seq));
+        }
+        catch (Exception e) when (e is TraumException or IOException or InvalidOperationException or NotSupportedException or System.Data.Common.DbException)
+        {
+            LogLogWriteFailed(_logger, e, jobId);
+        }
+    }
+
     /// <summary>Raises "state" when the state differs from what was last seen of the job, "progress" when only progress or message did.</summary>
     private void Observe(JobInfo job)
     {
+        // Its data points first: a listener that stops at the final state has them all by then.
+        CatchUpLog(job.Id, job);
         var before = _seen.TryGetValue(job.Id, out var b) ? b : null;
         if (before is not null && before.State == job.State && before.Progress.Equals(job.Progress) && before.Message == job.Message) return;
         if (before is null || before.State != job.State) Raise("state", job);
@@ -339,7 +393,15 @@ public sealed partial class JobRunner
             string? result;
             try
             {
-                var context = new JobContext(id, progress, cts.Token) { Job = claimed, Log = data => Raise("log", progress.Current, data) };
+                var context = new JobContext(id, progress, cts.Token)
+                {
+                    Job = claimed,
+                    Log = data =>
+                    {
+                        WriteLog(id, data);
+                        Raise("log", progress.Current, data);
+                    },
+                };
                 result = await work(context).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -553,4 +615,7 @@ public sealed partial class JobRunner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: could not renew its lease")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception e, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: a data point could not be written to the catalog; only this process shows it")]
+    private static partial void LogLogWriteFailed(ILogger logger, Exception e, string id);
 }

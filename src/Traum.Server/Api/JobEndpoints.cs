@@ -42,6 +42,7 @@ internal static class JobEndpoints
     private static async Task<ServerSentEventsResult<object>> OneAsync(HttpContext http, JobManager jobs, JobEvents events, ServerOptions options, string id, CancellationToken ct)
     {
         var job = await jobs.GetAsync(id, ct).ConfigureAwait(false);
+        jobs.CatchUpLog(job.Id); // points of a job another process runs or ran, before the stream takes what was published
         return Stream(http, One(jobs, events, job, options.EventKeepAlive, ct));
     }
 

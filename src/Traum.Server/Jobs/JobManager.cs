@@ -89,6 +89,26 @@ internal sealed partial class JobManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes the data points of a job another process runs or ran that this server has not published yet (read
+    /// from the catalog), so a stream opened now starts with the whole training curve. A catalog that cannot be read
+    /// leaves the stream with what was published.
+    /// </summary>
+    public void CatchUpLog(string id)
+    {
+        try
+        {
+            _runner.CatchUpLog(id);
+        }
+        catch (Exception e) when (e is TraumException or IOException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            LogCatchUpFailed(id, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id}: its data points could not be read from the catalog")]
+    private partial void LogCatchUpFailed(string id, Exception e);
+
     private string[] Kinds(string kind) => _handlers.ContainsKey(kind) ? [kind] : [];
 
     /// <summary>Whether jobs of <paramref name="kind"/> can run in this build.</summary>

@@ -149,4 +149,21 @@ public abstract partial class CatalogContractTests
         Assert.Throws<NotFoundException>(() => _store.RequestJobCancel(new string('0', 32)));
         Assert.Throws<NotFoundException>(() => _store.RequeueJob(new string('0', 32)));
     }
+    [Fact]
+    public void JobLog_AppendedPointsAreReadBackInOrder_AfterASequence_AndPerJob()
+    {
+        var a = _store.CreateJob("train", "{}");
+        var b = _store.CreateJob("train", "{}");
+        var s1 = _store.AppendJobLog(a.Id, "{\"epoch\":1,\"loss\":0.9}");
+        var s2 = _store.AppendJobLog(b.Id, "{\"epoch\":1,\"loss\":0.5}");
+        var s3 = _store.AppendJobLog(a.Id, "{\"epoch\":2,\"loss\":0.4}");
+        Assert.True(s1 < s2 && s2 < s3);
+        Assert.Equal([new JobLogEntry(s1, "{\"epoch\":1,\"loss\":0.9}"), new JobLogEntry(s3, "{\"epoch\":2,\"loss\":0.4}")], _store.GetJobLog(a.Id));
+        Assert.Equal([new JobLogEntry(s3, "{\"epoch\":2,\"loss\":0.4}")], _store.GetJobLog(a.Id, after: s1));
+        Assert.Single(_store.GetJobLog(a.Id, limit: 1));
+        Assert.Empty(_store.GetJobLog(a.Id, after: s3));
+        Assert.Equal(s2, Assert.Single(_store.GetJobLog(b.Id)).Sequence);
+        Assert.Throws<NotFoundException>(() => _store.AppendJobLog(new string('0', 32), "{}"));
+        Assert.Empty(_store.GetJobLog(new string('0', 32)));
+    }
 }

@@ -117,6 +117,31 @@ public sealed class JobApiTests
     }
 
     [Fact]
+    public async Task Events_JobTheCommandLineRan_StartWithItsTrainingCurve()
+    {
+        // The command line's own runtime, on the library the server shows, runs a training and logs its curve.
+        await using var host = await TestServerHost.StartAsync();
+        using (var cli = Traum.Catalog.Library.Open(host.Library))
+        {
+            var runner = new Traum.Engine.Jobs.JobRunner(cli.Catalog);
+            await runner.RunAsync<string?>(JobKinds.Train, new { category = "bass" }, context =>
+            {
+                for (var e = 1; e <= 3; e++) context.Log(new { epoch = e, loss = 1.0 / e });
+                return Task.FromResult<string?>(null);
+            }, null, TestContext.Current.CancellationToken);
+        }
+        var job = (await host.GetJsonAsync<List<JobInfo>>("/api/jobs")).Single(j => j.Kind == JobKinds.Train);
+
+        var text = await host.Client.GetStringAsync($"/api/jobs/{job.Id}/events", TestContext.Current.CancellationToken);
+        var losses = text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l[6..]).RootElement).Where(e => e.TryGetProperty("loss", out _)).Select(e => e.GetProperty("loss").GetDouble()).ToList();
+        Assert.Equal([1.0, 0.5, 1.0 / 3], losses);
+        // Opened again: the same three points, not six.
+        var again = await host.Client.GetStringAsync($"/api/jobs/{job.Id}/events", TestContext.Current.CancellationToken);
+        Assert.Equal(3, again.Split('\n').Count(l => l == "event: log"));
+    }
+
+    [Fact]
     public async Task Events_FinishedJob_SendsItsStateAndEnds()
     {
         var handler = new ScriptedHandler(JobKinds.Train, (_, _) => Task.FromResult<string?>(null));

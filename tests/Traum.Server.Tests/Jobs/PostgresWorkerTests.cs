@@ -103,6 +103,7 @@ public sealed class PostgresWorkerTests(PostgresCluster cluster) : IDisposable
         {
             for (var e = 1; e <= 4; e++)
             {
+                run.Log(new { epoch = e, loss = 1.0 / e });
                 run.Progress.Report(new ProgressInfo(e, 4, "epochs", $"epoch {e}"));
                 await Task.Delay(700, ct); // longer than the runtime's progress interval, so each report is saved (and announced)
             }
@@ -130,6 +131,13 @@ public sealed class PostgresWorkerTests(PostgresCluster cluster) : IDisposable
             var progress = received.Where(e => e.Event == "progress").Select(e => e.Data.GetProperty("progress").GetDouble()).ToList();
             Assert.Contains(0.5, progress.Select(p => Math.Round(p, 6)));
             Assert.Equal(progress.Order().ToList(), progress);
+            // The training curve too, every point once, in order, before the final state (read from the catalog's job log).
+            var losses = received.Where(e => e.Event == "log").Select(e => e.Data.GetProperty("loss").GetDouble()).ToList();
+            Assert.Equal([1.0, 0.5, 1.0 / 3, 0.25], losses);
+            Assert.True(received.FindLastIndex(e => e.Event == "log") < received.Count - 1);
+            // A stream opened after the job finished starts with the same curve.
+            var again = await server.Client.GetStringAsync($"/api/jobs/{job.Id}/events", Ct);
+            Assert.Equal(4, again.Split('\n').Count(l => l == "event: log"));
             Assert.Equal(1, handler.Runs);
             Assert.Equal(JobState.Succeeded, producer.Catalog.GetJob(job.Id)!.State);
         }
