@@ -129,11 +129,17 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
     private bool LoadSnapshot(VectorIndex index, long sequence)
     {
         if (index.TryLoadSnapshot() is not { } stamp) return false;
-        if (stamp.CatalogVersion <= sequence && stamp.CatalogVersion > 0 && StampOf(stamp.CatalogVersion) == stamp) return true;
+        // Far behind the catalog (a large ingest since), applying the changes one query each would cost more than
+        // reading every vector again; the file is then written anew at close.
+        var behind = sequence - stamp.CatalogVersion;
+        if (stamp.CatalogVersion > 0 && behind >= 0 && behind <= RewriteThreshold(index.Count) && StampOf(stamp.CatalogVersion) == stamp) return true;
         index.Clear();
         index.CatalogVersion = 0;
         return false;
     }
+
+    /// <summary>How many changes a saved file may lag before it is written again (and, at load, read no more): a tenth of the index, at least 1 000.</summary>
+    private static long RewriteThreshold(int count) => Math.Max(1_000, count / 10);
 
     /// <summary>The catalog's stamp of change <paramref name="sequence"/>, or null when it holds no such change.</summary>
     private SnapshotStamp? StampOf(long sequence)
@@ -153,7 +159,7 @@ public sealed class InProcessVectorSearch : IVectorSearch, IDisposable
         if (index.SnapshotFile is null) return;
         var count = index.Count;
         if (count < index.Options.SnapshotMinimum) return;
-        if (loaded.FromSnapshot && Interlocked.Read(ref loaded.ChangesSinceSnapshot) <= Math.Max(1_000, count / 10)) return;
+        if (loaded.FromSnapshot && Interlocked.Read(ref loaded.ChangesSinceSnapshot) <= RewriteThreshold(count)) return;
         try
         {
             if (StampOf(index.CatalogVersion) is { } stamp) index.SaveSnapshot(stamp);

@@ -60,6 +60,7 @@ internal static class CatalogCommand
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var json = pr.GetValue(globals.Json);
+            if (pr.GetValue(memory) is not null && !pr.GetValue(rebuild)) throw new InvalidInputException("--memory applies to a build: add --rebuild.");
             var context = Context(pr, globals);
             using var library = Open(context, json);
             if (library.Catalog is not IVectorIndexMaintenance maintenance)
